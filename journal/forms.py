@@ -1,0 +1,324 @@
+"""Forms: they turn what a caregiver typed into model instances, with messages beside fields."""
+
+import zoneinfo
+from decimal import Decimal
+
+from django import forms
+from django.contrib.auth import get_user_model
+from django.contrib.auth.forms import UserCreationForm
+from django.forms import inlineformset_factory
+
+from journal.models import (
+    Child,
+    DailyEntry,
+    DoseChange,
+    Invitation,
+    Membership,
+    Role,
+    TreatmentCourse,
+    TriggerEvent,
+)
+from journal.scales import CORE_ITEMS, MAX_RATING
+
+NOT_OBSERVED = "Not observed"
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+class TimeInput(forms.TimeInput):
+    input_type = "time"
+
+
+def number_widget(*, decimal: bool = False, step: str | None = None) -> forms.NumberInput:
+    attrs = {"inputmode": "decimal" if decimal else "numeric"}
+    if step:
+        attrs["step"] = step
+    return forms.NumberInput(attrs=attrs)
+
+
+class SignUpForm(UserCreationForm):
+    email = forms.EmailField(
+        help_text="Used only to reset your password.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )
+
+    class Meta(UserCreationForm.Meta):
+        model = get_user_model()
+        fields = ("username", "email")
+
+    def clean_email(self) -> str:
+        email = self.cleaned_data["email"]
+        if get_user_model().objects.filter(email__iexact=email).exists():
+            raise forms.ValidationError("An account already uses this email: log in instead.")
+        return email
+
+
+def time_zone_choices() -> list[tuple[str, str]]:
+    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
+    return [(zone, zone.replace("_", " ")) for zone in zones]
+
+
+class ChildForm(forms.ModelForm):
+    time_zone = forms.ChoiceField(
+        choices=time_zone_choices,
+        initial="Europe/London",
+        help_text="Days are counted in this time zone, so an evening entry lands on the right day.",
+    )
+
+    class Meta:
+        model = Child
+        fields = ("name", "birth_date", "diagnosis_date", "tumour_found", "time_zone")
+        widgets = {
+            "birth_date": DateInput(),
+            "diagnosis_date": DateInput(),
+            "tumour_found": forms.RadioSelect(),
+        }
+        help_texts = {"name": "A first name or a nickname is enough."}
+
+
+class RatingField(forms.TypedChoiceField):
+    """A 0-3 rating as a row of tap targets; empty means not observed, which is not 0."""
+
+    widget = forms.RadioSelect
+
+    def __init__(self, *, item, **kwargs):
+        choices = [("", NOT_OBSERVED)] + [(str(v), str(v)) for v in range(MAX_RATING + 1)]
+        super().__init__(
+            choices=choices,
+            coerce=int,
+            empty_value=None,
+            required=False,
+            label=item.label,
+            error_messages={
+                "invalid_choice": "Choose 0, 1, 2 or 3, or leave it as not observed.",
+            },
+            **kwargs,
+        )
+        self.item = item
+
+
+class EntryForm(forms.ModelForm):
+    """The daily entry. The child is set by the view, never taken from the form."""
+
+    class Meta:
+        model = DailyEntry
+        fields = (
+            "date",
+            *[item.field for item in CORE_ITEMS],
+            "sleep_hours",
+            "night_wakings",
+            "rage_episodes",
+            "rage_longest_minutes",
+            "max_temperature_c",
+            "doses",
+            "notes",
+            "question",
+        )
+        widgets = {
+            "date": DateInput(),
+            "sleep_hours": number_widget(decimal=True, step="0.25"),
+            "night_wakings": number_widget(),
+            "rage_episodes": number_widget(),
+            "rage_longest_minutes": number_widget(),
+            "max_temperature_c": number_widget(decimal=True, step="0.1"),
+            "doses": forms.RadioSelect(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+            "question": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"date": "Day"}
+        help_texts = {
+            "sleep_hours": "In quarter hours, such as 10.5.",
+            "max_temperature_c": "Only if you took it.",
+            "question": "Collected for your next visit.",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for item in CORE_ITEMS:
+            self.fields[item.field] = RatingField(item=item)
+        self.fields["doses"].choices = [("", "Not noted"), *self.fields["doses"].choices[1:]]
+        for name in ("night_wakings", "rage_episodes", "rage_longest_minutes"):
+            self.fields[name].error_messages["invalid"] = "Enter a whole number, such as 2."
+
+    @property
+    def rating_rows(self) -> list[dict]:
+        """Each core item with its tap targets, every one paired with the anchor it stands for."""
+        rows = []
+        for item in CORE_ITEMS:
+            field = self[item.field]
+            options = [
+                (radio, item.anchors[int(radio.data["value"])] if radio.data["value"] else None)
+                for radio in field
+            ]
+            rows.append({"field": field, "item": item, "options": options})
+        return rows
+
+    @property
+    def detail_fields(self):
+        return [
+            self[name]
+            for name in (
+                "sleep_hours",
+                "night_wakings",
+                "rage_episodes",
+                "rage_longest_minutes",
+                "max_temperature_c",
+            )
+        ]
+
+    def clean_sleep_hours(self) -> Decimal | None:
+        hours = self.cleaned_data.get("sleep_hours")
+        if hours is not None and (hours * 4) % 1:
+            raise forms.ValidationError("Use quarter hours, such as 9, 9.25, 9.5 or 9.75.")
+        return hours
+
+    def clean_date(self):
+        day = self.cleaned_data["date"]
+        taken = (
+            DailyEntry.objects.for_child(self.instance.child)
+            .filter(date=day)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        )
+        if taken:
+            raise forms.ValidationError(
+                "There is already an entry for this day: open that day to change it."
+            )
+        return day
+
+
+class EventForm(forms.ModelForm):
+    class Meta:
+        model = TriggerEvent
+        fields = (
+            "type",
+            "start_date",
+            "start_time",
+            "end_date",
+            *TriggerEvent.TYPED_FIELDS,
+            "notes",
+        )
+        widgets = {
+            "type": forms.RadioSelect(),
+            "start_date": DateInput(),
+            "start_time": TimeInput(),
+            "end_date": DateInput(),
+            "temperature_c": number_widget(decimal=True, step="0.1"),
+            "illness_kind": forms.RadioSelect(),
+            "live_vaccine": forms.NullBooleanSelect(),
+            "change": forms.RadioSelect(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["type"].choices = TriggerEvent.Type.choices
+        self.fields["live_vaccine"].widget.choices = [
+            ("unknown", "Don't know"),
+            ("true", "Yes"),
+            ("false", "No"),
+        ]
+        for name in ("illness_kind", "change"):
+            self.fields[name].choices = self.fields[name].choices[1:]
+
+    def typed_fields(self, event_type: str):
+        return [self[name] for name in TriggerEvent.TYPE_FIELDS.get(event_type, ())]
+
+    @property
+    def type_sections(self):
+        """The fields each type asks for, in the order of the type choices."""
+        return [
+            (value, label, self.typed_fields(value))
+            for value, label in TriggerEvent.Type.choices
+            if TriggerEvent.TYPE_FIELDS.get(value)
+        ]
+
+
+class TreatmentForm(forms.ModelForm):
+    class Meta:
+        model = TreatmentCourse
+        fields = (
+            "drug",
+            "drug_other",
+            "purpose",
+            "regimen",
+            "dose",
+            "unit",
+            "route",
+            "start_date",
+            "end_date",
+            "notes",
+        )
+        widgets = {
+            "dose": number_widget(decimal=True, step="any"),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "purpose": forms.RadioSelect(),
+            "notes": forms.Textarea(attrs={"rows": 3}),
+        }
+
+
+class DoseChangeForm(forms.ModelForm):
+    class Meta:
+        model = DoseChange
+        fields = ("date", "dose", "note")
+        widgets = {"date": DateInput(), "dose": number_widget(decimal=True, step="any")}
+        labels = {"dose": "New dose"}
+
+
+class BaseDoseChangeFormSet(forms.BaseInlineFormSet):
+    def clean(self) -> None:
+        super().clean()
+        course = self.instance
+        seen = set()
+        for form in self.forms:
+            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+                continue
+            day = form.cleaned_data.get("date")
+            if day is None:
+                continue
+            if day in seen:
+                form.add_error("date", "Two dose changes on the same day: keep one.")
+            seen.add(day)
+            if course.start_date and day < course.start_date:
+                form.add_error("date", "This is before the course started.")
+            elif course.end_date and day > course.end_date:
+                form.add_error("date", "This is after the course ended.")
+
+
+DoseChangeFormSet = inlineformset_factory(
+    TreatmentCourse,
+    DoseChange,
+    form=DoseChangeForm,
+    formset=BaseDoseChangeFormSet,
+    extra=2,
+    can_delete=True,
+    max_num=60,
+    validate_max=True,
+)
+
+
+class InvitationForm(forms.ModelForm):
+    class Meta:
+        model = Invitation
+        fields = ("note", "role")
+        widgets = {"role": forms.RadioSelect()}
+        help_texts = {
+            "role": "Caregivers log and edit; viewers only read; owners also manage the team.",
+        }
+
+
+class RoleForm(forms.ModelForm):
+    class Meta:
+        model = Membership
+        fields = ("role",)
+        labels = {"role": "Role"}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["role"].choices = Role.choices

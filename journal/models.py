@@ -1,0 +1,582 @@
+"""What a family records: children, their care team, daily entries, trigger events, treatments.
+
+Reads go through the QuerySet methods here (`Child.objects.visible_to(user)`, `for_child(...)`),
+so that every query is scoped to the caregiver's own children. Writes go through services.py.
+"""
+
+import datetime
+import hashlib
+import secrets
+import zoneinfo
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from journal import analysis
+from journal.scales import CORE_FIELDS, MAX_RATING
+
+
+def validate_time_zone(value: str) -> None:
+    if value not in zoneinfo.available_timezones():
+        raise ValidationError("Pick a time zone from the list, such as Europe/London.")
+
+
+def not_in_future(value: datetime.date) -> None:
+    # A day two calendar days ahead of UTC is in the future in every time zone on Earth. Entries,
+    # events and courses are checked more tightly, against the child's own today, in clean().
+    if value > timezone.now().date() + datetime.timedelta(days=1):
+        raise ValidationError("This date is in the future.")
+
+
+class Role(models.TextChoices):
+    OWNER = "owner", "Owner"
+    CAREGIVER = "caregiver", "Caregiver"
+    VIEWER = "viewer", "Viewer"
+
+
+WRITER_ROLES = (Role.OWNER, Role.CAREGIVER)
+
+
+class ChildQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ChildQuerySet":
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(memberships__user=user).distinct()
+
+
+class Child(models.Model):
+    class Tumour(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        YES = "yes", "Yes"
+        NO = "no", "No"
+
+    name = models.CharField(max_length=80)
+    birth_date = models.DateField(validators=[not_in_future])
+    diagnosis_date = models.DateField(
+        "date of diagnosis", null=True, blank=True, validators=[not_in_future]
+    )
+    tumour_found = models.CharField(
+        "tumour found", max_length=7, choices=Tumour.choices, default=Tumour.UNKNOWN
+    )
+    time_zone = models.CharField(
+        max_length=64,
+        default="UTC",
+        validators=[validate_time_zone],
+        help_text="Days are counted in this time zone.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["name", "pk"]
+        verbose_name_plural = "children"
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        if self.birth_date and self.diagnosis_date and self.diagnosis_date < self.birth_date:
+            raise ValidationError({"diagnosis_date": "The diagnosis can't be before birth."})
+
+    @property
+    def zone(self) -> zoneinfo.ZoneInfo:
+        return zoneinfo.ZoneInfo(self.time_zone)
+
+    def today(self) -> datetime.date:
+        """The calendar day it is now where the child lives."""
+        return timezone.now().astimezone(self.zone).date()
+
+
+class Membership(models.Model):
+    """A caregiver's place on one child's care team, with a role."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
+    )
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CAREGIVER)
+    joined_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["child", "user"], name="one_membership_per_child")
+        ]
+        ordering = ["joined_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.user} ({self.get_role_display()}) for {self.child}"
+
+    @property
+    def can_write(self) -> bool:
+        return self.role in WRITER_ROLES
+
+    @property
+    def is_owner(self) -> bool:
+        return self.role == Role.OWNER
+
+
+def plain_number(value: Decimal | None) -> str:
+    """A dose or a temperature as a person writes it: 7.5, not 7.500; 10, not 1E+1."""
+    if value is None:
+        return ""
+    text = f"{value:f}"
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class InvitationQuerySet(models.QuerySet):
+    def pending(self) -> "InvitationQuerySet":
+        return self.filter(
+            accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
+        )
+
+
+class Invitation(models.Model):
+    """A one-time link to join a child's care team. Only the token's hash is stored."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="invitations")
+    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CAREGIVER)
+    note = models.CharField(
+        "who it is for", max_length=80, blank=True, help_text="For example: Grandma, or Dad."
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    accepted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    accepted_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = InvitationQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.child} as {self.get_role_display()}"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def status(self) -> str:
+        if self.accepted_at:
+            return "accepted"
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "pending"
+
+
+class ChildScopedQuerySet(models.QuerySet):
+    def for_child(self, child: Child):
+        return self.filter(child=child)
+
+
+class DailyEntryQuerySet(ChildScopedQuerySet):
+    def between(self, first: datetime.date, last: datetime.date) -> "DailyEntryQuerySet":
+        return self.filter(date__range=(first, last))
+
+
+def rating_field(verbose_name: str) -> models.PositiveSmallIntegerField:
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(MAX_RATING)],
+    )
+
+
+class Doses(models.TextChoices):
+    YES = "yes", "Yes, as planned"
+    PARTLY = "partly", "Partly"
+    NO = "no", "No"
+
+
+class DailyEntry(models.Model):
+    """One child's day, rated in the evening for "most of today". Every rating is optional."""
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="entries")
+    date = models.DateField()
+    opsoclonus = rating_field("eyes")
+    myoclonus = rating_field("jerks")
+    ataxia = rating_field("balance")
+    sleep = rating_field("sleep")
+    rage = rating_field("rage")
+    sleep_hours = models.DecimalField(
+        "hours slept",
+        max_digits=4,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
+    )
+    night_wakings = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MaxValueValidator(20)]
+    )
+    rage_episodes = models.PositiveSmallIntegerField(
+        "rage episodes", null=True, blank=True, validators=[MaxValueValidator(50)]
+    )
+    rage_longest_minutes = models.PositiveSmallIntegerField(
+        "longest rage episode (minutes)",
+        null=True,
+        blank=True,
+        validators=[MaxValueValidator(24 * 60)],
+    )
+    max_temperature_c = models.DecimalField(
+        "highest temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("34.0")), MaxValueValidator(Decimal("43.0"))],
+    )
+    doses = models.CharField(
+        "doses given as planned", max_length=6, choices=Doses.choices, blank=True
+    )
+    notes = models.TextField(blank=True, max_length=4000)
+    question = models.TextField("question for the neurologist", blank=True, max_length=2000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = DailyEntryQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-date"]
+        verbose_name_plural = "daily entries"
+        constraints = [
+            models.UniqueConstraint(fields=["child", "date"], name="one_entry_per_child_per_day"),
+            *[
+                models.CheckConstraint(
+                    condition=Q(**{f"{field}__lte": MAX_RATING}) | Q(**{f"{field}__isnull": True}),
+                    name=f"entry_{field}_at_most_3",
+                )
+                for field in CORE_FIELDS
+            ],
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.child} on {self.date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.date and self.child_id:
+            if self.date > self.child.today():
+                errors["date"] = "This day hasn't happened yet where the child lives."
+            elif self.date < self.child.birth_date:
+                errors["date"] = "This day is before the child's birth date."
+        if errors:
+            raise ValidationError(errors)
+
+    @property
+    def ratings(self) -> dict[str, int | None]:
+        return {field: getattr(self, field) for field in CORE_FIELDS}
+
+    @property
+    def score(self) -> int | None:
+        return analysis.daily_score(self.ratings)
+
+    @property
+    def band(self) -> str:
+        return analysis.score_band(self.score)
+
+
+class TriggerEvent(models.Model):
+    """Something known to precede relapses: fever, illness, a vaccination, anaesthesia..."""
+
+    class Type(models.TextChoices):
+        FEVER = "fever", "Fever"
+        ILLNESS = "illness", "Illness"
+        VACCINATION = "vaccination", "Vaccination"
+        ANAESTHESIA = "anaesthesia", "Anaesthesia or sedation"
+        IMMUNOTHERAPY_CHANGE = "immunotherapy_change", "Immunotherapy change"
+        STRESS = "stress", "Major stress"
+        OTHER = "other", "Other"
+
+    class Illness(models.TextChoices):
+        RESPIRATORY = "respiratory", "Respiratory (cold, cough, flu)"
+        STOMACH = "stomach", "Stomach (vomiting, diarrhoea)"
+        OTHER = "other", "Other"
+
+    class Change(models.TextChoices):
+        STOPPED = "stopped", "Stopped"
+        TAPER_STEP = "taper_step", "Taper step (dose lowered)"
+        MISSED_DOSE = "missed_dose", "Missed dose"
+        LATE_DOSE = "late_dose", "Late dose"
+        DELAYED_INFUSION = "delayed_infusion", "Delayed infusion"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="events")
+    type = models.CharField(max_length=24, choices=Type.choices)
+    start_date = models.DateField("date")
+    start_time = models.TimeField("time", null=True, blank=True)
+    end_date = models.DateField(
+        "end date", null=True, blank=True, help_text="Leave empty if it was a single day."
+    )
+    # Fields of one type each; the form shows only the current type's.
+    temperature_c = models.DecimalField(
+        "highest temperature (°C)",
+        max_digits=3,
+        decimal_places=1,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("37.5")), MaxValueValidator(Decimal("43.0"))],
+    )
+    illness_kind = models.CharField(
+        "kind of illness", max_length=12, choices=Illness.choices, blank=True
+    )
+    pathogen = models.CharField(
+        "pathogen, if tested", max_length=80, blank=True, help_text="For example: influenza A."
+    )
+    vaccine = models.CharField(max_length=80, blank=True)
+    live_vaccine = models.BooleanField("live vaccine", null=True, blank=True)
+    procedure = models.CharField(max_length=120, blank=True, help_text="For example: MRI.")
+    drug = models.CharField(max_length=80, blank=True)
+    change = models.CharField("what changed", max_length=20, choices=Change.choices, blank=True)
+    notes = models.TextField(blank=True, max_length=4000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = ChildScopedQuerySet.as_manager()
+
+    # The fields each type asks for, beyond dates and notes; `required` must be filled in.
+    TYPE_FIELDS = {
+        Type.FEVER: ("temperature_c",),
+        Type.ILLNESS: ("illness_kind", "pathogen"),
+        Type.VACCINATION: ("vaccine", "live_vaccine"),
+        Type.ANAESTHESIA: ("procedure",),
+        Type.IMMUNOTHERAPY_CHANGE: ("change", "drug"),
+        Type.STRESS: (),
+        Type.OTHER: (),
+    }
+    REQUIRED_FIELDS = {
+        Type.FEVER: ("temperature_c",),
+        Type.ILLNESS: ("illness_kind",),
+        Type.VACCINATION: ("vaccine",),
+        Type.ANAESTHESIA: ("procedure",),
+        Type.IMMUNOTHERAPY_CHANGE: ("change", "drug"),
+    }
+    TYPED_FIELDS = (
+        "temperature_c",
+        "illness_kind",
+        "pathogen",
+        "vaccine",
+        "live_vaccine",
+        "procedure",
+        "drug",
+        "change",
+    )
+
+    class Meta:
+        ordering = ["-start_date", "-start_time", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="event_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_type_display()} on {self.start_date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        errors = {}
+        if self.child_id and self.start_date:
+            if self.start_date > self.child.today():
+                errors["start_date"] = "This day hasn't happened yet where the child lives."
+            elif self.start_date < self.child.birth_date:
+                errors["start_date"] = "This day is before the child's birth date."
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date can't be before the start."
+        for field in self.REQUIRED_FIELDS.get(self.type, ()):
+            if getattr(self, field) in (None, ""):
+                errors[field] = "Please fill this in for this kind of event."
+        if errors:
+            raise ValidationError(errors)
+        self.clear_other_types_fields()
+
+    def clear_other_types_fields(self) -> None:
+        """Forget what was typed for another type before the caregiver switched type."""
+        kept = self.TYPE_FIELDS.get(self.type, ())
+        for field in self.TYPED_FIELDS:
+            if field not in kept:
+                setattr(self, field, None if field in ("temperature_c", "live_vaccine") else "")
+
+    @property
+    def detail(self) -> str:
+        """One line saying what this event was, for lists and the exchange format."""
+        parts: list[str] = []
+        if self.type == self.Type.FEVER and self.temperature_c is not None:
+            parts.append(f"{plain_number(self.temperature_c)} °C")
+        if self.illness_kind:
+            parts.append(self.get_illness_kind_display().split(" (")[0])
+        if self.pathogen:
+            parts.append(self.pathogen)
+        if self.vaccine:
+            live = {True: " (live)", False: " (not live)", None: ""}[self.live_vaccine]
+            parts.append(f"{self.vaccine}{live}")
+        if self.procedure:
+            parts.append(self.procedure)
+        if self.change:
+            parts.append(self.get_change_display().split(" (")[0])
+        if self.drug:
+            parts.append(self.drug)
+        return ", ".join(parts)
+
+
+class Drug(models.TextChoices):
+    ACTH = "acth", "ACTH"
+    DEXAMETHASONE = "dexamethasone", "Dexamethasone"
+    PREDNISOLONE = "prednisolone", "Prednisolone"
+    METHYLPREDNISOLONE = "methylprednisolone", "Methylprednisolone"
+    IVIG = "ivig", "IVIG"
+    RITUXIMAB = "rituximab", "Rituximab"
+    CYCLOPHOSPHAMIDE = "cyclophosphamide", "Cyclophosphamide"
+    MYCOPHENOLATE = "mycophenolate", "Mycophenolate"
+    TRAZODONE = "trazodone", "Trazodone"
+    OTHER = "other", "Other"
+
+
+class TreatmentQuerySet(ChildScopedQuerySet):
+    def ongoing_on(self, day: datetime.date) -> "TreatmentQuerySet":
+        return self.filter(Q(end_date__isnull=True) | Q(end_date__gte=day), start_date__lte=day)
+
+
+class TreatmentCourse(models.Model):
+    """A course of one drug, with its dose changes (a taper is a list of steps)."""
+
+    class Purpose(models.TextChoices):
+        IMMUNOTHERAPY = "immunotherapy", "Immunotherapy"
+        SYMPTOM_CONTROL = "symptom_control", "Symptom control"
+
+    class Regimen(models.TextChoices):
+        DAILY = "daily", "Daily"
+        PULSE = "pulse", "Pulse"
+        INFUSION_CYCLE = "infusion_cycle", "Infusion cycle"
+        TAPER = "taper", "Taper"
+
+    class Unit(models.TextChoices):
+        MG = "mg", "mg"
+        MG_KG = "mg/kg", "mg/kg"
+        MG_M2 = "mg/m2", "mg/m²"
+        IU_M2 = "IU/m2", "IU/m²"
+        G_KG = "g/kg", "g/kg"
+
+    class Route(models.TextChoices):
+        ORAL = "oral", "By mouth"
+        IV = "iv", "Intravenous (IV)"
+        IM = "im", "Intramuscular (IM)"
+        SC = "sc", "Under the skin (SC)"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="treatments")
+    drug = models.CharField(max_length=24, choices=Drug.choices)
+    drug_other = models.CharField(
+        "other drug", max_length=80, blank=True, help_text="The drug's name, if not in the list."
+    )
+    purpose = models.CharField(
+        max_length=16, choices=Purpose.choices, default=Purpose.IMMUNOTHERAPY
+    )
+    regimen = models.CharField(max_length=16, choices=Regimen.choices, default=Regimen.DAILY)
+    dose = models.DecimalField(
+        "starting dose",
+        max_digits=8,
+        decimal_places=3,
+        validators=[MinValueValidator(Decimal(0))],
+    )
+    unit = models.CharField(max_length=6, choices=Unit.choices, default=Unit.MG)
+    route = models.CharField(max_length=4, choices=Route.choices, default=Route.ORAL)
+    start_date = models.DateField()
+    end_date = models.DateField(
+        "end date", null=True, blank=True, help_text="Leave empty while the course goes on."
+    )
+    notes = models.TextField(blank=True, max_length=4000)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = TreatmentQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-start_date", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True) | Q(end_date__gte=models.F("start_date")),
+                name="course_ends_after_it_starts",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.drug_name} from {self.start_date:%Y-%m-%d}"
+
+    @property
+    def drug_name(self) -> str:
+        return self.drug_other if self.drug == Drug.OTHER else self.get_drug_display()
+
+    @property
+    def is_ongoing(self) -> bool:
+        return self.end_date is None
+
+    def clean(self) -> None:
+        errors = {}
+        if self.drug == Drug.OTHER and not self.drug_other.strip():
+            errors["drug_other"] = "Please name the drug."
+        if self.child_id and self.start_date:
+            if self.start_date > self.child.today():
+                errors["start_date"] = "This day hasn't happened yet where the child lives."
+            elif self.start_date < self.child.birth_date:
+                errors["start_date"] = "This day is before the child's birth date."
+        if self.start_date and self.end_date and self.end_date < self.start_date:
+            errors["end_date"] = "The end date can't be before the start."
+        if errors:
+            raise ValidationError(errors)
+
+
+class DoseChange(models.Model):
+    """A dated new dose within a course; a taper is a list of these, each lower than the last."""
+
+    course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="changes")
+    date = models.DateField()
+    dose = models.DecimalField(
+        "new dose", max_digits=8, decimal_places=3, validators=[MinValueValidator(Decimal(0))]
+    )
+    note = models.CharField(max_length=200, blank=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["course", "date"], name="one_dose_change_per_day")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dose} {self.course.unit} from {self.date:%Y-%m-%d}"

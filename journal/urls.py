@@ -1,0 +1,45 @@
+from django.urls import path, register_converter
+
+from journal.converters import IsoDateConverter
+from journal.views import accounts, children, entries, events, team, treatments
+
+register_converter(IsoDateConverter, "day")
+
+child = "children/<int:child_id>/"
+
+urlpatterns = [
+    path("", children.home, name="home"),
+    path("accounts/signup/", accounts.signup, name="signup"),
+    path("accounts/profile/", accounts.profile, name="profile"),
+    path("children/add/", children.child_add, name="child_add"),
+    path(child, children.child_detail, name="child_detail"),
+    path(child + "edit/", children.child_edit, name="child_edit"),
+    path(child + "today/", entries.entry_today, name="entry_today"),
+    path(child + "entries/", entries.entry_list, name="entry_list"),
+    path(child + "entries/<day:day>/", entries.entry_form, name="entry_form"),
+    path(child + "events/", events.event_list, name="event_list"),
+    path(child + "events/add/", events.event_add, name="event_add"),
+    path(child + "events/<int:pk>/edit/", events.event_edit, name="event_edit"),
+    path(child + "events/<int:pk>/delete/", events.event_delete, name="event_delete"),
+    path(child + "treatments/", treatments.treatment_list, name="treatment_list"),
+    path(child + "treatments/add/", treatments.treatment_add, name="treatment_add"),
+    path(child + "treatments/<int:pk>/edit/", treatments.treatment_edit, name="treatment_edit"),
+    path(
+        child + "treatments/<int:pk>/delete/",
+        treatments.treatment_delete,
+        name="treatment_delete",
+    ),
+    path(child + "team/", team.team, name="team"),
+    path(
+        child + "team/invitations/<int:pk>/revoke/",
+        team.invitation_revoke,
+        name="invitation_revoke",
+    ),
+    path(child + "team/members/<int:pk>/role/", team.membership_role, name="membership_role"),
+    path(
+        child + "team/members/<int:pk>/remove/",
+        team.membership_remove,
+        name="membership_remove",
+    ),
+    path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
+]

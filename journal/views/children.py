@@ -1,0 +1,100 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET, require_http_methods
+
+from journal import services
+from journal.access import membership_for, owner_membership_for
+from journal.forms import ChildForm
+from journal.models import DailyEntry, Membership, TreatmentCourse, TriggerEvent
+
+RECENT_DAYS = 14
+
+
+@login_required
+@require_GET
+def home(request: HttpRequest) -> HttpResponse:
+    """The children the caregiver follows, each with today's entry or a button to log it."""
+    memberships = list(
+        Membership.objects.filter(user=request.user)
+        .select_related("child")
+        .order_by("child__name", "child__pk")
+    )
+    todays = {m.child_id: m.child.today() for m in memberships}
+    logged = set(
+        DailyEntry.objects.filter(child_id__in=todays, date__in=set(todays.values())).values_list(
+            "child_id", "date"
+        )
+    )
+    cards = [
+        {
+            "membership": m,
+            "today": todays[m.child_id],
+            "logged_today": (m.child_id, todays[m.child_id]) in logged,
+        }
+        for m in memberships
+    ]
+    return render(request, "journal/home.html", {"cards": cards})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_add(request: HttpRequest) -> HttpResponse:
+    form = ChildForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        child = services.child_create(owner=request.user, **form.cleaned_data)
+        messages.success(request, f"{child.name}'s journal is ready. Log today when you can.")
+        return redirect("child_detail", child_id=child.pk)
+    return render(request, "journal/child_form.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
+    membership = owner_membership_for(request, child_id)
+    form = ChildForm(request.POST or None, instance=membership.child)
+    if request.method == "POST" and form.is_valid():
+        services.child_update(child=form.instance)
+        messages.success(request, "Saved.")
+        return redirect("child_detail", child_id=child_id)
+    return render(
+        request,
+        "journal/child_form.html",
+        {"form": form, "membership": membership, "child": membership.child},
+    )
+
+
+def recent_days(child, today: datetime.date, entries: list[DailyEntry]) -> list[dict]:
+    """The last fortnight, oldest first, each day with its entry or None for a gap."""
+    by_date = {entry.date: entry for entry in entries}
+    first = max(today - datetime.timedelta(days=RECENT_DAYS - 1), child.birth_date)
+    days = (first + datetime.timedelta(days=n) for n in range((today - first).days + 1))
+    return [{"date": day, "entry": by_date.get(day)} for day in days]
+
+
+@login_required
+@require_GET
+def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
+    """A child's overview: today, the last two weeks, treatments going on, recent triggers."""
+    membership = membership_for(request, child_id)
+    child = membership.child
+    today = child.today()
+    entries = list(
+        DailyEntry.objects.for_child(child).between(
+            today - datetime.timedelta(days=RECENT_DAYS - 1), today
+        )
+    )
+    context = {
+        "membership": membership,
+        "child": child,
+        "today": today,
+        "today_entry": next((e for e in entries if e.date == today), None),
+        "recent": recent_days(child, today, entries),
+        "logged_recent": len(entries),
+        "treatments": TreatmentCourse.objects.for_child(child).ongoing_on(today),
+        "events": TriggerEvent.objects.for_child(child)[:5],
+    }
+    return render(request, "journal/child_detail.html", context)

@@ -1,0 +1,165 @@
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
+
+from journal import services
+from journal.access import VIEWER_REFUSAL, membership_for
+from journal.forms import EntryForm
+from journal.models import (
+    DailyEntry,
+    DoseChange,
+    TreatmentCourse,
+    TriggerEvent,
+    plain_number,
+)
+
+HISTORY_DAYS = 28
+ONE_DAY = datetime.timedelta(days=1)
+
+
+@login_required
+@require_GET
+def entry_today(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Today's entry, in the child's time zone: one tap from the home page."""
+    child = membership_for(request, child_id).child
+    return redirect("entry_form", child_id=child.pk, day=child.today())
+
+
+def entry_url(entry_or_child, day: datetime.date) -> str:
+    return reverse("entry_form", kwargs={"child_id": entry_or_child.pk, "day": day})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpResponse:
+    """Log a day, or change it: a day that has an entry is always edited, never duplicated."""
+    membership = membership_for(request, child_id)
+    child = membership.child
+    today = child.today()
+    if request.method == "POST" and not membership.can_write:
+        raise PermissionDenied(VIEWER_REFUSAL)
+    if request.method == "GET" and not child.birth_date <= day <= today:
+        messages.warning(
+            request,
+            "That day hasn't happened yet." if day > today else "That day is before birth.",
+        )
+        return redirect("entry_form", child_id=child.pk, day=today)
+
+    entry = (
+        DailyEntry.objects.for_child(child)
+        .filter(date=day)
+        .select_related("created_by", "updated_by")
+        .first()
+    ) or DailyEntry(child=child, date=day)
+    form = EntryForm(request.POST or None, instance=entry)
+    saved = False
+    if request.method == "POST" and form.is_valid():
+        entry = services.entry_save(entry=form.instance, user=request.user)
+        if entry.date != day:
+            # The caregiver moved the entry to another day: show that day.
+            target = entry_url(child, entry.date)
+            messages.success(request, f"Saved on {entry.date:%A %-d %B}.")
+            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+        if not request.htmx:
+            messages.success(request, "Saved.")
+            return redirect(entry_url(child, day))
+        saved = True
+        form = EntryForm(instance=entry)
+
+    context = {
+        "membership": membership,
+        "child": child,
+        "day": day,
+        "today": today,
+        "entry": entry if entry.pk else None,
+        "form": form,
+        "saved": saved,
+        "previous_day": day - ONE_DAY if day > child.birth_date else None,
+        "next_day": day + ONE_DAY if day < today else None,
+    }
+    if request.htmx:
+        response = render(request, "journal/entry_form.html#entry-form", context)
+        if saved:
+            trigger_client_event(response, "entry-saved", {"day": day.isoformat()})
+        return response
+    return render(request, "journal/entry_form.html", context)
+
+
+def history_range(request: HttpRequest, child) -> tuple[datetime.date, datetime.date]:
+    """The four weeks to list: those ending on `?until=` (or today), never past today."""
+    today = child.today()
+    try:
+        last = datetime.date.fromisoformat(request.GET.get("until", ""))
+    except ValueError:
+        last = today
+    last = min(max(last, child.birth_date), today)
+    first = max(last - datetime.timedelta(days=HISTORY_DAYS - 1), child.birth_date)
+    return first, last
+
+
+def history_days(child, first: datetime.date, last: datetime.date) -> list[dict]:
+    """Every day of the range, newest first, with its entry (or a gap), events and treatment
+    changes: four queries whatever the length of the history."""
+    entries = {e.date: e for e in DailyEntry.objects.for_child(child).between(first, last)}
+    events_by_day: dict[datetime.date, list] = {}
+    for event in TriggerEvent.objects.for_child(child).filter(start_date__range=(first, last)):
+        events_by_day.setdefault(event.start_date, []).append(event)
+    notes_by_day: dict[datetime.date, list[str]] = {}
+    courses = TreatmentCourse.objects.for_child(child).filter(
+        Q(start_date__range=(first, last)) | Q(end_date__range=(first, last))
+    )
+    for course in courses:
+        if first <= course.start_date <= last:
+            notes_by_day.setdefault(course.start_date, []).append(
+                f"Started {course.drug_name}, {plain_number(course.dose)} {course.unit}"
+            )
+        if course.end_date and first <= course.end_date <= last:
+            notes_by_day.setdefault(course.end_date, []).append(f"Last day of {course.drug_name}")
+    changes = DoseChange.objects.filter(course__child=child, date__range=(first, last))
+    for change in changes.select_related("course"):
+        notes_by_day.setdefault(change.date, []).append(
+            f"{change.course.drug_name} now {plain_number(change.dose)} {change.course.unit}"
+        )
+    days = []
+    day = last
+    while day >= first:
+        days.append(
+            {
+                "date": day,
+                "entry": entries.get(day),
+                "events": events_by_day.get(day, []),
+                "treatment_notes": notes_by_day.get(day, []),
+            }
+        )
+        day -= ONE_DAY
+    return days
+
+
+@login_required
+@require_GET
+def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
+    """The history: recent days with their daily score, gaps visible, triggers beside them."""
+    membership = membership_for(request, child_id)
+    child = membership.child
+    first, last = history_range(request, child)
+    days = history_days(child, first, last)
+    context = {
+        "membership": membership,
+        "child": child,
+        "days": days,
+        "first": first,
+        "last": last,
+        "logged": sum(1 for d in days if d["entry"]),
+        "older": first - ONE_DAY if first > child.birth_date else None,
+        "newer": last + datetime.timedelta(days=HISTORY_DAYS) if last < child.today() else None,
+    }
+    template = "journal/entry_list.html"
+    return render(request, template + "#history" if request.htmx else template, context)

@@ -1,0 +1,77 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_GET, require_http_methods
+
+from journal import services
+from journal.access import membership_for, writer_membership_for
+from journal.forms import EventForm
+from journal.models import TriggerEvent
+
+
+@login_required
+@require_GET
+def event_list(request: HttpRequest, child_id: int) -> HttpResponse:
+    membership = membership_for(request, child_id)
+    events = TriggerEvent.objects.for_child(membership.child)
+    return render(
+        request,
+        "journal/event_list.html",
+        {"membership": membership, "child": membership.child, "events": events},
+    )
+
+
+def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> HttpResponse:
+    """Add or change a trigger event: the same form for both."""
+    child = membership.child
+    initial = {}
+    if event.pk is None:
+        initial = {"start_date": child.today(), "type": request.GET.get("type", "")}
+    form = EventForm(request.POST or None, instance=event, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = services.event_save(event=form.instance, user=request.user)
+        messages.success(request, f"Saved: {saved.get_type_display().lower()}.")
+        return redirect("event_list", child_id=child.pk)
+    return render(
+        request,
+        "journal/event_form.html",
+        {"membership": membership, "child": child, "form": form, "event": event},
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_add(request: HttpRequest, child_id: int) -> HttpResponse:
+    membership = writer_membership_for(request, child_id)
+    return event_form_page(request, membership, TriggerEvent(child=membership.child))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_edit(request: HttpRequest, child_id: int, pk: int) -> HttpResponse:
+    membership = writer_membership_for(request, child_id)
+    event = get_object_or_404(TriggerEvent.objects.for_child(membership.child), pk=pk)
+    return event_form_page(request, membership, event)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def event_delete(request: HttpRequest, child_id: int, pk: int) -> HttpResponse:
+    membership = writer_membership_for(request, child_id)
+    event = get_object_or_404(TriggerEvent.objects.for_child(membership.child), pk=pk)
+    if request.method == "POST":
+        event.delete()
+        messages.success(request, f"Deleted: {event}.")
+        return redirect("event_list", child_id=child_id)
+    return render(
+        request,
+        "journal/confirm_delete.html",
+        {
+            "membership": membership,
+            "child": membership.child,
+            "object": event,
+            "cancel_url": reverse("event_edit", kwargs={"child_id": child_id, "pk": pk}),
+        },
+    )

@@ -1,0 +1,123 @@
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods, require_POST
+
+from journal import services
+from journal.access import OWNER_REFUSAL, membership_for, owner_membership_for
+from journal.forms import InvitationForm, RoleForm
+from journal.models import Invitation, Membership
+
+NEW_LINK_SESSION_KEY = "new_invitation_link"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def team(request: HttpRequest, child_id: int) -> HttpResponse:
+    """The care team: who can see and change this journal, and the invitations sent."""
+    membership = membership_for(request, child_id)
+    child = membership.child
+    if request.method == "POST" and not membership.is_owner:
+        raise PermissionDenied(OWNER_REFUSAL)
+    form = InvitationForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        _, token = services.invitation_create(
+            child=child,
+            role=form.cleaned_data["role"],
+            note=form.cleaned_data["note"],
+            user=request.user,
+        )
+        # The link is shown once, on the next page: only its hash is stored.
+        request.session[NEW_LINK_SESSION_KEY] = request.build_absolute_uri(
+            reverse("invitation_accept", kwargs={"token": token})
+        )
+        return redirect("team", child_id=child.pk)
+    members = Membership.objects.filter(child=child).select_related("user")
+    context = {
+        "membership": membership,
+        "child": child,
+        "members": [(m, RoleForm(instance=m, prefix=f"m{m.pk}")) for m in members],
+        "invitations": Invitation.objects.filter(child=child).select_related("accepted_by")
+        if membership.is_owner
+        else [],
+        "form": form,
+        "new_link": request.session.pop(NEW_LINK_SESSION_KEY, None),
+        "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
+    }
+    return render(request, "journal/team.html", context)
+
+
+@login_required
+@require_POST
+def invitation_revoke(request: HttpRequest, child_id: int, pk: int) -> HttpResponse:
+    membership = owner_membership_for(request, child_id)
+    invitation = get_object_or_404(Invitation.objects.filter(child=membership.child), pk=pk)
+    services.invitation_revoke(invitation=invitation)
+    messages.success(request, "The invitation link no longer works.")
+    return redirect("team", child_id=child_id)
+
+
+@login_required
+@require_POST
+def membership_role(request: HttpRequest, child_id: int, pk: int) -> HttpResponse:
+    owner = owner_membership_for(request, child_id)
+    member = get_object_or_404(Membership.objects.filter(child=owner.child), pk=pk)
+    form = RoleForm(request.POST, instance=Membership(role=member.role), prefix=f"m{pk}")
+    if not form.is_valid():
+        messages.error(request, "Choose owner, caregiver or viewer.")
+    else:
+        try:
+            services.membership_set_role(membership=member, role=form.cleaned_data["role"])
+            messages.success(request, f"{member.user.username} is now {member.get_role_display()}.")
+        except PermissionDenied as refusal:
+            messages.error(request, str(refusal))
+    return redirect("team", child_id=child_id)
+
+
+@login_required
+@require_POST
+def membership_remove(request: HttpRequest, child_id: int, pk: int) -> HttpResponse:
+    """An owner removes someone from the team; anyone may remove themselves (leave)."""
+    own = membership_for(request, child_id)
+    member = get_object_or_404(Membership.objects.filter(child=own.child), pk=pk)
+    if member.pk != own.pk and not own.is_owner:
+        raise PermissionDenied(OWNER_REFUSAL)
+    try:
+        services.membership_remove(membership=member)
+    except PermissionDenied as refusal:
+        messages.error(request, str(refusal))
+        return redirect("team", child_id=child_id)
+    if member.pk == own.pk:
+        messages.success(request, f"You have left {own.child.name}'s care team.")
+        return redirect("home")
+    messages.success(request, f"{member.user.username} was removed from the care team.")
+    return redirect("team", child_id=child_id)
+
+
+@require_http_methods(["GET", "POST"])
+def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
+    """The page an invitation link opens: log in or sign up, then join the care team."""
+    invitation = services.invitation_for_token(token)
+    if invitation is None or invitation.status != "pending":
+        return render(request, "journal/invitation_invalid.html", status=404)
+    if request.method == "POST" and request.user.is_authenticated:
+        try:
+            joined = services.invitation_accept(token=token, user=request.user)
+        except ValidationError:
+            return render(request, "journal/invitation_invalid.html", status=404)
+        messages.success(
+            request,
+            f"You are on {joined.child.name}'s care team as {joined.get_role_display().lower()}.",
+        )
+        return redirect("child_detail", child_id=joined.child_id)
+    already = (
+        request.user.is_authenticated
+        and Membership.objects.filter(child=invitation.child, user=request.user).exists()
+    )
+    return render(
+        request, "journal/invitation_accept.html", {"invitation": invitation, "already": already}
+    )
