@@ -15,6 +15,7 @@ from journal.models import (
     Invitation,
     Membership,
     Role,
+    TrackedItem,
     TreatmentCourse,
     TriggerEvent,
 )
@@ -34,11 +35,15 @@ class TimeInput(forms.TimeInput):
     input_type = "time"
 
 
-def number_widget(*, decimal: bool = False, step: str | None = None) -> forms.NumberInput:
-    attrs = {"inputmode": "decimal" if decimal else "numeric"}
-    if step:
-        attrs["step"] = step
-    return forms.NumberInput(attrs=attrs)
+def number_widget(*, decimal: bool = False) -> forms.TextInput:
+    """A text box that brings up the phone's number keyboard.
+
+    Not <input type="number">: a browser sends what it can't read as a number (text, or "9,5"
+    in some locales) as an empty value, so the form would save "not entered" without a word.
+    As text, what was typed reaches the form, which says what is wrong beside the field.
+    """
+    attrs = {"inputmode": "decimal" if decimal else "numeric", "autocomplete": "off"}
+    return forms.TextInput(attrs=attrs)
 
 
 class SignUpForm(UserCreationForm):
@@ -121,11 +126,11 @@ class EntryForm(forms.ModelForm):
         )
         widgets = {
             "date": DateInput(),
-            "sleep_hours": number_widget(decimal=True, step="0.25"),
+            "sleep_hours": number_widget(decimal=True),
             "night_wakings": number_widget(),
             "rage_episodes": number_widget(),
             "rage_longest_minutes": number_widget(),
-            "max_temperature_c": number_widget(decimal=True, step="0.1"),
+            "max_temperature_c": number_widget(decimal=True),
             "doses": forms.RadioSelect(),
             "notes": forms.Textarea(attrs={"rows": 3}),
             "question": forms.Textarea(attrs={"rows": 2}),
@@ -137,20 +142,46 @@ class EntryForm(forms.ModelForm):
             "question": "Collected for your next visit.",
         }
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, items=(), **kwargs):
+        """`items`: the child's extra tracked items, rated like the core five."""
         super().__init__(*args, **kwargs)
         for item in CORE_ITEMS:
             self.fields[item.field] = RatingField(item=item)
+        self.items = list(items)
+        saved = {}
+        if self.instance.pk and self.items:
+            saved = {r.item_id: r.value for r in self.instance.item_ratings.all()}
+        for item in self.items:
+            name = self.item_field_name(item)
+            self.fields[name] = RatingField(item=item)
+            self.initial.setdefault(name, saved.get(item.pk))
         self.fields["doses"].choices = [("", "Not noted"), *self.fields["doses"].choices[1:]]
         for name in ("night_wakings", "rage_episodes", "rage_longest_minutes"):
             self.fields[name].error_messages["invalid"] = "Enter a whole number, such as 2."
+        self.fields["sleep_hours"].error_messages["invalid"] = (
+            "Enter hours as a number, such as 10.5."
+        )
+        self.fields["max_temperature_c"].error_messages["invalid"] = (
+            "Enter a temperature as a number, such as 38.5."
+        )
+
+    @staticmethod
+    def item_field_name(item) -> str:
+        return f"item_{item.pk}"
+
+    @property
+    def item_values(self) -> dict:
+        """The extra items' ratings as cleaned, each item with its value or None."""
+        return {item: self.cleaned_data.get(self.item_field_name(item)) for item in self.items}
 
     @property
     def rating_rows(self) -> list[dict]:
-        """Each core item with its tap targets, every one paired with the anchor it stands for."""
+        """Each item with its tap targets, every one paired with the anchor it stands for."""
         rows = []
-        for item in CORE_ITEMS:
-            field = self[item.field]
+        named = [(item, item.field) for item in CORE_ITEMS]
+        named += [(item, self.item_field_name(item)) for item in self.items]
+        for item, name in named:
+            field = self[name]
             options = [
                 (radio, item.anchors[int(radio.data["value"])] if radio.data["value"] else None)
                 for radio in field
@@ -192,6 +223,54 @@ class EntryForm(forms.ModelForm):
         return day
 
 
+class TrackedItemForm(forms.ModelForm):
+    preset = forms.ChoiceField(
+        label="Start from",
+        required=False,
+        choices=[("", "My own item"), *[(name, name) for name in TrackedItem.PRESETS]],
+        help_text="A suggested item fills in its anchors; you can change them.",
+    )
+
+    class Meta:
+        model = TrackedItem
+        fields = ("name", "anchor_0", "anchor_1", "anchor_2", "anchor_3", "active")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            del self.fields["preset"]
+        else:
+            del self.fields["active"]
+            self.order_fields(["preset"])
+        for name in ("name", "anchor_0", "anchor_1", "anchor_2", "anchor_3"):
+            self.fields[name].required = not self._preset_chosen()
+
+    def _preset_chosen(self) -> bool:
+        return bool(self.data.get(self.add_prefix("preset"))) if self.is_bound else False
+
+    def clean(self):
+        cleaned = super().clean()
+        preset = cleaned.get("preset")
+        if preset:
+            cleaned["name"] = cleaned.get("name") or preset
+            for level, anchor in enumerate(TrackedItem.PRESETS[preset]):
+                cleaned[f"anchor_{level}"] = cleaned.get(f"anchor_{level}") or anchor
+        return cleaned
+
+    def validate_unique(self) -> None:
+        # The child is set by the view, so the form checks the name's uniqueness itself.
+        super().validate_unique()
+        name = self.cleaned_data.get("name")
+        if (
+            name
+            and TrackedItem.objects.for_child(self.instance.child)
+            .filter(name__iexact=name)
+            .exclude(pk=self.instance.pk)
+            .exists()
+        ):
+            self.add_error("name", "This child already has an item with this name.")
+
+
 class EventForm(forms.ModelForm):
     class Meta:
         model = TriggerEvent
@@ -208,7 +287,7 @@ class EventForm(forms.ModelForm):
             "start_date": DateInput(),
             "start_time": TimeInput(),
             "end_date": DateInput(),
-            "temperature_c": number_widget(decimal=True, step="0.1"),
+            "temperature_c": number_widget(decimal=True),
             "illness_kind": forms.RadioSelect(),
             "live_vaccine": forms.NullBooleanSelect(),
             "change": forms.RadioSelect(),
@@ -255,7 +334,7 @@ class TreatmentForm(forms.ModelForm):
             "notes",
         )
         widgets = {
-            "dose": number_widget(decimal=True, step="any"),
+            "dose": number_widget(decimal=True),
             "start_date": DateInput(),
             "end_date": DateInput(),
             "purpose": forms.RadioSelect(),
@@ -267,7 +346,7 @@ class DoseChangeForm(forms.ModelForm):
     class Meta:
         model = DoseChange
         fields = ("date", "dose", "note")
-        widgets = {"date": DateInput(), "dose": number_widget(decimal=True, step="any")}
+        widgets = {"date": DateInput(), "dose": number_widget(decimal=True)}
         labels = {"dose": "New dose"}
 
 

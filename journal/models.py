@@ -18,7 +18,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from journal import analysis
-from journal.scales import CORE_FIELDS, MAX_RATING
+from journal.scales import CORE_FIELDS, CORE_ITEMS, MAX_RATING
 
 
 def validate_time_zone(value: str) -> None:
@@ -300,6 +300,82 @@ class DailyEntry(models.Model):
     @property
     def band(self) -> str:
         return analysis.score_band(self.score)
+
+
+class TrackedItem(models.Model):
+    """An extra 0-3 item one child's family tracks: hand function, speech, mood, or its own.
+
+    Optional items and their anchors are our proposal, like the core five's. An item is retired
+    rather than deleted, so that its past ratings stay in the journal.
+    """
+
+    PRESETS = {
+        "Hands": (
+            "Usual for age",
+            "A bit clumsy",
+            "Hard to hold a spoon or a crayon",
+            "Can't use hands to play or eat",
+        ),
+        "Speech": ("Usual for age", "Fewer words or slurred", "A few words only", "No words"),
+        "Mood": (
+            "Usual self",
+            "Grumpy or clingy at times",
+            "Upset most of the day",
+            "Can't be comforted",
+        ),
+    }
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="tracked_items")
+    name = models.CharField(max_length=40, help_text="A short word, such as Hands or Drooling.")
+    anchor_0 = models.CharField("what 0 means", max_length=80)
+    anchor_1 = models.CharField("what 1 means", max_length=80)
+    anchor_2 = models.CharField("what 2 means", max_length=80)
+    anchor_3 = models.CharField("what 3 means", max_length=80)
+    active = models.BooleanField("tracked now", default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    objects = ChildScopedQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["child", "name"], name="one_item_name_per_child")
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+    def clean(self) -> None:
+        taken = {item.label.lower() for item in CORE_ITEMS} | set(CORE_FIELDS)
+        if self.name and self.name.strip().lower() in taken:
+            raise ValidationError({"name": "This is already one of the five core items."})
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    @property
+    def anchors(self) -> tuple[str, str, str, str]:
+        return (self.anchor_0, self.anchor_1, self.anchor_2, self.anchor_3)
+
+
+class ItemRating(models.Model):
+    """A day's rating of one of the child's extra items."""
+
+    entry = models.ForeignKey(DailyEntry, on_delete=models.CASCADE, related_name="item_ratings")
+    item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="ratings")
+    value = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_RATING)])
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["entry", "item"], name="one_rating_per_item_per_day"),
+            models.CheckConstraint(
+                condition=Q(value__lte=MAX_RATING), name="item_rating_at_most_3"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.item}: {self.value}"
 
 
 class TriggerEvent(models.Model):

@@ -4,7 +4,7 @@ Views bind a form and call one of these; they never save models themselves.
 """
 
 import datetime
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -16,8 +16,10 @@ from journal.models import (
     DailyEntry,
     DoseChange,
     Invitation,
+    ItemRating,
     Membership,
     Role,
+    TrackedItem,
     TreatmentCourse,
     TriggerEvent,
     hash_token,
@@ -48,11 +50,29 @@ def _stamp(obj, user) -> None:
 
 
 @transaction.atomic
-def entry_save(*, entry: DailyEntry, user) -> DailyEntry:
+def entry_save(
+    *, entry: DailyEntry, user, item_values: Mapping[TrackedItem, int | None] | None = None
+) -> DailyEntry:
+    """Save a day, with the ratings of the child's extra items (None clears one)."""
     _stamp(entry, user)
     entry.full_clean()
     entry.save()
+    for item, value in (item_values or {}).items():
+        if item.child_id != entry.child_id:
+            raise ValidationError("This item belongs to another child.")
+        if value is None:
+            ItemRating.objects.filter(entry=entry, item=item).delete()
+        else:
+            rating = ItemRating(entry=entry, item=item, value=value)
+            rating.full_clean(validate_unique=False)
+            ItemRating.objects.update_or_create(entry=entry, item=item, defaults={"value": value})
     return entry
+
+
+def tracked_item_save(*, item: TrackedItem) -> TrackedItem:
+    item.full_clean()
+    item.save()
+    return item
 
 
 @transaction.atomic

@@ -1,7 +1,7 @@
 from django.urls import path, register_converter
 
 from journal.converters import IsoDateConverter
-from journal.views import accounts, children, entries, events, team, treatments
+from journal.views import accounts, children, entries, events, items, team, treatments
 
 register_converter(IsoDateConverter, "day")
 
@@ -29,6 +29,8 @@ urlpatterns = [
         treatments.treatment_delete,
         name="treatment_delete",
     ),
+    path(child + "items/", items.item_list, name="item_list"),
+    path(child + "items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path(child + "team/", team.team, name="team"),
     path(
         child + "team/invitations/<int:pk>/revoke/",

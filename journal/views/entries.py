@@ -16,6 +16,7 @@ from journal.forms import EntryForm
 from journal.models import (
     DailyEntry,
     DoseChange,
+    TrackedItem,
     TreatmentCourse,
     TriggerEvent,
     plain_number,
@@ -59,10 +60,13 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
         .select_related("created_by", "updated_by")
         .first()
     ) or DailyEntry(child=child, date=day)
-    form = EntryForm(request.POST or None, instance=entry)
+    items = entry_items(child, entry)
+    form = EntryForm(request.POST or None, instance=entry, items=items)
     saved = False
     if request.method == "POST" and form.is_valid():
-        entry = services.entry_save(entry=form.instance, user=request.user)
+        entry = services.entry_save(
+            entry=form.instance, user=request.user, item_values=form.item_values
+        )
         if entry.date != day:
             # The caregiver moved the entry to another day: show that day.
             target = entry_url(child, entry.date)
@@ -72,7 +76,7 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
             messages.success(request, "Saved.")
             return redirect(entry_url(child, day))
         saved = True
-        form = EntryForm(instance=entry)
+        form = EntryForm(instance=entry, items=items)
 
     context = {
         "membership": membership,
@@ -91,6 +95,12 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
             trigger_client_event(response, "entry-saved", {"day": day.isoformat()})
         return response
     return render(request, "journal/entry_form.html", context)
+
+
+def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:
+    """The extra items to rate: those tracked now, and any retired one this day has a rating of."""
+    rated = Q(ratings__entry=entry) if entry.pk else Q(pk__in=[])
+    return list(TrackedItem.objects.for_child(child).filter(Q(active=True) | rated).distinct())
 
 
 def history_range(request: HttpRequest, child) -> tuple[datetime.date, datetime.date]:

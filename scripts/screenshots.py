@@ -1,0 +1,113 @@
+"""Screenshots of every main page at phone size (390x844), for the README and for review.
+
+Builds a throwaway SQLite database with the demo family, serves it on a free loopback port, logs
+in as the demo caregiver in Chromium and saves one PNG a page under docs/screenshots/.
+
+    .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+"""
+
+import argparse
+import os
+import secrets
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+import urllib.request
+from pathlib import Path
+
+from playwright.sync_api import sync_playwright
+
+ROOT = Path(__file__).resolve().parent.parent
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+    "--disable-background-networking", "--disable-component-update", "--disable-sync",
+]
+PHONE = {"viewport": {"width": 390, "height": 844}, "device_scale_factor": 2,
+         "is_mobile": True, "has_touch": True}
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def manage(env: dict, *args: str) -> str:
+    return subprocess.run(
+        [sys.executable, "manage.py", *args], cwd=ROOT, env=env, check=True,
+        capture_output=True, text=True,
+    ).stdout
+
+
+def wait_until_up(url: str, seconds: float = 20) -> None:
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            urllib.request.urlopen(url, timeout=1)  # noqa: S310 - our own loopback server
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise RuntimeError(f"the server at {url} did not start")
+
+
+def capture(base: str, out: Path, password: str) -> list[Path]:
+    shots = []
+    with sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
+        page = browser.new_context(**PHONE).new_page()
+        page.goto(f"{base}/accounts/login/")
+        page.screenshot(path=out / "01-login.png")
+        page.fill("#id_username", "demo")
+        page.fill("#id_password", password)
+        page.click("button[type=submit]")
+        page.wait_for_url(f"{base}/")
+        child_url = page.locator(".child-card h2 a").first.get_attribute("href")
+        pages = [
+            ("02-home", "/"),
+            ("03-child", child_url),
+            ("04-today", f"{child_url}today/"),
+            ("05-history", f"{child_url}entries/"),
+            ("06-triggers", f"{child_url}events/"),
+            ("07-log-fever", f"{child_url}events/add/?type=fever"),
+            ("08-treatments", f"{child_url}treatments/"),
+            ("09-team", f"{child_url}team/"),
+        ]
+        for name, path in pages:
+            page.goto(base + path)
+            target = out / f"{name}.png"
+            page.screenshot(path=target, full_page=True)
+            shots.append(target)
+        browser.close()
+    return shots
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    args = parser.parse_args()
+    args.out.mkdir(parents=True, exist_ok=True)
+    with tempfile.TemporaryDirectory() as tmp:
+        env = {**os.environ, "DEBUG": "1", "DATABASE_URL": f"sqlite:///{tmp}/shots.sqlite3",
+               "MPLCONFIGDIR": tmp}
+        manage(env, "migrate", "--verbosity", "0")
+        password = secrets.token_urlsafe(12)
+        manage(env, "seed_demo", "--password", password)
+        port = free_port()
+        server = subprocess.Popen(
+            [sys.executable, "manage.py", "runserver", f"127.0.0.1:{port}", "--noreload"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        )
+        try:
+            base = f"http://127.0.0.1:{port}"
+            wait_until_up(f"{base}/accounts/login/")
+            for shot in capture(base, args.out, password):
+                print(shot)
+        finally:
+            server.terminate()
+            server.wait(timeout=10)
+
+
+if __name__ == "__main__":
+    main()
