@@ -1,0 +1,355 @@
+"""The Django admin, for staff: look after accounts and care teams, and look into a family's data.
+
+Every changelist selects the related rows it shows (list_select_related, or a subquery count), so
+its number of queries stays the same however many rows a page holds.
+"""
+
+from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
+from django.db.models.functions import Coalesce
+from django.utils import timezone
+
+from journal import services
+from journal.models import (
+    Child,
+    DailyEntry,
+    DoseChange,
+    Invitation,
+    ItemRating,
+    Membership,
+    TrackedItem,
+    TreatmentCourse,
+    TriggerEvent,
+)
+
+admin.site.site_header = "OMS Journal administration"
+admin.site.site_title = "OMS Journal admin"
+admin.site.index_title = "Accounts, care teams and diaries"
+
+User = get_user_model()
+
+
+def count_of(model, field: str = "child") -> Coalesce:
+    """How many `model` rows point at the outer row: a subquery, so no join and no GROUP BY."""
+    rows = (
+        model.objects.filter(**{field: OuterRef("pk")})
+        .order_by()
+        .values(field)
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
+
+
+class StampedAdmin(admin.ModelAdmin):
+    """Record the staff member who created or changed a row, as the services do for caregivers."""
+
+    def save_model(self, request, obj, form, change):
+        if obj.pk is None:
+            obj.created_by = request.user
+        obj.updated_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+# ---------------------------------------------------------------------------------------------
+# Children and their care teams
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    extra = 0
+    fields = ("user", "role", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("user",)
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("user", "child")
+
+
+class TrackedItemInline(admin.TabularInline):
+    model = TrackedItem
+    extra = 0
+    fields = ("name", "anchor_0", "anchor_1", "anchor_2", "anchor_3", "active")
+
+
+class InvitationInline(admin.TabularInline):
+    """Invitations, read-only: the token is never stored, and its hash is not shown."""
+
+    model = Invitation
+    extra = 0
+    fields = ("role", "note", "status", "created_by", "created_at", "expires_at", "accepted_by")
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("created_by", "accepted_by")
+
+    @admin.display(description="status")
+    def status(self, obj: Invitation) -> str:
+        return obj.status
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(Child)
+class ChildAdmin(admin.ModelAdmin):
+    list_display = (
+        "name",
+        "birth_date",
+        "diagnosis_date",
+        "tumour_found",
+        "time_zone",
+        "team_size",
+        "entry_count",
+        "created_at",
+    )
+    list_filter = ("tumour_found", "time_zone")
+    search_fields = ("name", "memberships__user__username", "memberships__user__email")
+    readonly_fields = ("created_at",)
+    inlines = (MembershipInline, InvitationInline, TrackedItemInline)
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .annotate(team_size=count_of(Membership), entry_count=count_of(DailyEntry))
+        )
+
+    @admin.display(description="care team", ordering="team_size")
+    def team_size(self, obj: Child) -> int:
+        return obj.team_size
+
+    @admin.display(description="daily entries", ordering="entry_count")
+    def entry_count(self, obj: Child) -> int:
+        return obj.entry_count
+
+
+@admin.register(Membership)
+class MembershipAdmin(admin.ModelAdmin):
+    list_display = ("user", "child", "role", "joined_at")
+    list_filter = ("role",)
+    list_select_related = ("user", "child")
+    search_fields = ("user__username", "user__email", "child__name")
+    autocomplete_fields = ("user", "child")
+    readonly_fields = ("joined_at",)
+
+
+class InvitationStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(s, s.capitalize()) for s in ("pending", "accepted", "revoked", "expired")]
+
+    def queryset(self, request, queryset):
+        now = timezone.now()
+        match self.value():
+            case "pending":
+                return queryset.pending()
+            case "accepted":
+                return queryset.filter(accepted_at__isnull=False)
+            case "revoked":
+                return queryset.filter(accepted_at__isnull=True, revoked_at__isnull=False)
+            case "expired":
+                return queryset.filter(
+                    accepted_at__isnull=True, revoked_at__isnull=True, expires_at__lte=now
+                )
+        return queryset
+
+
+@admin.register(Invitation)
+class InvitationAdmin(admin.ModelAdmin):
+    """Invitations are made by caregivers (the token is shown to them once); staff can revoke."""
+
+    list_display = ("child", "role", "note", "status", "created_by", "created_at", "expires_at")
+    list_filter = (InvitationStatusFilter, "role")
+    list_select_related = ("child", "created_by")
+    search_fields = ("child__name", "note", "created_by__username")
+    fields = (
+        "child",
+        "role",
+        "note",
+        "status",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "accepted_by",
+        "accepted_at",
+        "revoked_at",
+    )
+    readonly_fields = fields
+    actions = ("revoke",)
+
+    @admin.display(description="status")
+    def status(self, obj: Invitation) -> str:
+        return obj.status
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    @admin.action(description="Revoke selected invitations", permissions=["change"])
+    def revoke(self, request, queryset: QuerySet[Invitation]) -> None:
+        pending = list(queryset.pending())
+        for invitation in pending:
+            services.invitation_revoke(invitation=invitation)
+        self.message_user(
+            request,
+            f"Revoked {len(pending)} pending invitation(s); "
+            f"{queryset.count() - len(pending)} were no longer pending.",
+            messages.SUCCESS,
+        )
+
+
+# ---------------------------------------------------------------------------------------------
+# The diary
+
+
+class ItemRatingInline(admin.TabularInline):
+    model = ItemRating
+    extra = 0
+    verbose_name = "extra item rating"
+
+
+@admin.register(DailyEntry)
+class DailyEntryAdmin(StampedAdmin):
+    list_display = ("child", "date", "score", "created_by", "updated_by")
+    list_filter = ("date", "child")
+    list_select_related = ("child", "created_by", "updated_by")
+    search_fields = ("child__name", "notes", "question")
+    date_hierarchy = "date"
+    autocomplete_fields = ("child",)
+    readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
+    fieldsets = (
+        (None, {"fields": ("child", "date")}),
+        ("Core items (0-3)", {"fields": ("opsoclonus", "myoclonus", "ataxia", "sleep", "rage")}),
+        (
+            "Details",
+            {
+                "fields": (
+                    "sleep_hours",
+                    "night_wakings",
+                    "rage_episodes",
+                    "rage_longest_minutes",
+                    "max_temperature_c",
+                    "doses",
+                )
+            },
+        ),
+        ("Notes", {"fields": ("notes", "question")}),
+        ("Record", {"fields": readonly_fields}),
+    )
+
+    inlines = (ItemRatingInline,)
+
+    @admin.display(description="daily score")
+    def score(self, obj: DailyEntry) -> int | None:
+        return obj.score
+
+
+@admin.register(TriggerEvent)
+class TriggerEventAdmin(StampedAdmin):
+    list_display = ("child", "type", "start_date", "end_date", "detail", "created_by")
+    list_filter = ("type", "start_date")
+    list_select_related = ("child", "created_by")
+    search_fields = ("child__name", "notes", "vaccine", "procedure", "drug", "pathogen")
+    date_hierarchy = "start_date"
+    autocomplete_fields = ("child",)
+    readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
+
+
+class DoseChangeInline(admin.TabularInline):
+    model = DoseChange
+    extra = 0
+    fields = ("date", "dose", "note")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("course")
+
+
+@admin.register(TreatmentCourse)
+class TreatmentCourseAdmin(StampedAdmin):
+    list_display = (
+        "child",
+        "drug_name",
+        "purpose",
+        "regimen",
+        "dose_with_unit",
+        "route",
+        "start_date",
+        "end_date",
+    )
+    list_filter = ("drug", "purpose", "regimen")
+    list_select_related = ("child",)
+    search_fields = ("child__name", "drug_other", "notes")
+    date_hierarchy = "start_date"
+    autocomplete_fields = ("child",)
+    readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
+    inlines = (DoseChangeInline,)
+
+    @admin.display(description="drug", ordering="drug")
+    def drug_name(self, obj: TreatmentCourse) -> str:
+        return obj.drug_name
+
+    @admin.display(description="starting dose", ordering="dose")
+    def dose_with_unit(self, obj: TreatmentCourse) -> str:
+        return f"{obj.dose.normalize():f} {obj.get_unit_display()}"
+
+
+# ---------------------------------------------------------------------------------------------
+# Accounts
+
+
+class UserMembershipInline(admin.TabularInline):
+    model = Membership
+    fk_name = "user"
+    extra = 0
+    fields = ("child", "role", "joined_at")
+    readonly_fields = ("joined_at",)
+    autocomplete_fields = ("child",)
+    verbose_name = "care team place"
+    verbose_name_plural = "care teams"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("child", "user")
+
+
+admin.site.unregister(User)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin):
+    list_display = (*BaseUserAdmin.list_display, "is_active", "child_count", "last_login")
+    inlines = (*BaseUserAdmin.inlines, UserMembershipInline)
+    actions = ("deactivate", "reactivate")
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).annotate(child_count=count_of(Membership, "user"))
+
+    @admin.display(description="children", ordering="child_count")
+    def child_count(self, obj) -> int:
+        return obj.child_count
+
+    @admin.action(description="Deactivate selected accounts", permissions=["change"])
+    def deactivate(self, request, queryset) -> None:
+        if queryset.filter(pk=request.user.pk).exists():
+            self.message_user(request, "Your own account was left active.", messages.WARNING)
+        changed = (
+            queryset.exclude(pk=request.user.pk).filter(is_active=True).update(is_active=False)
+        )
+        self.message_user(
+            request,
+            f"Deactivated {changed} account(s). They can no longer log in; their data are kept.",
+            messages.SUCCESS,
+        )
+
+    @admin.action(description="Reactivate selected accounts", permissions=["change"])
+    def reactivate(self, request, queryset) -> None:
+        changed = queryset.filter(is_active=False).update(is_active=True)
+        self.message_user(request, f"Reactivated {changed} account(s).", messages.SUCCESS)
