@@ -6,6 +6,7 @@ from decimal import Decimal
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
+from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
 
 from journal.models import (
@@ -18,6 +19,7 @@ from journal.models import (
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
+    plain_number,
 )
 from journal.scales import CORE_ITEMS, MAX_RATING
 
@@ -43,7 +45,16 @@ def number_widget(*, decimal: bool = False) -> forms.TextInput:
     As text, what was typed reaches the form, which says what is wrong beside the field.
     """
     attrs = {"inputmode": "decimal" if decimal else "numeric", "autocomplete": "off"}
-    return forms.TextInput(attrs=attrs)
+    return NumberTextInput(attrs=attrs)
+
+
+class NumberTextInput(forms.TextInput):
+    """Shows a saved number as a person writes it: 10.5 hours and 2 mg/kg, not 10.50 and 2.000."""
+
+    def format_value(self, value):
+        if isinstance(value, Decimal):
+            return plain_number(value)
+        return super().format_value(value)
 
 
 class SignUpForm(UserCreationForm):
@@ -305,6 +316,20 @@ class EventForm(forms.ModelForm):
         for name in ("illness_kind", "change"):
             self.fields[name].choices = self.fields[name].choices[1:]
 
+    def _post_clean(self) -> None:
+        if not self.has_error("type"):
+            super()._post_clean()
+            return
+        # No valid type was chosen, so no type's own fields can be asked for. Without this, an
+        # edited event would be checked against its old type: "please fill this in" beside the
+        # temperature of a fever the caregiver is changing into something else.
+        kept = self.instance.type
+        self.instance.type = ""
+        try:
+            super()._post_clean()
+        finally:
+            self.instance.type = kept
+
     def typed_fields(self, event_type: str):
         return [self[name] for name in TriggerEvent.TYPE_FIELDS.get(event_type, ())]
 
@@ -342,6 +367,9 @@ class TreatmentForm(forms.ModelForm):
         }
 
 
+SAME_DAY = "Two dose changes on the same day: keep one."
+
+
 class DoseChangeForm(forms.ModelForm):
     class Meta:
         model = DoseChange
@@ -349,25 +377,51 @@ class DoseChangeForm(forms.ModelForm):
         widgets = {"date": DateInput(), "dose": number_widget(decimal=True)}
         labels = {"dose": "New dose"}
 
+    def validate_unique(self) -> None:
+        super().validate_unique()
+        # The database keeps one dose change a day per course; say so beside the date, not in a
+        # message about "Course and Date" that the page has no place for.
+        if self.has_error(NON_FIELD_ERRORS, "unique_together"):
+            del self._errors[NON_FIELD_ERRORS]
+            self.add_error("date", SAME_DAY)
+
 
 class BaseDoseChangeFormSet(forms.BaseInlineFormSet):
+    def add_fields(self, form, index) -> None:
+        super().add_fields(form, index)
+        form.fields["id"].error_messages["invalid_choice"] = (
+            "This step was removed meanwhile, perhaps by another caregiver: reload the page."
+        )
+
     def clean(self) -> None:
-        super().clean()
+        # These checks come first: Django's own duplicate check (super().clean()) stops at a
+        # message above the rows, "Please correct the duplicate data for date.", and the rows
+        # it finds at fault are left out of it once they carry the message beside their date.
+        # Rows kept as they were are checked too: moving the course's dates can leave them out.
         course = self.instance
         seen = set()
         for form in self.forms:
-            if not form.has_changed() or self._should_delete_form(form) or form.errors:
+            if self._should_delete_form(form) or form.errors:
                 continue
+            if form.instance.pk is None and not form.has_changed():
+                continue  # an empty row
             day = form.cleaned_data.get("date")
             if day is None:
                 continue
             if day in seen:
-                form.add_error("date", "Two dose changes on the same day: keep one.")
+                form.add_error("date", SAME_DAY)
+                continue
             seen.add(day)
             if course.start_date and day < course.start_date:
                 form.add_error("date", "This is before the course started.")
-            elif course.end_date and day > course.end_date:
+            elif (
+                course.end_date
+                and not (course.start_date and course.end_date < course.start_date)
+                and day > course.end_date
+            ):
+                # (An end before the start has its own message beside the course's end date.)
                 form.add_error("date", "This is after the course ended.")
+        super().clean()
 
 
 DoseChangeFormSet = inlineformset_factory(

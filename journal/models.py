@@ -83,6 +83,22 @@ class Child(models.Model):
     def clean(self) -> None:
         if self.birth_date and self.diagnosis_date and self.diagnosis_date < self.birth_date:
             raise ValidationError({"diagnosis_date": "The diagnosis can't be before birth."})
+        first = self.first_recorded_day()
+        if self.birth_date and first and first < self.birth_date:
+            raise ValidationError(
+                {"birth_date": f"The journal has days from {first:%-d %B %Y}, before this date."}
+            )
+
+    def first_recorded_day(self) -> datetime.date | None:
+        """The earliest day of an entry, event or treatment of this child, if any."""
+        if self.pk is None:
+            return None
+        firsts = [
+            self.entries.aggregate(first=models.Min("date"))["first"],
+            self.events.aggregate(first=models.Min("start_date"))["first"],
+            self.treatments.aggregate(first=models.Min("start_date"))["first"],
+        ]
+        return min((day for day in firsts if day), default=None)
 
     @property
     def zone(self) -> zoneinfo.ZoneInfo:
@@ -150,7 +166,7 @@ class Invitation(models.Model):
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
@@ -252,10 +268,10 @@ class DailyEntry(models.Model):
     notes = models.TextField(blank=True, max_length=4000)
     question = models.TextField("question for the neurologist", blank=True, max_length=2000)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -431,10 +447,10 @@ class TriggerEvent(models.Model):
     change = models.CharField("what changed", max_length=20, choices=Change.choices, blank=True)
     notes = models.TextField(blank=True, max_length=4000)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -593,10 +609,10 @@ class TreatmentCourse(models.Model):
     )
     notes = models.TextField(blank=True, max_length=4000)
     created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

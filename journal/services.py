@@ -137,11 +137,10 @@ def invitation_accept(*, token: str, user) -> Membership:
     )
     if invitation is None or invitation.status != "pending":
         raise ValidationError("This invitation link is no longer valid.")
-    membership = Membership.objects.filter(child=invitation.child, user=user).first()
-    if membership is None:
-        membership = Membership.objects.create(
-            child=invitation.child, user=user, role=invitation.role
-        )
+    if Membership.objects.filter(child=invitation.child, user=user).exists():
+        # The link stays unused, for the person it was meant for.
+        raise ValidationError("You are already on this care team.")
+    membership = Membership.objects.create(child=invitation.child, user=user, role=invitation.role)
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
     invitation.save(update_fields=["accepted_by", "accepted_at"])

@@ -84,14 +84,16 @@ def membership_remove(request: HttpRequest, child_id: int, pk: int) -> HttpRespo
     """An owner removes someone from the team; anyone may remove themselves (leave)."""
     own = membership_for(request, child_id)
     member = get_object_or_404(Membership.objects.filter(child=own.child), pk=pk)
-    if member.pk != own.pk and not own.is_owner:
+    # Decided before removing: delete() sets the removed membership's pk to None.
+    leaving = member.pk == own.pk
+    if not leaving and not own.is_owner:
         raise PermissionDenied(OWNER_REFUSAL)
     try:
         services.membership_remove(membership=member)
     except PermissionDenied as refusal:
         messages.error(request, str(refusal))
         return redirect("team", child_id=child_id)
-    if member.pk == own.pk:
+    if leaving:
         messages.success(request, f"You have left {own.child.name}'s care team.")
         return redirect("home")
     messages.success(request, f"{member.user.username} was removed from the care team.")
@@ -104,7 +106,11 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
     invitation = services.invitation_for_token(token)
     if invitation is None or invitation.status != "pending":
         return render(request, "journal/invitation_invalid.html", status=404)
-    if request.method == "POST" and request.user.is_authenticated:
+    already = (
+        request.user.is_authenticated
+        and Membership.objects.filter(child=invitation.child, user=request.user).exists()
+    )
+    if request.method == "POST" and request.user.is_authenticated and not already:
         try:
             joined = services.invitation_accept(token=token, user=request.user)
         except ValidationError:
@@ -114,10 +120,6 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             f"You are on {joined.child.name}'s care team as {joined.get_role_display().lower()}.",
         )
         return redirect("child_detail", child_id=joined.child_id)
-    already = (
-        request.user.is_authenticated
-        and Membership.objects.filter(child=invitation.child, user=request.user).exists()
-    )
     return render(
         request, "journal/invitation_accept.html", {"invitation": invitation, "already": already}
     )

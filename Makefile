@@ -1,0 +1,140 @@
+# OMS Journal: `make run` for a local server with demo data, `make test` for everything CI runs.
+#
+# Targets: help venv run migrate test test-sqlite test-postgres lint check format lock
+#          system-deps screenshots clean reset-db
+# Extra pytest arguments: make test-sqlite ARGS="-k invitation -x"
+
+SHELL := /bin/bash
+.SHELLFLAGS := -eu -o pipefail -c
+.DEFAULT_GOAL := help
+MAKEFLAGS += --no-print-directory
+
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+
+# matplotlib wants a writable config and cache folder.
+export MPLCONFIGDIR := $(CURDIR)/var/mpl
+
+# Root installs directly; anyone else goes through sudo.
+SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
+
+# Local development: DEBUG on, so no SECRET_KEY is needed and static files need no collectstatic.
+DEV_ENV := DEBUG=1
+
+# Tests run with DEBUG off, as in production, over plain HTTP: no HTTPS redirect, no Secure cookies.
+# DATABASE_URL is cleared for the SQLite run; scripts/with-postgres sets it for the other.
+TEST_ENV := env -u DEBUG -u DATABASE_URL \
+	SECRET_KEY=test-only-key \
+	SECURE_SSL_REDIRECT=0 \
+	SECURE_COOKIES=0 \
+	DJANGO_ALLOW_ASYNC_UNSAFE=true
+PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
+
+.PHONY: help venv run migrate test test-sqlite test-postgres lint check format lock \
+	system-deps screenshots clean reset-db
+
+help:
+	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
+	@echo "make test           lint, then every test on SQLite and again on PostgreSQL (what CI runs)"
+	@echo "make test-sqlite    every test on SQLite only"
+	@echo "make test-postgres  every test on a throwaway PostgreSQL only"
+	@echo "make lint           ruff check and ruff format --check"
+	@echo "make check          Django's checks, no model change without migration, collectstatic"
+	@echo "make format         ruff format and the safe ruff fixes"
+	@echo "make screenshots    run scripts/screenshots.py"
+	@echo "make venv           create or update .venv (only when pyproject.toml or the lock change)"
+	@echo "make lock           rewrite requirements.lock from .venv"
+	@echo "make system-deps    apt-get install chromium, postgresql, poppler-utils if missing"
+	@echo "make clean          remove .venv, var/, staticfiles/ and caches (keeps db.sqlite3)"
+	@echo "make reset-db       delete db.sqlite3; the next 'make run' migrates and seeds it again"
+
+# --- environment -------------------------------------------------------------------------------
+
+venv: $(STAMP)
+
+$(STAMP): pyproject.toml requirements.lock
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check \
+		-c requirements.lock -e '.[test]'
+	touch $@
+
+lock: venv
+	{ echo "# Every installed package, pinned; used as pip's constraints file (make venv)."; \
+	  echo "# Regenerate with 'make lock' after changing dependencies in pyproject.toml."; \
+	  $(BIN)/python -m pip freeze --disable-pip-version-check --exclude-editable \
+		--exclude oms-journal; } > requirements.lock
+	touch $(STAMP)
+
+# Debian packages the tests and tools need. apt-get runs only when something is missing.
+system-deps:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
+	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
+	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	$(PYTHON) -c "import ensurepip" >/dev/null 2>&1 || missing="$$missing python3-venv"; \
+	if [ -n "$$missing" ]; then \
+		echo "Installing Debian packages:$$missing"; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing </dev/null; \
+	else \
+		echo "Debian packages present: chromium, postgresql, poppler-utils."; \
+	fi
+
+# --- running -----------------------------------------------------------------------------------
+
+migrate: venv
+	@mkdir -p $(MPLCONFIGDIR)
+	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
+
+run: venv migrate
+	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
+	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
+
+screenshots: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	$(DEV_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python scripts/screenshots.py
+
+# --- checks ------------------------------------------------------------------------------------
+
+lint: venv
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+# Tests serve static files from the finders; collectstatic here runs the production storage
+# (hashed, compressed names), which fails on a stylesheet's url() to a missing file.
+check: venv
+	$(TEST_ENV) $(BIN)/python manage.py check --fail-level WARNING
+	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
+	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --clear --verbosity 0
+
+format: venv
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+# pytest exits non-zero (5) when it collects no test, so an empty run fails here too.
+test-sqlite: venv
+	@mkdir -p $(MPLCONFIGDIR)
+	@echo "== pytest on SQLite =="
+	$(TEST_ENV) $(PYTEST)
+
+test-postgres: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	@echo "== pytest on PostgreSQL =="
+	$(TEST_ENV) bash scripts/with-postgres $(PYTEST)
+
+test: system-deps venv lint check
+	@$(MAKE) test-sqlite
+	@$(MAKE) test-postgres
+
+# --- tidying -----------------------------------------------------------------------------------
+
+clean:
+	rm -rf $(VENV) var staticfiles test-results htmlcov .coverage .pytest_cache .ruff_cache \
+		.hypothesis *.egg-info
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+reset-db:
+	rm -f db.sqlite3
+	@echo "db.sqlite3 removed; 'make run' migrates and loads the demo data again."

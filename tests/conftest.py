@@ -1,0 +1,135 @@
+"""Fixtures for every test: a child and its care team, another family, and a client per role.
+
+The people:
+
+- `owner` owns `child`; `caregiver` and `viewer` are on its care team with those roles.
+- `stranger` owns `stranger_child`, in another family: nothing of `child` is theirs to see.
+
+`owner_client`, `caregiver_client`, `viewer_client`, `stranger_client` are Django test clients
+logged in as each; `anon_client` is logged in as nobody; `client_for(user)` makes one for anyone.
+
+Settings come from the environment as in production (see the Makefile's test target: DEBUG off,
+SECRET_KEY=test-only-key). The session fixture below makes the few changes tests need whatever the
+environment says, so a bare run needs only a key: `SECRET_KEY=x .venv/bin/pytest -k invitation`.
+"""
+
+import factory.random
+import hypothesis
+import pytest
+from django.conf import settings
+from django.test import Client, override_settings
+
+from journal.models import Role
+from tests.factories import ChildFactory, MembershipFactory, UserFactory
+
+factory.random.reseed_random("oms-journal")
+
+# No example database (.hypothesis/ in the working tree) and no per-example deadline, which a busy
+# 2-core CI machine would trip at random.
+hypothesis.settings.register_profile("oms-journal", database=None, deadline=None)
+hypothesis.settings.load_profile("oms-journal")
+
+
+def pytest_report_header(config):
+    from django.db import connection
+
+    return f"database: {connection.vendor} {connection.settings_dict['NAME'] or ''}".rstrip()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _test_settings(tmp_path_factory):
+    """Plain HTTP, fast password hashing, and static files straight from the finders.
+
+    Static files: Django's manifest storage needs collectstatic, and the live server used by the
+    browser tests serves from the finders, so tests use plain StaticFilesStorage (Django's own
+    advice). STATIC_ROOT points at an empty folder so WhiteNoise doesn't warn it is missing.
+    """
+    with override_settings(
+        SECURE_SSL_REDIRECT=False,
+        SESSION_COOKIE_SECURE=False,
+        CSRF_COOKIE_SECURE=False,
+        PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"],
+        STORAGES={
+            **settings.STORAGES,
+            "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
+        },
+        STATIC_ROOT=tmp_path_factory.mktemp("staticfiles"),
+    ):
+        yield
+
+
+# --- people and their children -----------------------------------------------------------------
+
+
+@pytest.fixture
+def owner(db):
+    return UserFactory(username="olivia", first_name="Olivia")
+
+
+@pytest.fixture
+def child(owner):
+    return ChildFactory(name="Mia", owner=owner)
+
+
+@pytest.fixture
+def caregiver(child):
+    user = UserFactory(username="carl", first_name="Carl")
+    MembershipFactory(child=child, user=user, role=Role.CAREGIVER)
+    return user
+
+
+@pytest.fixture
+def viewer(child):
+    user = UserFactory(username="vera", first_name="Vera")
+    MembershipFactory(child=child, user=user, role=Role.VIEWER)
+    return user
+
+
+@pytest.fixture
+def stranger(db):
+    return UserFactory(username="sam", first_name="Sam")
+
+
+@pytest.fixture
+def stranger_child(stranger):
+    return ChildFactory(name="Noah", owner=stranger)
+
+
+# --- clients -----------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def client_for(db):
+    """`client_for(user)`: a fresh test client logged in as that user."""
+
+    def make(user) -> Client:
+        client = Client()
+        client.force_login(user)
+        return client
+
+    return make
+
+
+@pytest.fixture
+def owner_client(client_for, owner):
+    return client_for(owner)
+
+
+@pytest.fixture
+def caregiver_client(client_for, caregiver):
+    return client_for(caregiver)
+
+
+@pytest.fixture
+def viewer_client(client_for, viewer):
+    return client_for(viewer)
+
+
+@pytest.fixture
+def stranger_client(client_for, stranger, stranger_child):
+    return client_for(stranger)
+
+
+@pytest.fixture
+def anon_client(db):
+    return Client()

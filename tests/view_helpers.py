@@ -1,0 +1,141 @@
+"""Helpers for the view tests: read a page back as a browser would.
+
+- `form_values(response)`: what the page's forms would submit, so a test can check that what the
+  caregiver typed is still there after a refusal.
+- `error_beside(response, field)`: the message shown beside a field, failing unless the message
+  sits in the same field wrapper as the field's input.
+- `snapshot()`: every row of every journal table, to show that a refused request changed nothing.
+"""
+
+import re
+from html import unescape
+from html.parser import HTMLParser
+
+from django.contrib.auth import get_user_model
+
+from journal.models import (
+    Child,
+    DailyEntry,
+    DoseChange,
+    Invitation,
+    ItemRating,
+    Membership,
+    TrackedItem,
+    TreatmentCourse,
+    TriggerEvent,
+)
+
+HTMX = {"HX-Request": "true"}
+
+ERROR = re.compile(r'<p class="error" id="id_(?P<field>[\w-]+)_error">(?P<text>.*?)</p>', re.S)
+# The elements a field and its message live in: `_field.html`'s div, or a rating's fieldset.
+WRAPPERS = ('<div class="field', '<fieldset class="rating')
+
+
+class FormReader(HTMLParser):
+    """The values a browser would submit from every form on the page, by field name."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.values: dict[str, list[str]] = {}
+        self._textarea: str | None = None
+        self._text: list[str] = []
+        self._select: str | None = None
+
+    def _add(self, name: str, value: str) -> None:
+        self.values.setdefault(name, []).append(value)
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        attributes = dict(attrs)
+        name = attributes.get("name")
+        if tag == "input" and name:
+            kind = attributes.get("type") or "text"
+            if kind in ("radio", "checkbox"):
+                if "checked" in attributes:
+                    value = attributes.get("value", "on")
+                    self._add(name, value or "")
+            elif kind not in ("submit", "button", "reset"):
+                self._add(name, attributes.get("value") or "")
+        elif tag == "textarea" and name:
+            self._textarea, self._text = name, []
+        elif tag == "select" and name:
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attributes:
+            self._add(self._select, attributes.get("value") or "")
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "textarea" and self._textarea:
+            text = "".join(self._text)
+            # Browsers drop the newline that Django writes right after <textarea>.
+            self._add(self._textarea, text.removeprefix("\r\n").removeprefix("\n"))
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+    def handle_data(self, data: str) -> None:
+        if self._textarea is not None:
+            self._text.append(data)
+
+
+def html_of(response) -> str:
+    return response.content.decode()
+
+
+def form_values(response) -> dict[str, list[str]]:
+    reader = FormReader()
+    reader.feed(html_of(response))
+    return reader.values
+
+
+def value_of(response, name: str) -> str:
+    """The single value the page's form holds for `name` ("" if none is set)."""
+    values = form_values(response).get(name, [])
+    assert len(values) <= 1, f"{name} has several values: {values}"
+    return values[0] if values else ""
+
+
+def errors_shown(response) -> dict[str, str]:
+    """Every message shown beside a field, by field name."""
+    return {
+        match["field"]: " ".join(unescape(match["text"]).split())
+        for match in ERROR.finditer(html_of(response))
+    }
+
+
+def error_beside(response, field: str) -> str:
+    """The message beside `field`; fails unless it is inside the field's own wrapper."""
+    html = html_of(response)
+    match = next((m for m in ERROR.finditer(html) if m["field"] == field), None)
+    assert match, f"no message beside {field}; messages shown: {errors_shown(response)}"
+    wrapper = max(html.rfind(start, 0, match.start()) for start in WRAPPERS)
+    assert wrapper >= 0, f"the message for {field} is not inside a field"
+    assert f'name="{field}"' in html[wrapper : match.start()], (
+        f"the message for {field} is not beside its input"
+    )
+    return " ".join(unescape(match["text"]).split())
+
+
+def is_fragment(response) -> bool:
+    return "<html" not in html_of(response)
+
+
+def text_of(response) -> str:
+    """The page's text as a reader sees it: tags dropped, entities decoded, spaces squeezed."""
+    return " ".join(unescape(re.sub(r"<[^>]*>", " ", html_of(response))).split())
+
+
+def snapshot() -> dict[str, list[dict]]:
+    """Every row of every table a view can write, to compare before and after a request."""
+    models = (
+        get_user_model(),
+        Child,
+        Membership,
+        Invitation,
+        TrackedItem,
+        DailyEntry,
+        ItemRating,
+        TriggerEvent,
+        TreatmentCourse,
+        DoseChange,
+    )
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
