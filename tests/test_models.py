@@ -399,3 +399,16 @@ def test_invitation_status_and_pending(child, stranger):
         "expired",
     ]
     assert list(Invitation.objects.pending()) == [pending]
+
+
+def test_birth_date_cannot_move_after_days_already_in_the_journal(child):
+    first = child.today() - datetime.timedelta(days=30)
+    DailyEntryFactory(child=child, date=first)
+    child.diagnosis_date = None
+    child.birth_date = first + datetime.timedelta(days=1)
+    with pytest.raises(ValidationError) as caught:
+        child.full_clean()
+    assert "before this date" in caught.value.message_dict["birth_date"][0]
+
+    child.birth_date = first
+    child.full_clean()
