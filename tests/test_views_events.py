@@ -354,3 +354,13 @@ def test_a_forged_child_field_is_ignored(owner_client, child, stranger_child, to
     data = event_data(type="stress", start_date=today, child=stranger_child.pk)
     owner_client.post(url("event_add", child), data)
     assert TriggerEvent.objects.get().child == child
+
+
+def test_a_refused_edit_keeps_the_saved_event_in_the_title(owner_client, child, fever):
+    saved_title = f"<title>Edit {fever} · OMS Journal</title>"
+    response = owner_client.post(
+        url("event_edit", child, fever),
+        {"type": "fever", "start_date": "2001-01-01", "temperature_c": "39"},
+    )
+    assert response.status_code == 200
+    assert saved_title in response.content.decode()

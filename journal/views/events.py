@@ -26,6 +26,7 @@ def event_list(request: HttpRequest, child_id: int) -> HttpResponse:
 def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> HttpResponse:
     """Add or change a trigger event: the same form for both."""
     child = membership.child
+    title = f"Edit {event}" if event.pk else "Log a trigger"  # before the form changes `event`
     initial = {}
     if event.pk is None:
         initial = {"start_date": child.today(), "type": request.GET.get("type", "")}
@@ -37,7 +38,7 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
     return render(
         request,
         "journal/event_form.html",
-        {"membership": membership, "child": child, "form": form, "event": event},
+        {"membership": membership, "child": child, "form": form, "event": event, "title": title},
     )
 
 
