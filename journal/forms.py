@@ -146,10 +146,16 @@ class EntryForm(forms.ModelForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "question": forms.Textarea(attrs={"rows": 2}),
         }
-        labels = {"date": "Day"}
+        # Short labels, so that the boxes of the two-column details line up on a phone.
+        labels = {
+            "date": "Day",
+            "rage_longest_minutes": "Longest rage (min)",
+            "max_temperature_c": "Temperature (°C)",
+        }
         help_texts = {
             "sleep_hours": "In quarter hours, such as 10.5.",
-            "max_temperature_c": "Only if you took it.",
+            "rage_longest_minutes": "The longest episode.",
+            "max_temperature_c": "The highest, if you took it.",
             "question": "Collected for your next visit.",
         }
 

@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from journal.access import OWNER_REFUSAL
 from journal.models import Child, Membership, Role
@@ -84,7 +85,14 @@ def test_home_tells_a_viewer_they_can_read(viewer_client, child):
 # --- a child's overview --------------------------------------------------------------------------
 
 
+def started_days_ago(child, days: int) -> None:
+    started = timezone.now() - days * DAY
+    type(child).objects.filter(pk=child.pk).update(created_at=started)
+    child.refresh_from_db()
+
+
 def test_the_overview_shows_today_the_fortnight_treatments_and_triggers(owner_client, child):
+    started_days_ago(child, 30)
     today = child.today()
     DailyEntryFactory(child=child, date=today - DAY)
     TreatmentCourseFactory(child=child)
@@ -102,6 +110,17 @@ def test_the_overview_shows_today_the_fortnight_treatments_and_triggers(owner_cl
     assert "38.9 °C" in text  # a recent fever
     assert "<dt>Your role</dt><dd>Owner</dd>" in html_of(response)
     assert edit_url(child) in html_of(response)
+
+
+def test_a_journal_begun_today_shows_no_gaps_from_before_it_began(owner_client, child):
+    response = owner_client.get(detail_url(child))
+    assert "0 of 1 days logged" in text_of(response)
+
+
+def test_days_logged_before_the_journal_began_widen_the_fortnight(owner_client, child):
+    DailyEntryFactory(child=child, date=child.today() - 3 * DAY)
+    response = owner_client.get(detail_url(child))
+    assert "1 of 4 days logged" in text_of(response)
 
 
 def test_the_overview_shows_todays_score_once_logged(owner_client, child):

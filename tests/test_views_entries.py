@@ -141,6 +141,7 @@ def test_a_plain_save_redirects_to_the_day_and_records_who_wrote_it(
     assert value_of(page, "ataxia") == "3"
     assert value_of(page, "opsoclonus") == ""  # still "not observed", not 0
     assert "HX-Trigger" not in response.headers
+    assert "First logged by" not in text_of(page)  # one author: said once, in the save line
 
 
 def test_opening_a_day_that_has_an_entry_edits_it(
@@ -157,7 +158,7 @@ def test_opening_a_day_that_has_an_entry_edits_it(
     page = owner_client.get(url)
     assert value_of(page, "notes") == "Second"
     assert "Last changed by carl" in text_of(page)
-    assert "Logged by olivia" in text_of(page)
+    assert "First logged by olivia" in text_of(page)
 
 
 def test_the_same_day_saved_twice_with_htmx_stays_one_row(owner_client, child, today):

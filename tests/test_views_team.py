@@ -86,6 +86,16 @@ def test_a_caregiver_sees_the_team_but_cannot_manage_it(caregiver_client, child,
     assert "Leave" in text
 
 
+def test_the_only_owner_is_not_offered_to_leave(owner_client, child, owner, caregiver):
+    own_remove = remove_url(membership_of(owner, child))
+    assert own_remove not in html_of(owner_client.get(team_url(child)))
+
+    membership = membership_of(caregiver, child)
+    membership.role = "owner"
+    membership.save()
+    assert own_remove in html_of(owner_client.get(team_url(child)))
+
+
 # --- invitations ---------------------------------------------------------------------------------
 
 

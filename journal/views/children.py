@@ -68,9 +68,13 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 def recent_days(child, today: datetime.date, entries: list[DailyEntry]) -> list[dict]:
-    """The last fortnight, oldest first, each day with its entry or None for a gap."""
+    """The last fortnight, oldest first, each day with its entry or None for a gap.
+
+    A journal started this week shows no gaps from before it began, unless days were logged then.
+    """
     by_date = {entry.date: entry for entry in entries}
-    first = max(today - datetime.timedelta(days=RECENT_DAYS - 1), child.birth_date)
+    started = min([child.created_at.astimezone(child.zone).date(), *by_date])
+    first = max(today - datetime.timedelta(days=RECENT_DAYS - 1), child.birth_date, started)
     days = (first + datetime.timedelta(days=n) for n in range((today - first).days + 1))
     return [{"date": day, "entry": by_date.get(day)} for day in days]
 

@@ -36,7 +36,8 @@ def team(request: HttpRequest, child_id: int) -> HttpResponse:
             reverse("invitation_accept", kwargs={"token": token})
         )
         return redirect("team", child_id=child.pk)
-    members = Membership.objects.filter(child=child).select_related("user")
+    members = list(Membership.objects.filter(child=child).select_related("user"))
+    owners = sum(1 for member in members if member.is_owner)
     context = {
         "membership": membership,
         "child": child,
@@ -47,6 +48,8 @@ def team(request: HttpRequest, child_id: int) -> HttpResponse:
         "form": form,
         "new_link": request.session.pop(NEW_LINK_SESSION_KEY, None),
         "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
+        # The last owner can't leave (the service refuses it), so no button offers it.
+        "sole_owner": membership.is_owner and owners == 1,
     }
     return render(request, "journal/team.html", context)
 

@@ -1,0 +1,157 @@
+"""axe-core finds nothing wrong on any page a family uses, on a phone, in the states they see:
+empty and full, with and without errors; and no page is wider than the phone. Each page is also
+saved as a screenshot to look at."""
+
+import datetime
+from dataclasses import dataclass
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from journal.models import Role, TrackedItem
+from journal.scales import CORE_FIELDS
+from tests.factories import (
+    DailyEntryFactory,
+    DoseChangeFactory,
+    InvitationFactory,
+    TreatmentCourseFactory,
+    TriggerEventFactory,
+)
+
+
+@dataclass
+class Family:
+    child: object
+    owner: object
+    caregiver: object
+    fever: object
+    course: object
+    item: object
+
+
+@pytest.fixture
+def family(owner, child, caregiver, viewer) -> Family:
+    """Mia's journal a few weeks in: days logged with gaps, a fever, a taper, an extra item, a
+    pending invitation, and a care team of three."""
+    today = child.today()
+    for days_ago, ratings in [(1, (1, 1, 2, 0, 1)), (2, (2, 2, 2, 1, 2)), (4, (0, 0, 1, 0, 0))]:
+        DailyEntryFactory(
+            child=child,
+            date=today - datetime.timedelta(days=days_ago),
+            **dict(zip(CORE_FIELDS, ratings, strict=True)),
+            notes="Tired after nursery." if days_ago == 2 else "",
+            question="Is the taper too fast?" if days_ago == 1 else "",
+        )
+    DailyEntryFactory(child=child, date=today - datetime.timedelta(days=6), opsoclonus=3)
+    fever = TriggerEventFactory(child=child, temperature_c=Decimal("38.9"))
+    TriggerEventFactory(
+        child=child,
+        type="vaccination",
+        temperature_c=None,
+        vaccine="MMR",
+        live_vaccine=True,
+        start_date=today - datetime.timedelta(days=10),
+    )
+    course = TreatmentCourseFactory(child=child)
+    DoseChangeFactory(course=course, note="first step")
+    item = TrackedItem.objects.create(
+        child=child,
+        name="Hands",
+        **{f"anchor_{n}": a for n, a in enumerate(TrackedItem.PRESETS["Hands"])},
+    )
+    InvitationFactory(child=child, note="Dad", role=Role.CAREGIVER)
+    return Family(child, owner, caregiver, fever, course, item)
+
+
+def fill_entry_with_errors(page: Page) -> None:
+    page.get_by_role("group", name="Eyes", exact=True).locator("label").filter(has_text="2:").tap()
+    page.get_by_text("Details: sleep, rage, temperature, doses").tap()
+    page.get_by_label("Hours slept").fill("10.3")
+    page.get_by_label("Night wakings").fill("lots")
+    page.get_by_label("Temperature (°C)").fill("52")
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".field .error")).to_have_count(3)
+
+
+def submit_empty(button: str):
+    def submit(page: Page) -> None:
+        page.get_by_role("button", name=button).tap()
+        expect(page.get_by_role("alert")).to_be_visible()
+
+    return submit
+
+
+def choose_fever(page: Page) -> None:
+    page.locator("label.choice").filter(has_text="Fever").tap()
+    expect(page.get_by_label("Highest temperature (°C)")).to_be_visible()
+
+
+PHONE_WIDTH = 390
+
+# (screenshot name, who looks: None or a Family attribute, path, what they do before axe looks)
+PAGES = [
+    ("login", None, "/accounts/login/", None),
+    ("login-errors", None, "/accounts/login/", submit_empty("Log in")),
+    ("signup-errors", None, "/accounts/signup/", submit_empty("Create my account")),
+    ("password-reset", None, "/accounts/password_reset/", None),
+    ("home", "owner", "/", None),
+    ("home-caregiver", "caregiver", "/", None),
+    ("profile", "owner", "/accounts/profile/", None),
+    ("child-add", "owner", "/children/add/", None),
+    ("child-add-errors", "owner", "/children/add/", submit_empty("Start the journal")),
+    ("child-page", "owner", "/children/{child}/", None),
+    ("child-edit", "owner", "/children/{child}/edit/", None),
+    ("entry-form-empty", "owner", "/children/{child}/entries/{today}/", None),
+    ("entry-form-filled", "owner", "/children/{child}/entries/{yesterday}/", None),
+    ("entry-form-errors", "owner", "/children/{child}/entries/{today}/", fill_entry_with_errors),
+    ("history", "owner", "/children/{child}/entries/", None),
+    ("triggers", "owner", "/children/{child}/events/", None),
+    ("trigger-form", "owner", "/children/{child}/events/add/", None),
+    ("trigger-form-fever", "owner", "/children/{child}/events/add/", choose_fever),
+    ("trigger-form-errors", "owner", "/children/{child}/events/add/", submit_empty("Save")),
+    ("trigger-edit", "owner", "/children/{child}/events/{fever}/edit/", None),
+    ("trigger-delete", "owner", "/children/{child}/events/{fever}/delete/", None),
+    ("treatments", "owner", "/children/{child}/treatments/", None),
+    ("treatment-form", "owner", "/children/{child}/treatments/add/", None),
+    ("treatment-form-errors", "owner", "/children/{child}/treatments/add/", submit_empty("Save")),
+    ("treatment-edit", "owner", "/children/{child}/treatments/{course}/edit/", None),
+    ("items", "owner", "/children/{child}/items/", None),
+    ("item-edit", "owner", "/children/{child}/items/{item}/edit/", None),
+    ("team", "owner", "/children/{child}/team/", None),
+    ("team-caregiver", "caregiver", "/children/{child}/team/", None),
+    ("not-found", "owner", "/children/999999/", None),
+]
+
+
+@pytest.mark.parametrize(("name", "who", "path", "action"), PAGES, ids=[p[0] for p in PAGES])
+def test_no_accessibility_violations(page: Page, login, family, name, who, path, action, shot, axe):
+    today = family.child.today()
+    url = path.format(
+        child=family.child.pk,
+        today=today,
+        yesterday=today - datetime.timedelta(days=1),
+        fever=family.fever.pk,
+        course=family.course.pk,
+        item=family.item.pk,
+    )
+    if who:
+        login(getattr(family, who))
+    page.goto(url)
+    if action:
+        action(page)
+    shot(page, name)
+    axe(page)
+    width = page.evaluate("document.documentElement.scrollWidth")
+    assert width <= PHONE_WIDTH, f"the page is {width}px wide: the phone scrolls sideways"
+
+
+def test_home_without_children_and_signup(page: Page, login, stranger, shot, axe):
+    page.goto("/accounts/signup/")
+    shot(page, "signup")
+    axe(page)
+    login(stranger)
+    page.goto("/")
+    expect(page.get_by_role("link", name="Add your child")).to_be_visible()
+    shot(page, "home-empty")
+    axe(page)

@@ -1,0 +1,142 @@
+"""The daily entry form in the browser: without JavaScript, with bad input, and for a viewer."""
+
+import re
+from decimal import Decimal
+
+import pytest
+from playwright.sync_api import Page, expect
+
+from journal.models import DailyEntry, TriggerEvent
+from tests.factories import DailyEntryFactory
+
+
+def rating(page: Page, label: str):
+    return page.get_by_role("group", name=label, exact=True)
+
+
+def tap_level(page: Page, label: str, level: int) -> None:
+    rating(page, label).locator("label").filter(has_text=re.compile(rf"^{level}:")).tap()
+
+
+def field_box(page: Page, label: str):
+    """The block that holds one field: its label, input, help and error message."""
+    return page.locator(".field").filter(has=page.get_by_label(label, exact=True))
+
+
+@pytest.fixture
+def today_url(child):
+    return f"/children/{child.pk}/entries/{child.today()}/"
+
+
+def test_without_javascript_the_form_posts_and_says_saved(phone, owner, child, today_url, shot):
+    page = phone(user=owner, java_script_enabled=False)
+    page.goto(today_url)
+    assert page.evaluate("typeof window.htmx") == "undefined"  # the page's scripts never ran
+
+    tap_level(page, "Eyes", 3)
+    tap_level(page, "Rage", 0)
+    # The anchor follows the choice with CSS alone.
+    expect(rating(page, "Eyes").locator(".anchor").get_by_text("Almost constant")).to_be_visible()
+    page.get_by_text("Details: sleep, rage, temperature, doses").tap()
+    page.get_by_label("Hours slept").fill("9.75")
+    with page.expect_navigation():
+        page.get_by_role("button", name="Save", exact=True).tap()
+
+    expect(page.get_by_role("status").filter(has_text="Saved.")).to_be_visible()
+    expect(page).to_have_url(re.compile(re.escape(today_url) + "$"))
+    shot(page, "entry-form-saved-no-js")
+    entry = DailyEntry.objects.get(child=child)
+    assert (entry.opsoclonus, entry.rage, entry.myoclonus) == (3, 0, None)
+    assert entry.sleep_hours == Decimal("9.75")
+    expect(rating(page, "Eyes").get_by_role("radio", name=re.compile(r"^3"))).to_be_checked()
+
+
+def test_bad_numbers_are_shown_beside_their_fields_and_the_typing_is_kept(
+    page: Page, login, owner, child, today_url, shot, axe
+):
+    login(owner)
+    page.goto(today_url)
+    tap_level(page, "Eyes", 2)
+    tap_level(page, "Balance", 1)
+    page.get_by_text("Details: sleep, rage, temperature, doses").tap()
+    page.get_by_label("Hours slept").fill("10.3")
+    page.get_by_label("Night wakings").fill("twice")
+    page.get_by_label("Notes").fill("Grumpy after nursery.")
+    page.get_by_role("button", name="Save", exact=True).tap()
+
+    expect(page.get_by_role("alert")).to_have_text("Please check the fields marked below.")
+    sleep_box = field_box(page, "Hours slept")
+    expect(sleep_box.locator(".error")).to_have_text(
+        "Use quarter hours, such as 9, 9.25, 9.5 or 9.75."
+    )
+    wakings_box = field_box(page, "Night wakings")
+    expect(wakings_box.locator(".error")).to_have_text("Enter a whole number, such as 2.")
+    # A screen reader hears the message on reaching the field, not only the red text.
+    expect(page.get_by_label("Night wakings")).to_have_accessible_description(
+        re.compile("Enter a whole number, such as 2.")
+    )
+    expect(page.get_by_label("Hours slept")).to_have_accessible_description(
+        re.compile("Use quarter hours")
+    )
+    # Everything typed or tapped is still there.
+    expect(page.get_by_label("Hours slept")).to_have_value("10.3")
+    expect(page.get_by_label("Night wakings")).to_have_value("twice")
+    expect(page.get_by_label("Notes")).to_have_value("Grumpy after nursery.")
+    expect(rating(page, "Eyes").get_by_role("radio", name=re.compile(r"^2"))).to_be_checked()
+    expect(rating(page, "Balance").get_by_role("radio", name=re.compile(r"^1"))).to_be_checked()
+    expect(page.locator(".save-state")).to_have_text("Not saved yet")
+    assert not DailyEntry.objects.exists()
+    shot(page, "entry-form-bad-numbers")
+    axe(page)
+
+    # Put it right and save.
+    page.get_by_label("Hours slept").fill("10.25")
+    page.get_by_label("Night wakings").fill("2")
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".save-state")).to_contain_text("Saved at")
+    expect(page.locator(".error")).to_have_count(0)
+    entry = DailyEntry.objects.get(child=child)
+    assert (entry.sleep_hours, entry.night_wakings, entry.opsoclonus) == (Decimal("10.25"), 2, 2)
+
+
+def test_a_temperature_typed_with_a_comma_is_refused_beside_the_field(
+    page: Page, login, owner, child, shot
+):
+    login(owner)
+    page.goto(f"/children/{child.pk}/events/add/?type=fever")
+    temperature = page.get_by_label("Highest temperature (°C)")
+    expect(temperature).to_be_visible()  # the type came from the link, so its field shows
+    temperature.fill("39,2")
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(field_box(page, "Highest temperature (°C)").locator(".error")).to_contain_text(
+        "Enter a number"
+    )
+    expect(temperature).to_have_value("39,2")
+    expect(page.get_by_label("Fever", exact=True)).to_be_checked()
+    assert not TriggerEvent.objects.exists()
+    shot(page, "trigger-form-comma")
+
+
+def test_a_viewer_sees_the_entry_read_only(page: Page, login, viewer, child, shot, axe):
+    DailyEntryFactory(child=child, date=child.today(), opsoclonus=2)
+    login(viewer)
+    page.goto("/")
+    expect(page.get_by_role("link", name="Mia")).to_be_visible()
+    expect(page.get_by_role("link", name="Log today")).to_have_count(0)
+
+    page.goto(f"/children/{child.pk}/")
+    expect(page.get_by_role("link", name="Log today")).to_have_count(0)
+    expect(page.get_by_role("link", name="Log a fever")).to_have_count(0)
+    page.get_by_role("link", name="See today's entry").tap()
+
+    expect(page.locator(".notice")).to_have_text(
+        "You can read this journal but not change it: your role is viewer."
+    )
+    expect(page.locator("fieldset.entry-fields")).to_have_attribute("disabled", "")
+    eyes_two = rating(page, "Eyes").get_by_role("radio", name=re.compile(r"^2"))
+    expect(eyes_two).to_be_checked()
+    expect(eyes_two).to_be_disabled()
+    expect(page.get_by_label("Notes")).to_be_disabled()
+    expect(page.get_by_role("button", name="Save")).to_have_count(0)
+    shot(page, "entry-form-viewer")
+    axe(page)
