@@ -66,6 +66,13 @@ def wait_until_up(url: str, seconds: float = 20) -> None:
     raise RuntimeError(f"the server at {url} did not start")
 
 
+def rate_today(page) -> None:
+    """Tap a level for each core item, as a parent would, so the anchors show."""
+    for item, level in (("Eyes", 1), ("Jerks", 1), ("Balance", 2), ("Sleep", 1)):
+        group = page.get_by_role("group", name=item, exact=True)
+        group.locator("label").filter(has_text=f"{level}:").tap()
+
+
 def capture(base: str, out: Path, password: str) -> list[Path]:
     shots = []
     with sync_playwright() as pw:
@@ -91,7 +98,12 @@ def capture(base: str, out: Path, password: str) -> list[Path]:
         for name, path in pages:
             page.goto(base + path)
             target = out / f"{name}.png"
-            page.screenshot(path=target, full_page=True)
+            if name == "04-today":
+                rate_today(page)
+                # What the phone shows: the Save bar stays at the bottom of the screen.
+                page.screenshot(path=target)
+            else:
+                page.screenshot(path=target, full_page=True)
             shots.append(target)
         browser.close()
     return shots
