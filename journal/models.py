@@ -89,6 +89,16 @@ class Child(models.Model):
                 {"birth_date": f"The journal has days from {first:%-d %B %Y}, before this date."}
             )
 
+    def day_problem(self, day: datetime.date | None) -> str | None:
+        """Why `day` can't be in this child's journal, or None if it can."""
+        if day is None:
+            return None
+        if day > self.today():
+            return "This day hasn't happened yet where the child lives."
+        if day < self.birth_date:
+            return "This day is before the child's birth date."
+        return None
+
     def first_recorded_day(self) -> datetime.date | None:
         """The earliest day of an entry, event or treatment of this child, if any."""
         if self.pk is None:
@@ -296,14 +306,9 @@ class DailyEntry(models.Model):
         return f"{self.child} on {self.date:%Y-%m-%d}"
 
     def clean(self) -> None:
-        errors = {}
-        if self.date and self.child_id:
-            if self.date > self.child.today():
-                errors["date"] = "This day hasn't happened yet where the child lives."
-            elif self.date < self.child.birth_date:
-                errors["date"] = "This day is before the child's birth date."
-        if errors:
-            raise ValidationError(errors)
+        problem = self.child_id and self.child.day_problem(self.date)
+        if problem:
+            raise ValidationError({"date": problem})
 
     @property
     def ratings(self) -> dict[str, int | None]:
@@ -499,11 +504,9 @@ class TriggerEvent(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        if self.child_id and self.start_date:
-            if self.start_date > self.child.today():
-                errors["start_date"] = "This day hasn't happened yet where the child lives."
-            elif self.start_date < self.child.birth_date:
-                errors["start_date"] = "This day is before the child's birth date."
+        problem = self.child_id and self.child.day_problem(self.start_date)
+        if problem:
+            errors["start_date"] = problem
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date can't be before the start."
         for field in self.REQUIRED_FIELDS.get(self.type, ()):
@@ -643,11 +646,9 @@ class TreatmentCourse(models.Model):
         errors = {}
         if self.drug == Drug.OTHER and not self.drug_other.strip():
             errors["drug_other"] = "Please name the drug."
-        if self.child_id and self.start_date:
-            if self.start_date > self.child.today():
-                errors["start_date"] = "This day hasn't happened yet where the child lives."
-            elif self.start_date < self.child.birth_date:
-                errors["start_date"] = "This day is before the child's birth date."
+        problem = self.child_id and self.child.day_problem(self.start_date)
+        if problem:
+            errors["start_date"] = problem
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date can't be before the start."
         if errors:

@@ -3,11 +3,13 @@
 import datetime
 
 import pytest
-from django.urls import reverse
 
 from journal.access import VIEWER_REFUSAL
 from journal.models import TriggerEvent
 from tests.factories import TriggerEventFactory
+from tests.view_helpers import (
+    child_url as url,
+)
 from tests.view_helpers import (
     error_beside,
     errors_shown,
@@ -21,13 +23,6 @@ from tests.view_helpers import (
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-
-
-def url(name: str, child, event=None) -> str:
-    kwargs = {"child_id": child.pk}
-    if event is not None:
-        kwargs["pk"] = event.pk
-    return reverse(name, kwargs=kwargs)
 
 
 def event_data(**values) -> dict[str, str]:

@@ -4,11 +4,13 @@ import datetime
 from decimal import Decimal
 
 import pytest
-from django.urls import reverse
 
 from journal.access import VIEWER_REFUSAL
 from journal.models import DoseChange, TreatmentCourse
 from tests.factories import DoseChangeFactory, TreatmentCourseFactory
+from tests.view_helpers import (
+    child_url as url,
+)
 from tests.view_helpers import (
     error_beside,
     errors_shown,
@@ -22,13 +24,6 @@ from tests.view_helpers import (
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-
-
-def url(name: str, child, course=None) -> str:
-    kwargs = {"child_id": child.pk}
-    if course is not None:
-        kwargs["pk"] = course.pk
-    return reverse(name, kwargs=kwargs)
 
 
 def course_data(*, changes=(), initial=0, **values) -> dict[str, str]:

@@ -12,6 +12,7 @@ from html import unescape
 from html.parser import HTMLParser
 
 from django.contrib.auth import get_user_model
+from django.urls import reverse
 
 from journal.models import (
     Child,
@@ -75,6 +76,14 @@ class FormReader(HTMLParser):
     def handle_data(self, data: str) -> None:
         if self._textarea is not None:
             self._text.append(data)
+
+
+def child_url(name: str, child, obj=None) -> str:
+    """The URL `name` of a child's page, or of one of its objects (an event, a course...)."""
+    kwargs = {"child_id": child.pk}
+    if obj is not None:
+        kwargs["pk"] = obj.pk
+    return reverse(name, kwargs=kwargs)
 
 
 def html_of(response) -> str:
