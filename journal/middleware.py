@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.utils import timezone
 
 
@@ -17,3 +18,18 @@ class TimeZoneMiddleware:
             return self.get_response(request)
         finally:
             timezone.deactivate()
+
+
+class PermissionsPolicyMiddleware:
+    """Send settings.PERMISSIONS_POLICY: the browser refuses the page camera, microphone and the
+    like, which a diary never needs (Django has no setting for this header)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.policy = settings.PERMISSIONS_POLICY
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if self.policy:
+            response.headers.setdefault("Permissions-Policy", self.policy)
+        return response

@@ -1,7 +1,10 @@
-from django.contrib.auth import login
+from axes.utils import reset as reset_login_failures
+from django.conf import settings
+from django.contrib.auth import login, password_validation
 from django.contrib.auth.decorators import login_required
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -26,7 +29,9 @@ def signup(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         user = form.save()
         login(request, user, backend="django.contrib.auth.backends.ModelBackend")
-        return redirect(safe_next(request))
+        # A URL, never handed to redirect(): it would take `next=home` for a view's name, and
+        # answer `next=0` with a server error (no view of that name).
+        return HttpResponseRedirect(safe_next(request, reverse("home")))
     return render(
         request, "registration/signup.html", {"form": form, "next": safe_next(request, "")}
     )
@@ -37,3 +42,53 @@ def signup(request: HttpRequest) -> HttpResponse:
 def profile(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user).select_related("child")
     return render(request, "registration/profile.html", {"memberships": memberships})
+
+
+# --- login lockout (django-axes; see settings.AXES_*) --------------------------------------------
+
+
+def locked_out(
+    request: HttpRequest, original_response: HttpResponse | None = None, credentials=None
+) -> HttpResponse:
+    """The page for a login refused after too many failures (settings.AXES_LOCKOUT_CALLABLE).
+
+    429 Too Many Requests, with Retry-After; the same page for the admin's login.
+    """
+    seconds = int(settings.AXES_COOLOFF_TIME.total_seconds())
+    response = render(
+        request,
+        "registration/locked_out.html",
+        {"minutes": max(1, seconds // 60)},
+        status=429,
+    )
+    response["Retry-After"] = str(seconds)
+    return response
+
+
+def client_ip(request: HttpRequest) -> str:
+    """The address a login comes from, for the lockout (settings.AXES_CLIENT_IP_CALLABLE).
+
+    Behind TRUSTED_PROXY_COUNT proxies that each append the address they were reached from to
+    X-Forwarded-For, the client is that many entries from the end: anything further left was sent
+    by the client itself and can be made up.
+    """
+    proxies = settings.TRUSTED_PROXY_COUNT
+    remote = request.META.get("REMOTE_ADDR", "")
+    if proxies <= 0:
+        return remote
+    forwarded = request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")
+    addresses = [address.strip() for address in forwarded if address.strip()]
+    return addresses[-proxies] if len(addresses) >= proxies else remote
+
+
+class MinimumLengthValidator(password_validation.MinimumLengthValidator):
+    """Django's minimum length rule; a new password also ends its account's login lockout.
+
+    The lockout page tells a parent to reset their password: without this the new password would
+    wait out the lockout too. `password_changed` is Django's hook run after any password is set
+    (reset, change, signup, admin); it rides on this rule to add no empty line to the help text.
+    """
+
+    def password_changed(self, password: str, user=None) -> None:
+        if user is not None:
+            reset_login_failures(username=user.get_username())
