@@ -1,7 +1,7 @@
 # OMS Journal: `make run` for a local server with demo data, `make test` for everything CI runs.
 #
-# Targets: help venv run migrate test test-sqlite test-postgres lint check format lock
-#          system-deps screenshots clean reset-db
+# Targets: help venv run migrate test test-sqlite test-postgres lint check audit format lock
+#          system-deps screenshots loadtest backup clean reset-db
 # Extra pytest arguments: make test-sqlite ARGS="-k invitation -x"
 
 SHELL := /bin/bash
@@ -32,8 +32,8 @@ TEST_ENV := env -u DEBUG -u DATABASE_URL \
 	DJANGO_ALLOW_ASYNC_UNSAFE=true
 PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
 
-.PHONY: help venv run migrate test test-sqlite test-postgres lint check format lock \
-	system-deps screenshots clean reset-db
+.PHONY: help venv run migrate test test-sqlite test-postgres lint check audit format lock \
+	system-deps screenshots loadtest backup clean reset-db
 
 help:
 	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
@@ -42,8 +42,11 @@ help:
 	@echo "make test-postgres  every test on a throwaway PostgreSQL only"
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make check          Django's checks, no model change without migration, collectstatic"
+	@echo "make audit          bandit over our code, pip-audit over requirements.lock"
 	@echo "make format         ruff format and the safe ruff fixes"
 	@echo "make screenshots    run scripts/screenshots.py"
+	@echo "make loadtest       30 s at 16 connections against gunicorn; figures to docs/reliability.md"
+	@echo "make backup         a consistent copy of the local SQLite database in var/backups/"
 	@echo "make venv           create or update .venv (only when pyproject.toml or the lock change)"
 	@echo "make lock           rewrite requirements.lock from .venv"
 	@echo "make system-deps    apt-get install chromium, postgresql, poppler-utils if missing"
@@ -96,6 +99,15 @@ screenshots: system-deps venv
 	@mkdir -p $(MPLCONFIGDIR)
 	$(DEV_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python scripts/screenshots.py
 
+# Not part of `make test` (tests/test_loadtest.py runs it for 3 s there). Its own throwaway
+# SQLite database and gunicorn on 127.0.0.1; options: make loadtest ARGS="--seconds 10".
+loadtest: venv
+	$(BIN)/python scripts/loadtest.py --doc docs/reliability.md $(ARGS)
+
+backup: venv
+	@mkdir -p var/backups
+	$(DEV_ENV) $(BIN)/python manage.py backup_db var/backups/
+
 # --- checks ------------------------------------------------------------------------------------
 
 lint: venv
@@ -108,6 +120,36 @@ check: venv
 	$(TEST_ENV) $(BIN)/python manage.py check --fail-level WARNING
 	$(TEST_ENV) $(BIN)/python manage.py makemigrations --check --dry-run
 	$(TEST_ENV) $(BIN)/python manage.py collectstatic --noinput --clear --verbosity 0
+
+# Supply chain. bandit: our code; a high-severity finding fails. pip-audit: every package pinned
+# in requirements.lock against a vulnerability database (PIP_AUDIT_SERVICE: pypi, PyPI's JSON API,
+# or osv, api.osv.dev). --strict fails when a package could not be checked, so an unreachable
+# service fails loudly; PIP_AUDIT_UNREACHABLE=warn lets the run go on with a warning, while a
+# known vulnerability always fails. No vulnerability is ignored: an --ignore-vuln ID added here
+# needs its reason beside it.
+PIP_AUDIT_SERVICE ?= pypi
+PIP_AUDIT_UNREACHABLE ?= fail
+audit: venv
+	@echo "== bandit: journal/ omstracker/ scripts/, high severity fails =="
+	$(BIN)/bandit -c pyproject.toml -r journal omstracker scripts --severity-level high -q
+	@echo "bandit: no high-severity issue."
+	@echo "== pip-audit: requirements.lock, $(PIP_AUDIT_SERVICE) =="
+	@log=$$(mktemp); \
+	if $(BIN)/pip-audit --requirement requirements.lock --no-deps --disable-pip --strict \
+		--vulnerability-service $(PIP_AUDIT_SERVICE) --progress-spinner off >$$log 2>&1; then \
+		cat $$log; rm -f $$log; \
+	else \
+		cat $$log; \
+		if grep -q "^Found [0-9]* known vulnerabilit" $$log || [ "$(PIP_AUDIT_UNREACHABLE)" != warn ]; then \
+			rm -f $$log; \
+			echo "pip-audit FAILED: a known vulnerability (listed above), or the $(PIP_AUDIT_SERVICE)"; \
+			echo "vulnerability service could not be reached, so nothing was checked."; \
+			echo "Try PIP_AUDIT_SERVICE=osv, or accept an unchecked run: PIP_AUDIT_UNREACHABLE=warn."; \
+			exit 1; \
+		fi; \
+		rm -f $$log; \
+		echo "WARNING: pip-audit could not reach $(PIP_AUDIT_SERVICE): dependencies NOT checked."; \
+	fi
 
 format: venv
 	$(BIN)/ruff check --fix .
@@ -124,7 +166,7 @@ test-postgres: system-deps venv
 	@echo "== pytest on PostgreSQL =="
 	$(TEST_ENV) bash scripts/with-postgres $(PYTEST)
 
-test: system-deps venv lint check
+test: system-deps venv lint check audit
 	@$(MAKE) test-sqlite
 	@$(MAKE) test-postgres
 

@@ -121,6 +121,12 @@ class RatingField(forms.TypedChoiceField):
 class EntryForm(forms.ModelForm):
     """The daily entry. The child is set by the view, never taken from the form."""
 
+    # The version of the entry this form was opened on (0: none yet), so that a save can tell
+    # whether someone else saved the day in between. Missing counts as 0: refused, not forced.
+    version = forms.IntegerField(
+        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
+    )
+
     class Meta:
         model = DailyEntry
         fields = (
@@ -164,6 +170,7 @@ class EntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for item in CORE_ITEMS:
             self.fields[item.field] = RatingField(item=item)
+        self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
         self.items = list(items)
         saved = {}
         if self.instance.pk and self.items:
@@ -181,6 +188,10 @@ class EntryForm(forms.ModelForm):
         self.fields["max_temperature_c"].error_messages["invalid"] = (
             "Enter a temperature as a number, such as 38.5."
         )
+
+    @property
+    def started_from_version(self) -> int:
+        return self.cleaned_data.get("version") or 0
 
     @staticmethod
     def item_field_name(item) -> str:
@@ -226,7 +237,12 @@ class EntryForm(forms.ModelForm):
         return hours
 
     def clean_date(self):
+        """Moving an entry onto a day that has one is refused here. The day being edited is
+        left to the save, which tells a conflict (someone saved it meanwhile) from a duplicate.
+        """
         day = self.cleaned_data["date"]
+        if day == self.instance.date:
+            return day
         taken = (
             DailyEntry.objects.for_child(self.instance.child)
             .filter(date=day)
@@ -263,7 +279,11 @@ class TrackedItemForm(forms.ModelForm):
             self.fields[name].required = not self._preset_chosen()
 
     def _preset_chosen(self) -> bool:
-        return bool(self.data.get(self.add_prefix("preset"))) if self.is_bound else False
+        # Only a form that offers presets (a new item) reads one: posted to the edit form, a
+        # preset would leave the fields optional, and blank ones would reach the database.
+        if not self.is_bound or "preset" not in self.fields:
+            return False
+        return bool(self.data.get(self.add_prefix("preset")))
 
     def clean(self):
         cleaned = super().clean()

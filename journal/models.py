@@ -285,6 +285,9 @@ class DailyEntry(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # Raised by each save; a save that started from an older version is a conflict, not a
+    # silent overwrite of what another caregiver saved meanwhile.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = DailyEntryQuerySet.as_manager()
 
@@ -673,3 +676,63 @@ class DoseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dose} {self.course.unit} from {self.date:%Y-%m-%d}"
+
+
+class ChangeQuerySet(models.QuerySet):
+    def for_child(self, child: Child) -> "ChangeQuerySet":
+        return self.filter(child=child)
+
+
+class Change(models.Model):
+    """One change to an entry, event or treatment: who, when, and the record before and after.
+
+    Kept apart from the objects it describes, so that it outlives their deletion; it goes with
+    the child.
+    """
+
+    class Kind(models.TextChoices):
+        ENTRY = "entry", "Daily entry"
+        EVENT = "event", "Trigger"
+        TREATMENT = "treatment", "Treatment"
+
+    class Action(models.TextChoices):
+        CREATED = "created", "Added"
+        CHANGED = "changed", "Changed"
+        DELETED = "deleted", "Deleted"
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="changes")
+    kind = models.CharField(max_length=10, choices=Kind.choices)
+    object_id = models.PositiveBigIntegerField()
+    label = models.CharField(max_length=200)
+    action = models.CharField(max_length=8, choices=Action.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    before = models.JSONField(null=True, blank=True)
+    after = models.JSONField(null=True, blank=True)
+
+    objects = ChangeQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["child", "-at"])]
+
+    def __str__(self) -> str:
+        return f"{self.get_action_display()} {self.label}"
+
+    @property
+    def record(self) -> dict:
+        """The object as added, or as it was when deleted."""
+        return self.after or self.before or {}
+
+    @property
+    def fields_changed(self) -> list[tuple[str, object, object]]:
+        """Each field whose value differs, with its value before and after."""
+        before, after = self.before or {}, self.after or {}
+        names = [*before, *(name for name in after if name not in before)]
+        return [
+            (name, before.get(name), after.get(name))
+            for name in names
+            if before.get(name) != after.get(name)
+        ]

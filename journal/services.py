@@ -8,9 +8,11 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
+from journal import history
 from journal.models import (
     Child,
     DailyEntry,
@@ -49,14 +51,64 @@ def _stamp(obj, user) -> None:
     obj.updated_by = user
 
 
+class EditConflict(Exception):
+    """Someone else saved this day after the caregiver opened it: nothing was written."""
+
+    def __init__(self, saved: DailyEntry):
+        super().__init__(f"{saved} was changed by someone else meanwhile")
+        self.saved = saved
+
+
+def _claim_entry(entry: DailyEntry, expected_version: int | None) -> DailyEntry | None:
+    """The entry as stored, now locked for this transaction; EditConflict if it moved on.
+
+    The version is checked and raised in one UPDATE, so two saves racing from the same version
+    cannot both pass: the second waits for the first's row lock, then finds the version gone.
+    (SQLite has no row locks; its writers already take turns, the transactions being IMMEDIATE.)
+    """
+    # Saves of one child's days take turns: the first save of a day can't race another's.
+    Child.objects.select_for_update().filter(pk=entry.child_id).first()
+    if entry.pk is None:
+        stored = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
+        if stored is not None or expected_version:
+            raise EditConflict(stored or entry)
+        return None
+    claimed = DailyEntry.objects.filter(pk=entry.pk)
+    if expected_version is not None:
+        claimed = claimed.filter(version=expected_version)
+    if not claimed.update(version=F("version") + 1):
+        raise EditConflict(DailyEntry.objects.get(pk=entry.pk))
+    return DailyEntry.objects.get(pk=entry.pk)
+
+
 @transaction.atomic
 def entry_save(
-    *, entry: DailyEntry, user, item_values: Mapping[TrackedItem, int | None] | None = None
+    *,
+    entry: DailyEntry,
+    user,
+    item_values: Mapping[TrackedItem, int | None] | None = None,
+    expected_version: int | None = None,
 ) -> DailyEntry:
-    """Save a day, with the ratings of the child's extra items (None clears one)."""
+    """Save a day, with the ratings of the child's extra items (None clears one).
+
+    `expected_version` is the version the caregiver started from (0 for a day with no entry
+    yet); if the day was saved by someone else since, EditConflict is raised and nothing is
+    written. None skips the check, for writers that hold no stale copy.
+    """
+    stored = _claim_entry(entry, expected_version)
+    before = history.entry_snapshot(stored) if stored else None
+    if stored:
+        entry.version = stored.version
     _stamp(entry, user)
-    entry.full_clean()
-    entry.save()
+    entry.full_clean(validate_unique=False)  # the database's constraint is checked below
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        # Another caregiver's first save of this day landed between our check and our insert.
+        raise EditConflict(
+            DailyEntry.objects.get(child_id=entry.child_id, date=entry.date)
+        ) from None
     for item, value in (item_values or {}).items():
         if item.child_id != entry.child_id:
             raise ValidationError("This item belongs to another child.")
@@ -66,6 +118,7 @@ def entry_save(
             rating = ItemRating(entry=entry, item=item, value=value)
             rating.full_clean(validate_unique=False)
             ItemRating.objects.update_or_create(entry=entry, item=item, defaults={"value": value})
+    history.record(obj=entry, user=user, before=before, after=history.entry_snapshot(entry))
     return entry
 
 
@@ -75,12 +128,30 @@ def tracked_item_save(*, item: TrackedItem) -> TrackedItem:
     return item
 
 
+def _stored_copy(model, obj):
+    """The object as it is in the database, before this save changes it."""
+    return model.objects.get(pk=obj.pk) if obj.pk else None
+
+
 @transaction.atomic
 def event_save(*, event: TriggerEvent, user) -> TriggerEvent:
+    stored = _stored_copy(TriggerEvent, event)
     _stamp(event, user)
     event.full_clean()
     event.save()
+    history.record(
+        obj=event,
+        user=user,
+        before=history.event_snapshot(stored) if stored else None,
+        after=history.event_snapshot(event),
+    )
     return event
+
+
+@transaction.atomic
+def event_delete(*, event: TriggerEvent, user) -> None:
+    history.record(obj=event, user=user, before=history.event_snapshot(event), after=None)
+    event.delete()
 
 
 @transaction.atomic
@@ -92,6 +163,8 @@ def treatment_save(
     removed: Iterable[DoseChange] = (),
 ) -> TreatmentCourse:
     """Save a course with its dose changes, all or nothing."""
+    stored = _stored_copy(TreatmentCourse, course)
+    before = history.treatment_snapshot(stored) if stored else None
     _stamp(course, user)
     course.full_clean()
     course.save()
@@ -102,7 +175,14 @@ def treatment_save(
         change.course = course
         change.full_clean()
         change.save()
+    history.record(obj=course, user=user, before=before, after=history.treatment_snapshot(course))
     return course
+
+
+@transaction.atomic
+def treatment_delete(*, course: TreatmentCourse, user) -> None:
+    history.record(obj=course, user=user, before=history.treatment_snapshot(course), after=None)
+    course.delete()
 
 
 @transaction.atomic
@@ -151,6 +231,26 @@ def invitation_revoke(*, invitation: Invitation) -> None:
     if invitation.status == "pending":
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
+
+
+def children_owned_alone(user) -> list[Child]:
+    """The children whose only owner is `user`: deleting the account deletes them too."""
+    owned = Child.objects.filter(memberships__user=user, memberships__role=Role.OWNER)
+    shared = Membership.objects.filter(role=Role.OWNER).exclude(user=user)
+    return list(owned.exclude(memberships__in=shared).distinct())
+
+
+@transaction.atomic
+def account_delete(*, user) -> list[str]:
+    """Delete the account and what it alone owned; returns the names of the deleted journals.
+
+    Entries it wrote in journals that others own stay, with no author.
+    """
+    alone = children_owned_alone(user)
+    for child in alone:
+        child.delete()
+    user.delete()
+    return [child.name for child in alone]
 
 
 def _other_owners(membership: Membership):

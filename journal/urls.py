@@ -1,7 +1,17 @@
 from django.urls import path, register_converter
 
 from journal.converters import IsoDateConverter
-from journal.views import accounts, children, entries, events, items, team, treatments
+from journal.views import (
+    account_data,
+    accounts,
+    changes,
+    children,
+    entries,
+    events,
+    items,
+    team,
+    treatments,
+)
 
 register_converter(IsoDateConverter, "day")
 
@@ -11,6 +21,8 @@ urlpatterns = [
     path("", children.home, name="home"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
+    path("accounts/download/", account_data.account_download, name="account_download"),
+    path("accounts/delete/", account_data.account_delete, name="account_delete"),
     path("children/add/", children.child_add, name="child_add"),
     path(child, children.child_detail, name="child_detail"),
     path(child + "edit/", children.child_edit, name="child_edit"),
@@ -31,6 +43,7 @@ urlpatterns = [
     ),
     path(child + "items/", items.item_list, name="item_list"),
     path(child + "items/<int:pk>/edit/", items.item_edit, name="item_edit"),
+    path(child + "changes/", changes.change_list, name="change_list"),
     path(child + "team/", team.team, name="team"),
     path(
         child + "team/invitations/<int:pk>/revoke/",

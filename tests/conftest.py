@@ -36,6 +36,19 @@ def pytest_report_header(config):
     return f"database: {connection.vendor} {connection.settings_dict['NAME'] or ''}".rstrip()
 
 
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(tmp_path_factory):
+    """SQLite tests use a file, as production does, not Django's shared in-memory database.
+
+    Shared-cache memory databases lock whole tables and fail at once ("database table is
+    locked") when two threads write, so the concurrent-save tests could not be honest there.
+    """
+    database = settings.DATABASES["default"]
+    if database["ENGINE"] == "django.db.backends.sqlite3":
+        test_name = tmp_path_factory.mktemp("database") / "test.sqlite3"
+        database.setdefault("TEST", {})["NAME"] = str(test_name)
+
+
 @pytest.fixture(scope="session", autouse=True)
 def _test_settings(tmp_path_factory):
     """Plain HTTP, fast password hashing, and static files straight from the finders.

@@ -21,6 +21,7 @@ from journal.models import (
     Invitation,
     Membership,
     Role,
+    TrackedItem,
     TreatmentCourse,
     TriggerEvent,
     hash_token,
@@ -165,3 +166,17 @@ class DoseChangeFactory(DjangoModelFactory):
     date = factory.LazyAttribute(lambda change: change.course.start_date + datetime.timedelta(7))
     dose = Decimal("1.500")
     note = ""
+
+
+class TrackedItemFactory(DjangoModelFactory):
+    """An extra item a family rates each day, with its own anchors."""
+
+    class Meta:
+        model = TrackedItem
+
+    child = factory.SubFactory(ChildFactory)
+    name = factory.Sequence(lambda n: f"Item {n}")
+    anchor_0 = "None"
+    anchor_1 = "A little"
+    anchor_2 = "A lot"
+    anchor_3 = "All day"

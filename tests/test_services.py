@@ -235,12 +235,12 @@ def test_entry_save_refuses_an_invalid_entry_and_saves_nothing(child, caregiver)
 
 
 def test_entry_save_refuses_a_second_entry_for_the_same_day(child, caregiver):
-    DailyEntryFactory(child=child, date=child.today())
-    with pytest.raises(ValidationError) as caught:
+    first = DailyEntryFactory(child=child, date=child.today())
+    with pytest.raises(services.EditConflict) as caught:
         services.entry_save(
             entry=DailyEntryFactory.build(child=child, date=child.today()), user=caregiver
         )
-    assert "__all__" in caught.value.message_dict
+    assert caught.value.saved == first
     assert DailyEntry.objects.count() == 1
 
 

@@ -149,7 +149,8 @@ def test_opening_a_day_that_has_an_entry_edits_it(
 ):
     url = entry_url(child, today)
     owner_client.post(url, entry_data(today, opsoclonus=1, notes="First"))
-    caregiver_client.post(url, entry_data(today, opsoclonus=2, notes="Second"))
+    opened = value_of(caregiver_client.get(url), "version")  # the form carries what it shows
+    caregiver_client.post(url, entry_data(today, opsoclonus=2, notes="Second", version=opened))
 
     entry = DailyEntry.objects.get(child=child)  # one row, not two
     assert (entry.opsoclonus, entry.notes) == (2, "Second")
@@ -163,9 +164,12 @@ def test_opening_a_day_that_has_an_entry_edits_it(
 
 def test_the_same_day_saved_twice_with_htmx_stays_one_row(owner_client, child, today):
     url = entry_url(child, today)
+    version = 0
     for rating in (1, 3):
-        response = owner_client.post(url, entry_data(today, sleep=rating), headers=HTMX)
+        data = entry_data(today, sleep=rating, version=version)
+        response = owner_client.post(url, data, headers=HTMX)
         assert response.status_code == 200
+        version = value_of(response, "version")  # the saved form goes on from the new version
     assert list(DailyEntry.objects.filter(child=child).values_list("sleep", flat=True)) == [3]
 
 
@@ -210,7 +214,7 @@ def test_moving_an_entry_to_a_free_day_goes_to_that_day(owner_client, child, tod
     DailyEntryFactory(child=child, date=today)
     target = today - 2 * DAY
 
-    response = owner_client.post(entry_url(child, today), entry_data(target, sleep=2))
+    response = owner_client.post(entry_url(child, today), entry_data(target, sleep=2, version=1))
 
     assert response.status_code == 302
     assert response.url == entry_url(child, target)
@@ -222,7 +226,8 @@ def test_moving_an_entry_with_htmx_redirects_the_browser(owner_client, child, to
     DailyEntryFactory(child=child, date=today)
     target = today - 3 * DAY
 
-    response = owner_client.post(entry_url(child, today), entry_data(target), headers=HTMX)
+    data = entry_data(target, version=1)
+    response = owner_client.post(entry_url(child, today), data, headers=HTMX)
 
     assert response.status_code == 200
     assert response.headers["HX-Redirect"] == entry_url(child, target)

@@ -142,10 +142,12 @@ def test_the_entry_form_asks_about_the_item_and_saves_its_rating(caregiver_clien
     response = caregiver_client.post(entry_url(child, today), {"date": today, field: "2"})
     assert response.status_code == 302
     assert ItemRating.objects.get(item=drooling).value == 2
-    assert value_of(caregiver_client.get(entry_url(child, today)), field) == "2"
+    page = caregiver_client.get(entry_url(child, today))
+    assert value_of(page, field) == "2"
 
     # Back to "not observed" clears it.
-    caregiver_client.post(entry_url(child, today), {"date": today, field: ""})
+    data = {"date": today, field: "", "version": value_of(page, "version")}
+    caregiver_client.post(entry_url(child, today), data)
     assert not ItemRating.objects.exists()
 
 

@@ -4,13 +4,15 @@
   caregiver typed is still there after a refusal.
 - `error_beside(response, field)`: the message shown beside a field, failing unless the message
   sits in the same field wrapper as the field's input.
-- `snapshot()`: every row of every journal table, to show that a refused request changed nothing.
+- `snapshot()`: every row of every journal table, to show that a refused request changed nothing;
+  `full_snapshot()` the same over every model the journal app has, whatever it gains.
 """
 
 import re
 from html import unescape
 from html.parser import HTMLParser
 
+from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.urls import reverse
 
@@ -147,4 +149,11 @@ def snapshot() -> dict[str, list[dict]]:
         TreatmentCourse,
         DoseChange,
     )
+    return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}
+
+
+def full_snapshot() -> dict[str, list[dict]]:
+    """Like `snapshot()`, over every table of the journal app (whatever models it gains, such as
+    the change history) and the users: for tests that must notice any write at all."""
+    models = (get_user_model(), *apps.get_app_config("journal").get_models())
     return {model._meta.label: list(model.objects.order_by("pk").values()) for model in models}

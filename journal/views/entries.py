@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, trigger_client_event
 
-from journal import services
+from journal import history, services
 from journal.access import VIEWER_REFUSAL, membership_for
 from journal.forms import EntryForm
 from journal.models import (
@@ -63,20 +63,23 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
     items = entry_items(child, entry)
     form = EntryForm(request.POST or None, instance=entry, items=items)
     saved = False
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        entry = services.entry_save(
-            entry=form.instance, user=request.user, item_values=form.item_values
-        )
-        if entry.date != day:
-            # The caregiver moved the entry to another day: show that day.
-            target = entry_url(child, entry.date)
-            messages.success(request, f"Saved on {entry.date:%A %-d %B}.")
-            return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
-        if not request.htmx:
-            messages.success(request, "Saved.")
-            return redirect(entry_url(child, day))
-        saved = True
-        form = EntryForm(instance=entry, items=items)
+        try:
+            entry = services.entry_save(
+                entry=form.instance,
+                user=request.user,
+                item_values=form.item_values,
+                expected_version=form.started_from_version,
+            )
+        except services.EditConflict as clash:
+            conflict, form = entry_conflict(request, form, clash.saved, items)
+            entry = clash.saved
+        else:
+            if entry.date != day or not request.htmx:
+                return after_save(request, child, entry)
+            saved = True
+            form = EntryForm(instance=entry, items=items)
 
     context = {
         "membership": membership,
@@ -86,15 +89,44 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
         "entry": entry if entry.pk else None,
         "form": form,
         "saved": saved,
+        "conflict": conflict,
         "previous_day": day - ONE_DAY if day > child.birth_date else None,
         "next_day": day + ONE_DAY if day < today else None,
     }
+    status = 409 if conflict else 200
     if request.htmx:
-        response = render(request, "journal/entry_form.html#entry-form", context)
+        response = render(request, "journal/entry_form.html#entry-form", context, status=status)
         if saved:
             trigger_client_event(response, "entry-saved", {"day": day.isoformat()})
         return response
-    return render(request, "journal/entry_form.html", context)
+    return render(request, "journal/entry_form.html", context, status=status)
+
+
+def after_save(request: HttpRequest, child, entry: DailyEntry) -> HttpResponse:
+    """Back to the saved day: a redirect, or for htmx (only when the entry moved to another
+    day) a client redirect."""
+    target = entry_url(child, entry.date)
+    moved = request.resolver_match.kwargs["day"] != entry.date
+    messages.success(request, f"Saved on {entry.date:%A %-d %B}." if moved else "Saved.")
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
+
+
+def entry_conflict(request: HttpRequest, form: EntryForm, saved: DailyEntry, items) -> tuple:
+    """What differs between the day as saved meanwhile and the caregiver's unsaved version,
+    and the caregiver's form again, now based on the saved version: saving it is a choice."""
+    theirs = history.entry_snapshot(saved) if saved.pk else {}
+    mine = history.entry_snapshot(form.instance, form.item_values)
+    rows = [
+        (label, theirs.get(label, ""), value)
+        for label, value in mine.items()
+        if theirs.get(label, "") != value
+    ]
+    data = request.POST.copy()
+    data["version"] = saved.version if saved.pk else 0
+    retry = EntryForm(data, instance=saved if saved.pk else form.instance, items=items)
+    retry.is_valid()
+    conflict = {"saved": saved if saved.pk else None, "rows": rows}
+    return conflict, retry
 
 
 def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:

@@ -63,7 +63,7 @@ def event_delete(request: HttpRequest, child_id: int, pk: int) -> HttpResponse:
     membership = writer_membership_for(request, child_id)
     event = get_object_or_404(TriggerEvent.objects.for_child(membership.child), pk=pk)
     if request.method == "POST":
-        event.delete()
+        services.event_delete(event=event, user=request.user)
         messages.success(request, f"Deleted: {event}.")
         return redirect("event_list", child_id=child_id)
     return render(

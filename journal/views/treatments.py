@@ -74,7 +74,7 @@ def treatment_delete(request: HttpRequest, child_id: int, pk: int) -> HttpRespon
     membership = writer_membership_for(request, child_id)
     course = get_object_or_404(TreatmentCourse.objects.for_child(membership.child), pk=pk)
     if request.method == "POST":
-        course.delete()
+        services.treatment_delete(course=course, user=request.user)
         messages.success(request, f"Deleted: {course.drug_name}.")
         return redirect("treatment_list", child_id=child_id)
     return render(

@@ -15,8 +15,9 @@ document.addEventListener("click", (event) => {
   }
 });
 
-// After an htmx save, bring the "Saved" line into view.
+// After an htmx save, show what the caregiver must see: a conflict with another caregiver's
+// save, else the first field to fix, else the "Saved" line.
 document.addEventListener("htmx:afterSettle", () => {
-  const state = document.querySelector(".save-state .saved");
-  if (state) state.scrollIntoView({ block: "nearest" });
+  const first = document.querySelector(".conflict, .has-error, .error-summary, .save-state .saved");
+  if (first) first.scrollIntoView({ block: first.matches(".saved") ? "nearest" : "start" });
 });

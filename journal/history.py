@@ -1,0 +1,135 @@
+"""The change history: each entry, event and treatment as a caregiver reads it, before and after.
+
+A snapshot maps a field's label to its value as shown in the app ("Eyes": "2", "Doses given as
+planned": "Partly"), so that the history still reads right after a field or a choice is renamed.
+"""
+
+import datetime
+from collections.abc import Mapping
+from decimal import Decimal
+
+from journal.models import (
+    Change,
+    DailyEntry,
+    TrackedItem,
+    TreatmentCourse,
+    TriggerEvent,
+    plain_number,
+)
+from journal.scales import CORE_ITEMS
+
+NOT_OBSERVED = "not observed"
+ENTRY_DETAILS = (
+    "sleep_hours",
+    "night_wakings",
+    "rage_episodes",
+    "rage_longest_minutes",
+    "max_temperature_c",
+    "doses",
+    "notes",
+    "question",
+)
+EVENT_FIELDS = ("type", "start_date", "start_time", "end_date", *TriggerEvent.TYPED_FIELDS, "notes")
+TREATMENT_FIELDS = (
+    "drug",
+    "drug_other",
+    "purpose",
+    "regimen",
+    "dose",
+    "unit",
+    "route",
+    "start_date",
+    "end_date",
+    "notes",
+)
+
+
+def shown(value) -> str:
+    """A value as the app shows it; empty stays empty."""
+    if value is None or value == "":
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, Decimal):
+        return plain_number(value)
+    if isinstance(value, datetime.date | datetime.time):
+        return value.isoformat()
+    return str(value)
+
+
+def field_values(obj, names) -> dict[str, str]:
+    """Each named field under its label, choices by their display name."""
+    values = {}
+    for name in names:
+        field = obj._meta.get_field(name)
+        value = getattr(obj, name)
+        if field.choices and value not in (None, ""):
+            value = getattr(obj, f"get_{name}_display")()
+        values[field.verbose_name[:1].upper() + field.verbose_name[1:]] = shown(value)
+    return values
+
+
+def entry_snapshot(
+    entry: DailyEntry, item_values: Mapping[TrackedItem, int | None] | None = None
+) -> dict[str, str]:
+    """A day's entry; `item_values` stands for the extra items' ratings not yet saved."""
+    values = {"Day": shown(entry.date)}
+    for item in CORE_ITEMS:
+        rating = getattr(entry, item.field)
+        values[item.label] = NOT_OBSERVED if rating is None else str(rating)
+    if item_values is None:
+        ratings = entry.item_ratings.select_related("item") if entry.pk else []
+        item_values = {rating.item: rating.value for rating in ratings}
+    for item, rating in sorted(item_values.items(), key=lambda pair: pair[0].name):
+        values[item.name] = NOT_OBSERVED if rating is None else str(rating)
+    values.update(field_values(entry, ENTRY_DETAILS))
+    return values
+
+
+def event_snapshot(event: TriggerEvent) -> dict[str, str]:
+    return field_values(event, EVENT_FIELDS)
+
+
+def treatment_snapshot(course: TreatmentCourse) -> dict[str, str]:
+    values = field_values(course, TREATMENT_FIELDS)
+    steps = course.changes.all() if course.pk else []
+    values["Dose changes"] = "; ".join(
+        f"{step.date.isoformat()}: {plain_number(step.dose)}" for step in steps
+    )
+    return values
+
+
+LABELS = {
+    DailyEntry: (Change.Kind.ENTRY, lambda entry: f"the entry of {entry.date:%-d %b %Y}"),
+    TriggerEvent: (
+        Change.Kind.EVENT,
+        lambda event: f"{event.get_type_display().lower()} of {event.start_date:%-d %b %Y}",
+    ),
+    TreatmentCourse: (
+        Change.Kind.TREATMENT,
+        lambda course: f"{course.drug_name} from {course.start_date:%-d %b %Y}",
+    ),
+}
+
+
+def record(*, obj, user, before: dict | None, after: dict | None) -> Change | None:
+    """Write down one change; nothing when a save changed nothing."""
+    if before is not None and before == after:
+        return None
+    kind, label = LABELS[type(obj)]
+    if before is None:
+        action = Change.Action.CREATED
+    elif after is None:
+        action = Change.Action.DELETED
+    else:
+        action = Change.Action.CHANGED
+    return Change.objects.create(
+        child_id=obj.child_id,
+        kind=kind,
+        object_id=obj.pk,
+        label=label(obj),
+        action=action,
+        user=user,
+        before=before,
+        after=after,
+    )

@@ -1,0 +1,135 @@
+"""Every change to an entry, event or treatment is recorded: who, when, before and after."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from journal import services
+from journal.models import Change, DailyEntry, DoseChange, TreatmentCourse, TriggerEvent
+from tests.factories import DailyEntryFactory, TrackedItemFactory, TriggerEventFactory
+from tests.view_helpers import child_url, html_of, text_of
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+
+
+def test_a_new_entry_is_recorded_as_added_with_its_values(child, caregiver):
+    entry = DailyEntry(child=child, date=child.today(), opsoclonus=2, notes="Wobbly")
+    services.entry_save(entry=entry, user=caregiver, expected_version=0)
+    change = Change.objects.get()
+    assert (change.kind, change.action, change.user, change.object_id) == (
+        "entry",
+        "created",
+        caregiver,
+        entry.pk,
+    )
+    assert change.before is None
+    assert change.after["Eyes"] == "2"
+    assert change.after["Jerks"] == "not observed"
+    assert change.after["Notes"] == "Wobbly"
+
+
+def test_a_changed_entry_keeps_before_and_after_and_the_extra_items(child, owner, caregiver):
+    drooling = TrackedItemFactory(child=child, name="Drooling")
+    entry = DailyEntryFactory(child=child, date=child.today(), rage=1)
+    entry.rage = 3
+    services.entry_save(entry=entry, user=caregiver, item_values={drooling: 2}, expected_version=1)
+    change = Change.objects.get()
+    assert change.action == "changed"
+    changed = {label: (before, after) for label, before, after in change.fields_changed}
+    assert changed == {"Rage": ("1", "3"), "Drooling": (None, "2")}
+
+
+def test_a_save_that_changes_nothing_records_nothing(child, owner):
+    entry = DailyEntryFactory(child=child, date=child.today(), rage=1)
+    services.entry_save(entry=entry, user=owner, expected_version=1)
+    assert not Change.objects.exists()
+
+
+def test_events_are_recorded_when_added_changed_and_deleted(child, owner, caregiver):
+    event = TriggerEvent(
+        child=child, type="fever", start_date=child.today(), temperature_c=Decimal("38.5")
+    )
+    services.event_save(event=event, user=owner)
+    event.temperature_c = Decimal("39.4")
+    services.event_save(event=event, user=caregiver)
+    services.event_delete(event=event, user=owner)
+
+    added, changed, deleted = Change.objects.order_by("pk")
+    assert added.after["Type"] == "Fever"
+    assert changed.fields_changed == [("Highest temperature (°C)", "38.5", "39.4")]
+    assert (deleted.action, deleted.after, deleted.before["Type"]) == ("deleted", None, "Fever")
+    assert not TriggerEvent.objects.exists()  # the record outlives the event
+
+
+def test_a_treatment_is_recorded_with_its_dose_changes(child, owner):
+    course = TreatmentCourse(
+        child=child,
+        drug="prednisolone",
+        regimen="taper",
+        dose=Decimal("2"),
+        unit="mg/kg",
+        start_date=child.today() - 20 * DAY,
+    )
+    services.treatment_save(course=course, user=owner)
+    step = DoseChange(date=child.today() - 6 * DAY, dose=Decimal("1.5"))
+    services.treatment_save(course=course, user=owner, changes=[step])
+    services.treatment_delete(course=course, user=owner)
+
+    added, changed, deleted = Change.objects.order_by("pk")
+    assert added.label.startswith("Prednisolone from")
+    assert changed.fields_changed == [
+        ("Dose changes", "", f"{(child.today() - 6 * DAY).isoformat()}: 1.5")
+    ]
+    assert deleted.action == "deleted"
+
+
+def test_the_owner_reads_the_history_page(owner_client, child, owner, caregiver):
+    entry = DailyEntryFactory(child=child, date=child.today(), sleep=0)
+    entry.sleep = 2
+    services.entry_save(entry=entry, user=caregiver, expected_version=1)
+    TriggerEventFactory(child=child)  # made outside the services: not in the history
+
+    response = owner_client.get(child_url("change_list", child))
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert f"Changed the entry of {child.today():%-d %b %Y}" in text
+    assert "by carl" in text
+    assert '<th scope="row">Sleep</th><td>0</td><td>2</td>' in html_of(response)
+
+
+def test_the_history_page_shows_what_was_added_and_what_was_deleted(owner_client, child, owner):
+    event = TriggerEvent(child=child, type="stress", start_date=child.today(), notes="Moved house")
+    services.event_save(event=event, user=owner)
+    services.event_delete(event=event, user=owner)
+
+    response = owner_client.get(child_url("change_list", child))
+
+    assert response.status_code == 200
+    text = text_of(response)
+    assert f"Added major stress of {child.today():%-d %b %Y}" in text
+    assert f"Deleted major stress of {child.today():%-d %b %Y}" in text
+    assert text.count("Moved house") == 2
+
+
+def test_only_owners_read_the_history(caregiver_client, viewer_client, child):
+    for client in (caregiver_client, viewer_client):
+        response = client.get(child_url("change_list", child))
+        assert response.status_code == 403
+        assert "Only an owner" in text_of(response)
+
+
+def test_the_history_pages_fifty_changes_at_a_time(owner_client, child, owner):
+    entry = DailyEntryFactory(child=child, date=child.today(), notes="0")
+    for n in range(1, 56):
+        entry.notes = str(n)
+        services.entry_save(entry=entry, user=owner)
+    first = owner_client.get(child_url("change_list", child))
+    second = owner_client.get(child_url("change_list", child) + "?page=2")
+    assert text_of(first).count("Changed the entry") == 50
+    assert text_of(second).count("Changed the entry") == 5
+    assert "Older" in text_of(first)
+    assert owner_client.get(child_url("change_list", child) + "?page=oops").status_code == 200
