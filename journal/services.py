@@ -100,15 +100,17 @@ def entry_save(
     if stored:
         entry.version = stored.version
     _stamp(entry, user)
-    entry.full_clean(validate_unique=False)  # the database's constraint is checked below
+    # One entry a day is the database's to enforce, below: a day this entry is moved onto may
+    # have been saved since the form checked it.
+    entry.full_clean(validate_unique=False, validate_constraints=False)
     try:
         with transaction.atomic():
             entry.save()
     except IntegrityError:
-        # Another caregiver's first save of this day landed between our check and our insert.
-        raise EditConflict(
-            DailyEntry.objects.get(child_id=entry.child_id, date=entry.date)
-        ) from None
+        taken = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
+        if taken is None:
+            raise
+        raise EditConflict(taken) from None
     for item, value in (item_values or {}).items():
         if item.child_id != entry.child_id:
             raise ValidationError("This item belongs to another child.")

@@ -1,3 +1,4 @@
+import copy
 import datetime
 
 from django.contrib import messages
@@ -123,8 +124,8 @@ def entry_conflict(request: HttpRequest, form: EntryForm, saved: DailyEntry, ite
     ]
     data = request.POST.copy()
     data["version"] = saved.version if saved.pk else 0
-    retry = EntryForm(data, instance=saved if saved.pk else form.instance, items=items)
-    retry.is_valid()
+    # A copy: binding the form writes the caregiver's values into its instance.
+    retry = EntryForm(data, instance=copy.copy(saved) if saved.pk else form.instance, items=items)
     conflict = {"saved": saved if saved.pk else None, "rows": rows}
     return conflict, retry
 
