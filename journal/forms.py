@@ -122,10 +122,10 @@ class EntryForm(forms.ModelForm):
     """The daily entry. The child is set by the view, never taken from the form."""
 
     # The version of the entry this form was opened on (0: none yet), so that a save can tell
-    # whether someone else saved the day in between. Missing counts as 0: refused, not forced.
-    version = forms.IntegerField(
-        required=False, min_value=0, max_value=2**31 - 1, widget=forms.HiddenInput
-    )
+    # whether someone else saved the day in between. Missing or garbled counts as 0: the save is
+    # then refused as a conflict, with both versions shown, rather than forced. It is hidden,
+    # so it never has an error of its own for the caregiver to find.
+    version = forms.CharField(required=False, widget=forms.HiddenInput)
 
     class Meta:
         model = DailyEntry
@@ -188,6 +188,10 @@ class EntryForm(forms.ModelForm):
         self.fields["max_temperature_c"].error_messages["invalid"] = (
             "Enter a temperature as a number, such as 38.5."
         )
+
+    def clean_version(self) -> int:
+        version = self.cleaned_data.get("version", "")
+        return int(version) if version.isdigit() and len(version) < 10 else 0
 
     @property
     def started_from_version(self) -> int:

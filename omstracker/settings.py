@@ -129,6 +129,7 @@ AXES_RESET_ON_SUCCESS = True
 AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = True
 AXES_LOCKOUT_CALLABLE = "journal.views.accounts.locked_out"
 AXES_CLIENT_IP_CALLABLE = "journal.views.accounts.client_ip"
+AXES_USERNAME_CALLABLE = "journal.views.accounts.login_username"
 # Reverse proxies in front of the app that append the client's address to X-Forwarded-For. 0: the
 # address that connects is the client's. Behind one proxy, set 1, or every login would share the
 # proxy's address.

@@ -6,18 +6,21 @@ pattern has a row in `ROWS`, by URL name, saying what each role gets for GET and
 
 - `anonymous` (logged in as nobody), `stranger` (owns Noah, in another family), `staff` (a
   superuser on no care team), and Mia's care team: `viewer`, `caregiver`, `owner`;
-- `PAGE` (200, a whole page), `LOGIN` (302 to /accounts/login/?next=<the URL>), `NOT_FOUND` (404:
-  another family's child doesn't exist for you, and staff are strangers to families in the app's
-  own pages), `NOT_ALLOWED` (405), `VIEWER_REFUSED` / `OWNER_REFUSED` (403 with access.py's
-  message), `saved(view)` (302 to that view, and something was written), `sent_to(view)` (302
-  to that view, nothing written).
+- `PAGE` (200, a whole page), `DOWNLOAD` (200, a file), `LOGIN` (302 to
+  /accounts/login/?next=<the URL>), `NOT_FOUND` (404: another family's child doesn't exist for
+  you, and staff are strangers to families in the app's own pages), `NOT_ALLOWED` (405),
+  `VIEWER_REFUSED` / `OWNER_REFUSED` (403 with access.py's message), `saved(view)` (302 to that
+  view, and something was written), `sent_to(view)` (302 to that view, nothing written).
 
-A pattern without a row fails (every cell of it, and `test_every_url_pattern_has_a_row`), and so
-does a row naming a URL that no longer exists: a new URL can't ship without saying who may use it.
+A pattern without a row fails (`test_every_url_pattern_has_a_row`, and its own matrix test), and
+so does a row naming a URL that no longer exists: a new URL can't ship without saying who may
+use it.
 
-Each cell is a request in a fresh `world` (both families, with one object of every kind) and
-checks: the status and where a redirect goes; the refusal's message; that nothing was written
-unless the cell says `saved`; that no page names a child the role is not on the team of.
+Each row and method is one test: it builds the `world` (both families, with one object of every
+kind, and staff) once, then sends each role's request in a savepoint rolled back after it, and
+checks the status and where a redirect goes, the refusal's message, that nothing was written
+unless the cell says `saved`, and that the response names no child the role is not on the team
+of. A failure lists every role that got something else.
 
 The admin is one group with one rule (`admin_rule`): every admin URL sends anonymous visitors and
 non-staff to the admin log-in with ?next=, for GET and POST (the walk fills in every admin
@@ -514,7 +517,8 @@ def login_redirect(url: str, login_url: str | None = None) -> str:
 def check(response, expect: Expect, *, url: str, child: Child | None = None) -> None:
     """The response is what `expect` says (status, target, message); a page is a whole page."""
     body = html_of(response)
-    assert response.status_code == expect.status, f"{response.status_code}: {body[:300]}"
+    got = f"got {response.status_code} {response.get('Location', '')}".rstrip()
+    assert response.status_code == expect.status, got
     if expect.download:
         assert response["Content-Disposition"].startswith("attachment;")
     elif expect.status == 200:
@@ -577,7 +581,7 @@ def test_each_role_gets_what_the_row_says(world, name, method):
             except AssertionError as failure:
                 expect = (ROWS[name].get if method == GET else ROWS[name].post)[role]
                 wrong.append(f"{role} (expected {expect}): {str(failure).splitlines()[0]}")
-    assert wrong == [], f"{method} {name}"
+    assert not wrong, f"{method} {name}:\n" + "\n".join(wrong)
 
 
 # --- forged ids and missing children -----------------------------------------------------------

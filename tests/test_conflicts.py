@@ -228,3 +228,15 @@ def test_many_sessions_saving_different_days_at_once_are_all_recorded(child):
     assert [r.status_code for r in responses] == [302] * SESSIONS
     saved = dict(DailyEntry.objects.filter(child=child).values_list("date", "notes"))
     assert saved == {d: f"day {d}" for d in days}
+
+
+@pytest.mark.parametrize("garbled", ["abc", "-1", "2147483648", "1.5", ""])
+def test_a_garbled_version_is_taken_as_none_and_refused_as_a_conflict(
+    owner_client, child, day, garbled
+):
+    DailyEntryFactory(child=child, date=day, rage=2)
+    data = {"date": day.isoformat(), "rage": "0", "version": garbled}
+    response = owner_client.post(entry_url(child, day), data)
+    assert response.status_code == 409
+    assert "while you were editing" in text_of(response)
+    assert DailyEntry.objects.get(child=child, date=day).rage == 2

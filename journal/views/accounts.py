@@ -65,6 +65,21 @@ def locked_out(
     return response
 
 
+# django-axes keeps the username a login tried in a column of this many characters.
+LOCKOUT_USERNAME_LENGTH = 255
+
+
+def login_username(request: HttpRequest, credentials: dict | None = None) -> str:
+    """The username a login tried, for the lockout (settings.AXES_USERNAME_CALLABLE).
+
+    As axes reads it, but cut to the length of the column it is kept in: a longer one, which
+    no account can have, would otherwise fail to be recorded (a 500 on PostgreSQL).
+    """
+    field = settings.AXES_USERNAME_FORM_FIELD
+    username = (credentials or {}).get(field) or request.POST.get(field) or ""
+    return str(username)[:LOCKOUT_USERNAME_LENGTH]
+
+
 def client_ip(request: HttpRequest) -> str:
     """The address a login comes from, for the lockout (settings.AXES_CLIENT_IP_CALLABLE).
 
