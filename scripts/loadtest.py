@@ -151,22 +151,21 @@ def prepare(connections: int, password: str) -> Plan:
 
 def stored_entries(keys) -> dict[tuple[int, str], dict]:
     """The entries of the given (child id, day) pairs as the database holds them now."""
-    from django.db.models import Q
-
     from journal.models import DailyEntry
 
-    query = Q(pk__in=[])
-    for child_id, day in keys:
-        query |= Q(child_id=child_id, date=day)
+    # The children's entries, picked here: one OR per day would pass SQLite's limit of 1000.
+    wanted = set(keys)
+    entries = DailyEntry.objects.filter(child_id__in={child_id for child_id, _ in wanted})
     return {
-        (entry.child_id, entry.date.isoformat()): {
+        key: {
             **{field: getattr(entry, field) for field in RATINGS},
             "sleep_hours": entry.sleep_hours,
             "night_wakings": entry.night_wakings,
             "notes": entry.notes,
             "version": entry.version,
         }
-        for entry in DailyEntry.objects.filter(query)
+        for entry in entries
+        if (key := (entry.child_id, entry.date.isoformat())) in wanted
     }
 
 
