@@ -120,6 +120,8 @@ PAGES = [
     ("item-edit", "owner", "/children/{child}/items/{item}/edit/", None),
     ("team", "owner", "/children/{child}/team/", None),
     ("team-caregiver", "caregiver", "/children/{child}/team/", None),
+    ("changes", "owner", "/children/{child}/changes/", None),
+    ("account-delete", "owner", "/accounts/delete/", None),
     ("not-found", "owner", "/children/999999/", None),
 ]
 
