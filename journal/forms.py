@@ -132,14 +132,8 @@ class EntryForm(forms.ModelForm):
         fields = (
             "date",
             *[item.field for item in CORE_ITEMS],
-            "sleep_hours",
-            "night_wakings",
-            "rage_episodes",
-            "rage_longest_minutes",
-            "max_temperature_c",
-            "doses",
-            "notes",
-            "question",
+            *DailyEntry.DETAIL_FIELDS,
+            *DailyEntry.OTHER_FIELDS,
         )
         widgets = {
             "date": DateInput(),
@@ -223,16 +217,7 @@ class EntryForm(forms.ModelForm):
 
     @property
     def detail_fields(self):
-        return [
-            self[name]
-            for name in (
-                "sleep_hours",
-                "night_wakings",
-                "rage_episodes",
-                "rage_longest_minutes",
-                "max_temperature_c",
-            )
-        ]
+        return [self[name] for name in DailyEntry.DETAIL_FIELDS]
 
     def clean_sleep_hours(self) -> Decimal | None:
         hours = self.cleaned_data.get("sleep_hours")
@@ -315,14 +300,7 @@ class TrackedItemForm(forms.ModelForm):
 class EventForm(forms.ModelForm):
     class Meta:
         model = TriggerEvent
-        fields = (
-            "type",
-            "start_date",
-            "start_time",
-            "end_date",
-            *TriggerEvent.TYPED_FIELDS,
-            "notes",
-        )
+        fields = TriggerEvent.CAREGIVER_FIELDS
         widgets = {
             "type": forms.RadioSelect(),
             "start_date": DateInput(),
@@ -376,18 +354,7 @@ class EventForm(forms.ModelForm):
 class TreatmentForm(forms.ModelForm):
     class Meta:
         model = TreatmentCourse
-        fields = (
-            "drug",
-            "drug_other",
-            "purpose",
-            "regimen",
-            "dose",
-            "unit",
-            "route",
-            "start_date",
-            "end_date",
-            "notes",
-        )
+        fields = TreatmentCourse.CAREGIVER_FIELDS
         widgets = {
             "dose": number_widget(decimal=True),
             "start_date": DateInput(),

@@ -19,29 +19,6 @@ from journal.models import (
 from journal.scales import CORE_ITEMS
 
 NOT_OBSERVED = "not observed"
-ENTRY_DETAILS = (
-    "sleep_hours",
-    "night_wakings",
-    "rage_episodes",
-    "rage_longest_minutes",
-    "max_temperature_c",
-    "doses",
-    "notes",
-    "question",
-)
-EVENT_FIELDS = ("type", "start_date", "start_time", "end_date", *TriggerEvent.TYPED_FIELDS, "notes")
-TREATMENT_FIELDS = (
-    "drug",
-    "drug_other",
-    "purpose",
-    "regimen",
-    "dose",
-    "unit",
-    "route",
-    "start_date",
-    "end_date",
-    "notes",
-)
 
 
 def shown(value) -> str:
@@ -82,16 +59,16 @@ def entry_snapshot(
         item_values = {rating.item: rating.value for rating in ratings}
     for item, rating in sorted(item_values.items(), key=lambda pair: pair[0].name):
         values[item.name] = NOT_OBSERVED if rating is None else str(rating)
-    values.update(field_values(entry, ENTRY_DETAILS))
+    values.update(field_values(entry, DailyEntry.DETAIL_FIELDS + DailyEntry.OTHER_FIELDS))
     return values
 
 
 def event_snapshot(event: TriggerEvent) -> dict[str, str]:
-    return field_values(event, EVENT_FIELDS)
+    return field_values(event, TriggerEvent.CAREGIVER_FIELDS)
 
 
 def treatment_snapshot(course: TreatmentCourse) -> dict[str, str]:
-    values = field_values(course, TREATMENT_FIELDS)
+    values = field_values(course, TreatmentCourse.CAREGIVER_FIELDS)
     steps = course.changes.all() if course.pk else []
     values["Dose changes"] = "; ".join(
         f"{step.date.isoformat()}: {plain_number(step.dose)}" for step in steps

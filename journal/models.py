@@ -237,6 +237,17 @@ class Doses(models.TextChoices):
 class DailyEntry(models.Model):
     """One child's day, rated in the evening for "most of today". Every rating is optional."""
 
+    # The figures beside the ratings, and the written parts: what the form asks after the
+    # ratings, what the change history records.
+    DETAIL_FIELDS = (
+        "sleep_hours",
+        "night_wakings",
+        "rage_episodes",
+        "rage_longest_minutes",
+        "max_temperature_c",
+    )
+    OTHER_FIELDS = ("doses", "notes", "question")
+
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="entries")
     date = models.DateField()
     opsoclonus = rating_field("eyes")
@@ -492,6 +503,8 @@ class TriggerEvent(models.Model):
         "drug",
         "change",
     )
+    # What a caregiver fills in: the form asks for these, the change history records them.
+    CAREGIVER_FIELDS = ("type", "start_date", "start_time", "end_date", *TYPED_FIELDS, "notes")
 
     class Meta:
         ordering = ["-start_date", "-start_time", "-pk"]
@@ -622,6 +635,20 @@ class TreatmentCourse(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # What a caregiver fills in: the form asks for these, the change history records them.
+    CAREGIVER_FIELDS = (
+        "drug",
+        "drug_other",
+        "purpose",
+        "regimen",
+        "dose",
+        "unit",
+        "route",
+        "start_date",
+        "end_date",
+        "notes",
+    )
 
     objects = TreatmentQuerySet.as_manager()
 
