@@ -118,14 +118,32 @@ class RatingField(forms.TypedChoiceField):
         self.item = item
 
 
-class EntryForm(forms.ModelForm):
-    """The daily entry. The child is set by the view, never taken from the form."""
+class VersionedForm(forms.ModelForm):
+    """A form for a record that two caregivers may change at once: the day, an event, a course.
 
-    # The version of the entry this form was opened on (0: none yet), so that a save can tell
-    # whether someone else saved the day in between. Missing or garbled counts as 0: the save is
-    # then refused as a conflict, with both versions shown, rather than forced. It is hidden,
-    # so it never has an error of its own for the caregiver to find.
+    It carries the version of the record it was opened on (0: a new one), so that a save can
+    tell whether someone else saved in between. Missing or garbled counts as 0: the save is then
+    refused as a conflict, with both versions shown, rather than forced. The field is hidden,
+    so it never has an error of its own for the caregiver to find.
+    """
+
     version = forms.CharField(required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
+
+    def clean_version(self) -> int:
+        version = self.cleaned_data.get("version", "")
+        return int(version) if version.isdigit() and len(version) < 10 else 0
+
+    @property
+    def started_from_version(self) -> int:
+        return self.cleaned_data.get("version") or 0
+
+
+class EntryForm(VersionedForm):
+    """The daily entry. The child is set by the view, never taken from the form."""
 
     class Meta:
         model = DailyEntry
@@ -164,7 +182,6 @@ class EntryForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for item in CORE_ITEMS:
             self.fields[item.field] = RatingField(item=item)
-        self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
         self.items = list(items)
         saved = {}
         if self.instance.pk and self.items:
@@ -182,14 +199,6 @@ class EntryForm(forms.ModelForm):
         self.fields["max_temperature_c"].error_messages["invalid"] = (
             "Enter a temperature as a number, such as 38.5."
         )
-
-    def clean_version(self) -> int:
-        version = self.cleaned_data.get("version", "")
-        return int(version) if version.isdigit() and len(version) < 10 else 0
-
-    @property
-    def started_from_version(self) -> int:
-        return self.cleaned_data.get("version") or 0
 
     @staticmethod
     def item_field_name(item) -> str:
@@ -297,7 +306,7 @@ class TrackedItemForm(forms.ModelForm):
             self.add_error("name", "This child already has an item with this name.")
 
 
-class EventForm(forms.ModelForm):
+class EventForm(VersionedForm):
     class Meta:
         model = TriggerEvent
         fields = TriggerEvent.CAREGIVER_FIELDS
@@ -351,7 +360,7 @@ class EventForm(forms.ModelForm):
         ]
 
 
-class TreatmentForm(forms.ModelForm):
+class TreatmentForm(VersionedForm):
     class Meta:
         model = TreatmentCourse
         fields = TreatmentCourse.CAREGIVER_FIELDS

@@ -67,9 +67,12 @@ def event_snapshot(event: TriggerEvent) -> dict[str, str]:
     return field_values(event, TriggerEvent.CAREGIVER_FIELDS)
 
 
-def treatment_snapshot(course: TreatmentCourse) -> dict[str, str]:
+def treatment_snapshot(course: TreatmentCourse, steps=None) -> dict[str, str]:
+    """A course with its dose changes; `steps` stands for dose changes not yet saved."""
     values = field_values(course, TreatmentCourse.CAREGIVER_FIELDS)
-    steps = course.changes.all() if course.pk else []
+    if steps is None:
+        steps = course.changes.all() if course.pk else []
+    steps = sorted(steps, key=lambda step: step.date)
     values["Dose changes"] = "; ".join(
         f"{step.date.isoformat()}: {plain_number(step.dose)}" for step in steps
     )

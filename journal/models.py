@@ -474,6 +474,9 @@ class TriggerEvent(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
+    # Raised by each save, as the daily entry's is: an edit from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
+
     objects = ChildScopedQuerySet.as_manager()
 
     # The fields each type asks for, beyond dates and notes; `required` must be filled in.
@@ -635,6 +638,9 @@ class TreatmentCourse(models.Model):
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
+
+    # Raised by each save, as the daily entry's is: an edit from an older version is refused.
+    version = models.PositiveIntegerField(default=1, editable=False)
 
     # What a caregiver fills in: the form asks for these, the change history records them.
     CAREGIVER_FIELDS = (

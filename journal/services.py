@@ -52,33 +52,45 @@ def _stamp(obj, user) -> None:
 
 
 class EditConflict(Exception):
-    """Someone else saved this day after the caregiver opened it: nothing was written."""
+    """Someone else saved this record after the caregiver opened it: nothing was written.
 
-    def __init__(self, saved: DailyEntry):
-        super().__init__(f"{saved} was changed by someone else meanwhile")
+    `saved` is the record as it is now, or None if it was deleted (or, for a day, moved).
+    """
+
+    def __init__(self, saved):
+        super().__init__(f"{saved or 'a record'} was changed by someone else meanwhile")
         self.saved = saved
 
 
-def _claim_entry(entry: DailyEntry, expected_version: int | None) -> DailyEntry | None:
-    """The entry as stored, now locked for this transaction; EditConflict if it moved on.
+def _claim(obj, expected_version: int | None):
+    """The record as stored, its version raised and its row locked for this transaction;
+    EditConflict if it is no longer the version the caregiver started from.
 
     The version is checked and raised in one UPDATE, so two saves racing from the same version
     cannot both pass: the second waits for the first's row lock, then finds the version gone.
     (SQLite has no row locks; its writers already take turns, the transactions being IMMEDIATE.)
     """
-    # Saves of one child's days take turns: the first save of a day can't race another's.
-    Child.objects.select_for_update().filter(pk=entry.child_id).first()
-    if entry.pk is None:
-        stored = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
-        if stored is not None or expected_version:
-            raise EditConflict(stored or entry)
-        return None
-    claimed = DailyEntry.objects.filter(pk=entry.pk)
+    model = type(obj)
+    claimed = model.objects.filter(pk=obj.pk)
     if expected_version is not None:
         claimed = claimed.filter(version=expected_version)
     if not claimed.update(version=F("version") + 1):
-        raise EditConflict(DailyEntry.objects.get(pk=entry.pk))
-    return DailyEntry.objects.get(pk=entry.pk)
+        raise EditConflict(model.objects.filter(pk=obj.pk).first())
+    stored = model.objects.get(pk=obj.pk)
+    obj.version = stored.version
+    return stored
+
+
+def _claim_entry(entry: DailyEntry, expected_version: int | None) -> DailyEntry | None:
+    """The day as stored (see _claim), or None for a day with no entry yet."""
+    # Saves of one child's days take turns: the first save of a day can't race another's.
+    Child.objects.select_for_update().filter(pk=entry.child_id).first()
+    if entry.pk is not None:
+        return _claim(entry, expected_version)
+    stored = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
+    if stored is not None or expected_version:
+        raise EditConflict(stored)
+    return None
 
 
 @transaction.atomic
@@ -97,8 +109,6 @@ def entry_save(
     """
     stored = _claim_entry(entry, expected_version)
     before = history.entry_snapshot(stored) if stored else None
-    if stored:
-        entry.version = stored.version
     _stamp(entry, user)
     # One entry a day is the database's to enforce, below: a day this entry is moved onto may
     # have been saved since the form checked it.
@@ -130,14 +140,10 @@ def tracked_item_save(*, item: TrackedItem) -> TrackedItem:
     return item
 
 
-def _stored_copy(model, obj):
-    """The object as it is in the database, before this save changes it."""
-    return model.objects.get(pk=obj.pk) if obj.pk else None
-
-
 @transaction.atomic
-def event_save(*, event: TriggerEvent, user) -> TriggerEvent:
-    stored = _stored_copy(TriggerEvent, event)
+def event_save(*, event: TriggerEvent, user, expected_version: int | None = None) -> TriggerEvent:
+    """Save a trigger event; `expected_version` as for entry_save (None skips the check)."""
+    stored = _claim(event, expected_version) if event.pk else None
     _stamp(event, user)
     event.full_clean()
     event.save()
@@ -163,9 +169,11 @@ def treatment_save(
     user,
     changes: Iterable[DoseChange] = (),
     removed: Iterable[DoseChange] = (),
+    expected_version: int | None = None,
 ) -> TreatmentCourse:
-    """Save a course with its dose changes, all or nothing."""
-    stored = _stored_copy(TreatmentCourse, course)
+    """Save a course with its dose changes, all or nothing; `expected_version` as for
+    entry_save (None skips the check)."""
+    stored = _claim(course, expected_version) if course.pk else None
     before = history.treatment_snapshot(stored) if stored else None
     _stamp(course, user)
     course.full_clean()

@@ -487,9 +487,9 @@ def valid_data(name: str, world: World) -> dict:
         },
         "entry_form": {"date": child.today().isoformat(), "opsoclonus": "3", "notes": "Bad day"},
         "event_add": event,
-        "event_edit": event,
+        "event_edit": {**event, "version": "1"},  # the version the edit form was opened on
         "treatment_add": course,
-        "treatment_edit": course,
+        "treatment_edit": {**course, "version": "1"},
         "team": {"note": "Grandpa", "role": "owner"},
         "item_list": {"name": "Drooling", **item},
         "item_edit": {"name": "Hand use", **item},

@@ -12,9 +12,15 @@ import pytest
 from django.db import connection
 from django.test import Client
 
-from journal.models import Change, DailyEntry, Role
-from tests.factories import DailyEntryFactory, MembershipFactory, UserFactory
-from tests.view_helpers import html_of, snapshot, text_of, value_of
+from journal.models import Change, DailyEntry, Role, TriggerEvent
+from tests.factories import (
+    DailyEntryFactory,
+    DoseChangeFactory,
+    MembershipFactory,
+    TriggerEventFactory,
+    UserFactory,
+)
+from tests.view_helpers import form_values, html_of, snapshot, text_of, value_of
 
 pytestmark = pytest.mark.django_db
 
@@ -240,3 +246,62 @@ def test_a_garbled_version_is_taken_as_none_and_refused_as_a_conflict(
     assert response.status_code == 409
     assert "while you were editing" in text_of(response)
     assert DailyEntry.objects.get(child=child, date=day).rage == 2
+
+
+# --- events and treatments: the same protection -------------------------------------------------
+
+
+def test_a_stale_event_edit_shows_both_versions_and_writes_nothing(
+    owner_client, caregiver_client, child
+):
+    event = TriggerEventFactory(child=child, temperature_c="38.5")
+    edit = f"/children/{child.pk}/events/{event.pk}/edit/"
+    owner_page, carer_page = owner_client.get(edit), caregiver_client.get(edit)
+
+    def posted(page, temperature):
+        data = {name: values[0] for name, values in form_values(page).items()}
+        return {**data, "temperature_c": temperature}
+
+    assert owner_client.post(edit, posted(owner_page, "39.0")).status_code == 302
+    before = snapshot()
+    response = caregiver_client.post(edit, posted(carer_page, "40.1"))
+
+    assert response.status_code == 409
+    assert snapshot() == before
+    html = html_of(response)
+    assert '<th scope="row">Highest temperature (°C)</th><td>39</td><td>40.1</td>' in html
+    assert value_of(response, "version") == "2"
+    again = caregiver_client.post(edit, {k: v[0] for k, v in form_values(response).items()})
+    assert again.status_code == 302
+    event.refresh_from_db()
+    assert (str(event.temperature_c), event.version) == ("40.1", 3)
+
+
+def test_a_stale_treatment_edit_shows_both_dose_lists(owner_client, caregiver_client, child):
+    course = DoseChangeFactory(course__child=child).course
+    edit = f"/children/{child.pk}/treatments/{course.pk}/edit/"
+    owner_page, carer_page = owner_client.get(edit), caregiver_client.get(edit)
+
+    def posted(page, **changes):
+        return {**{name: values[0] for name, values in form_values(page).items()}, **changes}
+
+    assert owner_client.post(edit, posted(owner_page, notes="Neurologist")).status_code == 302
+    response = caregiver_client.post(edit, posted(carer_page, **{"changes-0-dose": "1.25"}))
+
+    assert response.status_code == 409
+    text = text_of(response)
+    assert "while you were editing" in text
+    assert "1.25" in text and "Neurologist" in text
+    course.refresh_from_db()
+    assert (course.notes, str(course.changes.get().dose)) == ("Neurologist", "1.500")
+
+
+def test_editing_an_event_deleted_meanwhile_is_a_404(owner_client, caregiver_client, child):
+    event = TriggerEventFactory(child=child)
+    edit = f"/children/{child.pk}/events/{event.pk}/edit/"
+    page = caregiver_client.get(edit)
+    data = {name: values[0] for name, values in form_values(page).items()}
+    TriggerEvent.objects.filter(pk=event.pk).delete()
+
+    # The edit page of a deleted event is gone; the form the caregiver still holds is a 404.
+    assert caregiver_client.post(edit, data).status_code == 404

@@ -163,6 +163,7 @@ def test_a_caregiver_edits_a_course_and_its_steps(
         course_data(
             start_date=course.start_date,
             end_date=today,
+            version=value_of(page, "version"),  # as the opened form carries it
             initial=1,
             changes=[
                 {"id": step.pk, "course": course.pk, "date": step.date, "dose": "1.25"},
@@ -187,6 +188,7 @@ def test_a_step_can_be_removed(owner_client, child, course):
         url("treatment_edit", child, course),
         course_data(
             start_date=course.start_date,
+            version=course.version,
             initial=1,
             changes=[
                 {
@@ -414,6 +416,7 @@ def test_a_forged_step_id_from_another_family_changes_nothing_of_theirs(
     their_rows = list(DoseChange.objects.filter(pk=theirs.pk).values())
     data = course_data(
         start_date=mine.start_date,
+        version=mine.version,
         initial=1,
         changes=[{"id": theirs.pk, "course": mine.pk, "date": today, "dose": "9"}],
     )

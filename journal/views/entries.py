@@ -1,4 +1,3 @@
-import copy
 import datetime
 
 from django.contrib import messages
@@ -22,6 +21,7 @@ from journal.models import (
     TriggerEvent,
     plain_number,
 )
+from journal.views import conflicts
 
 HISTORY_DAYS = 28
 ONE_DAY = datetime.timedelta(days=1)
@@ -75,7 +75,7 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
             )
         except services.EditConflict as clash:
             conflict, form = entry_conflict(request, form, clash.saved, items)
-            entry = clash.saved
+            entry = clash.saved or form.instance
         else:
             if entry.date != day or not request.htmx:
                 return after_save(request, child, entry)
@@ -112,22 +112,17 @@ def after_save(request: HttpRequest, child, entry: DailyEntry) -> HttpResponse:
     return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 
-def entry_conflict(request: HttpRequest, form: EntryForm, saved: DailyEntry, items) -> tuple:
-    """What differs between the day as saved meanwhile and the caregiver's unsaved version,
-    and the caregiver's form again, now based on the saved version: saving it is a choice."""
-    theirs = history.entry_snapshot(saved) if saved.pk else {}
-    mine = history.entry_snapshot(form.instance, form.item_values)
-    rows = [
-        (label, theirs.get(label, ""), value)
-        for label, value in mine.items()
-        if theirs.get(label, "") != value
-    ]
-    data = request.POST.copy()
-    data["version"] = saved.version if saved.pk else 0
-    # A copy: binding the form writes the caregiver's values into its instance.
-    retry = EntryForm(data, instance=copy.copy(saved) if saved.pk else form.instance, items=items)
-    conflict = {"saved": saved if saved.pk else None, "rows": rows}
-    return conflict, retry
+def entry_conflict(request: HttpRequest, form: EntryForm, saved: DailyEntry | None, items):
+    """Both versions of the day, and the caregiver's form again, based on the saved one."""
+    found = conflicts.conflict(
+        saved=saved,
+        theirs=history.entry_snapshot(saved) if saved else {},
+        mine=history.entry_snapshot(form.instance, form.item_values),
+        keep_url=request.path,
+    )
+    instance = conflicts.retry_instance(saved, form.instance)
+    retry = EntryForm(conflicts.retry_data(request, saved), instance=instance, items=items)
+    return found, retry
 
 
 def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:

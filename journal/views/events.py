@@ -5,10 +5,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 
-from journal import services
+from journal import history, services
 from journal.access import membership_for, writer_membership_for
 from journal.forms import EventForm
 from journal.models import TriggerEvent
+from journal.views import conflicts
 
 
 @login_required
@@ -31,15 +32,33 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
     if event.pk is None:
         initial = {"start_date": child.today(), "type": request.GET.get("type", "")}
     form = EventForm(request.POST or None, instance=event, initial=initial)
+    conflict = None
     if request.method == "POST" and form.is_valid():
-        saved = services.event_save(event=form.instance, user=request.user)
-        messages.success(request, f"Saved: {saved.get_type_display().lower()}.")
-        return redirect("event_list", child_id=child.pk)
-    return render(
-        request,
-        "journal/event_form.html",
-        {"membership": membership, "child": child, "form": form, "event": event, "title": title},
-    )
+        try:
+            saved = services.event_save(
+                event=form.instance, user=request.user, expected_version=form.started_from_version
+            )
+        except services.EditConflict as clash:
+            conflict = conflicts.conflict(
+                saved=clash.saved,
+                theirs=history.event_snapshot(clash.saved) if clash.saved else {},
+                mine=history.event_snapshot(form.instance),
+                keep_url=request.path if clash.saved else reverse("event_list", args=[child.pk]),
+            )
+            instance = conflicts.retry_instance(clash.saved, form.instance)
+            form = EventForm(conflicts.retry_data(request, clash.saved), instance=instance)
+        else:
+            messages.success(request, f"Saved: {saved.get_type_display().lower()}.")
+            return redirect("event_list", child_id=child.pk)
+    context = {
+        "membership": membership,
+        "child": child,
+        "form": form,
+        "event": event,
+        "title": title,
+        "conflict": conflict,
+    }
+    return render(request, "journal/event_form.html", context, status=409 if conflict else 200)
 
 
 @login_required
