@@ -135,6 +135,26 @@ AXES_USERNAME_CALLABLE = "journal.views.accounts.login_username"
 # proxy's address.
 TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
+# Password-reset emails (journal.views.accounts.PasswordResetView): at most
+# PASSWORD_RESET_LIMIT_PER_EMAIL an hour to one email address, and at most
+# PASSWORD_RESET_LIMIT_PER_ADDRESS reset requests an hour from one client address (read as the
+# lockout reads it). Past either, nothing is sent, the page is the same "Check your email", and a
+# warning is logged. Counted in the "throttle" cache below.
+PASSWORD_RESET_LIMIT_PER_EMAIL = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_EMAIL", "3"))
+PASSWORD_RESET_LIMIT_PER_ADDRESS = int(os.environ.get("PASSWORD_RESET_LIMIT_PER_ADDRESS", "10"))
+
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
+    # In the database, so that every worker and process counts together. Its table is made by
+    # migration journal/0006_throttle_cache_table. Room for many keys: past MAX_ENTRIES, Django
+    # culls live keys too, and a flood must not wipe the counts that hold it back.
+    "throttle": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "oms_throttle",
+        "OPTIONS": {"MAX_ENTRIES": 100_000},
+    },
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"

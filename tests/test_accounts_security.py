@@ -1,4 +1,4 @@
-"""Accounts under attack: the login lockout, password rules, sessions that end.
+"""Accounts under attack: the login lockout, password-reset limits, password rules, sessions.
 
 Already covered elsewhere, not repeated here:
 - the password rules at signup (common, short, numeric, like the username): BAD_SIGNUPS in
@@ -9,6 +9,7 @@ Already covered elsewhere, not repeated here:
 """
 
 import datetime
+import logging
 import re
 
 import pytest
@@ -17,10 +18,13 @@ from django.conf import settings
 from django.contrib.auth import SESSION_KEY
 from django.contrib.sessions.models import Session
 from django.core import mail
+from django.core.cache import caches
+from django.db import connection
 from django.test import Client, override_settings
 from django.urls import reverse
 from django.utils import timezone
 
+from journal.views import accounts
 from tests.factories import PASSWORD
 from tests.view_helpers import error_beside, html_of, text_of
 
@@ -187,6 +191,128 @@ def test_signing_up_still_logs_in(anon_client):
     )
     assert response.status_code == 302
     assert is_logged_in(anon_client)
+
+
+# --- password-reset limits ----------------------------------------------------------------------
+
+RESET_REFUSED = "Password reset not sent"
+
+
+@pytest.fixture(autouse=True)
+def _no_reset_counts(db):
+    """Every test starts with no password reset counted (the counts live in the database)."""
+    caches["throttle"].clear()
+
+
+@pytest.fixture
+def hour(monkeypatch):
+    """The hour the limits count in, moved on by `hour.next()`."""
+
+    class Clock:
+        now = 500_000
+
+        def next(self) -> None:
+            self.now += 1
+
+    clock = Clock()
+    monkeypatch.setattr(accounts, "current_hour", lambda: clock.now)
+    return clock
+
+
+def ask_for_reset(client: Client, email: str, **extra):
+    """POST the reset form; the answer is always the redirect to "Check your email"."""
+    response = client.post(reverse("password_reset"), {"email": email}, **extra)
+    assert response.status_code == 302
+    assert response.url == reverse("password_reset_done")
+    return response
+
+
+def test_the_reset_limits_are_three_per_email_and_ten_per_address_an_hour():
+    assert settings.PASSWORD_RESET_LIMIT_PER_EMAIL == 3
+    assert settings.PASSWORD_RESET_LIMIT_PER_ADDRESS == 10
+    throttle = settings.CACHES["throttle"]
+    assert throttle["BACKEND"] == "django.core.cache.backends.db.DatabaseCache"
+    assert throttle["LOCATION"] in connection.introspection.table_names()  # made by migrate
+
+
+def test_three_reset_emails_an_hour_to_one_email_then_none(anon_client, owner, hour, caplog):
+    for email in ("olivia@example.org", "Olivia@Example.org", "OLIVIA@example.org"):
+        ask_for_reset(anon_client, email)
+    assert [message.to for message in mail.outbox] == [["olivia@example.org"]] * 3
+    assert RESET_REFUSED not in caplog.text
+
+    with caplog.at_level(logging.WARNING, logger="journal.views.accounts"):
+        response = ask_for_reset(anon_client, "olivia@example.org")
+
+    assert len(mail.outbox) == 3
+    assert "Check your email" in text_of(anon_client.get(response.url))
+    assert "over 3 emails this hour to one email (asked from 127.0.0.1)" in caplog.text
+    assert "olivia" not in caplog.text  # the address asked from, never the email
+
+    # From another address too: it is the email's limit.
+    ask_for_reset(Client(REMOTE_ADDR="203.0.113.9"), "olivia@example.org")
+    assert len(mail.outbox) == 3
+
+
+@override_settings(PASSWORD_RESET_LIMIT_PER_ADDRESS=5)
+def test_another_email_from_the_same_address_works_until_the_address_limit(
+    anon_client, owner, caregiver, hour, caplog
+):
+    for _ in range(4):  # 3 sent, the 4th refused: still 4 requests from this address
+        ask_for_reset(anon_client, "olivia@example.org")
+    ask_for_reset(anon_client, "carl@example.org")  # the 5th
+    assert [message.to[0] for message in mail.outbox] == ["olivia@example.org"] * 3 + [
+        "carl@example.org"
+    ]
+
+    with caplog.at_level(logging.WARNING, logger="journal.views.accounts"):
+        ask_for_reset(anon_client, "carl@example.org")
+
+    assert len(mail.outbox) == 4
+    assert "over 5 requests this hour from 127.0.0.1" in caplog.text
+    # Carl's own count was not touched: from another address, his link comes.
+    ask_for_reset(Client(REMOTE_ADDR="203.0.113.9"), "carl@example.org")
+    assert [message.to[0] for message in mail.outbox][4:] == ["carl@example.org"]
+
+
+def test_the_counts_start_again_the_next_hour(anon_client, owner, hour):
+    for _ in range(4):
+        ask_for_reset(anon_client, "olivia@example.org")
+    assert len(mail.outbox) == 3
+
+    hour.next()
+
+    ask_for_reset(anon_client, "olivia@example.org")
+    assert len(mail.outbox) == 4
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1, PASSWORD_RESET_LIMIT_PER_ADDRESS=1)
+def test_behind_a_proxy_the_reset_limit_counts_the_forwarded_address(owner, caregiver, hour):
+    proxy = Client(REMOTE_ADDR="127.0.0.1")
+    ask_for_reset(proxy, "olivia@example.org", HTTP_X_FORWARDED_FOR="198.51.100.7")
+    ask_for_reset(proxy, "carl@example.org", HTTP_X_FORWARDED_FOR="10.0.0.1, 198.51.100.7")
+    assert [message.to[0] for message in mail.outbox] == ["olivia@example.org"]
+
+    ask_for_reset(proxy, "carl@example.org", HTTP_X_FORWARDED_FOR="203.0.113.9")
+    assert [message.to[0] for message in mail.outbox] == ["olivia@example.org", "carl@example.org"]
+
+
+def test_an_unknown_email_is_counted_the_same_and_sends_nothing(anon_client, owner, hour):
+    for _ in range(4):
+        ask_for_reset(anon_client, "nobody@example.org")
+    assert mail.outbox == []
+    ask_for_reset(anon_client, "olivia@example.org")  # its own count
+    assert len(mail.outbox) == 1
+
+
+def test_the_counts_keep_no_email_in_the_database(anon_client, owner, hour):
+    ask_for_reset(anon_client, "olivia@example.org")
+    table = connection.ops.quote_name(settings.CACHES["throttle"]["LOCATION"])
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT cache_key FROM {table}")  # noqa: S608 - our own table name
+        keys = [row[0] for row in cursor.fetchall()]
+    assert len(keys) == 2  # one turn for the address, one for the email
+    assert not any("olivia" in key or "127.0.0.1" in key for key in keys)
 
 
 # --- password rules when changing a password -----------------------------------------------------

@@ -1,15 +1,24 @@
+import logging
+import time
+
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
 from django.contrib.auth import login, password_validation
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.forms import PasswordResetForm
+from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal.forms import SignUpForm
 from journal.models import Membership
+
+logger = logging.getLogger(__name__)
 
 
 def safe_next(request: HttpRequest, default: str = "home") -> str:
@@ -107,3 +116,59 @@ class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     def password_changed(self, password: str, user=None) -> None:
         if user is not None:
             reset_login_failures(username=user.get_username())
+
+
+# --- password-reset limits (settings.PASSWORD_RESET_LIMIT_*) -------------------------------------
+
+RESET_WINDOW_SECONDS = 3600
+
+
+def current_hour() -> int:
+    """The hour the limits count in: the counts start again at the top of each hour."""
+    return int(time.time() // RESET_WINDOW_SECONDS)
+
+
+def take_a_turn(kind: str, value: str, limit: int) -> bool:
+    """Take one of `limit` turns this hour for `value` (an email, an address); False if none left.
+
+    Each turn is its own key in the "throttle" cache (the database), taken with `cache.add`: an
+    INSERT on the key, so two workers can never both take the same turn. (A count kept with
+    `cache.incr` would not do: on this backend it reads then writes, so a burst of parallel requests
+    all read the same count and all get through.) The value is kept only as a keyed hash.
+    """
+    throttle = caches["throttle"]
+    digest = salted_hmac(f"password-reset:{kind}", value, algorithm="sha256").hexdigest()
+    turns = [f"password-reset:{kind}:{digest}:{current_hour()}:{n}" for n in range(limit)]
+    taken = throttle.get_many(turns)
+    # Outlives its hour, whenever in the hour it is taken; the next hour uses other keys.
+    return any(
+        throttle.add(turn, 1, timeout=RESET_WINDOW_SECONDS) for turn in turns if turn not in taken
+    )
+
+
+class PasswordResetView(auth_views.PasswordResetView):
+    """Django's reset form, with limits on the emails it sends (settings.PASSWORD_RESET_LIMIT_*).
+
+    Past a limit nothing is sent, but the answer is the same "Check your email" page: it tells no
+    one whether an account exists, nor that a limit was reached. A warning is logged instead.
+    """
+
+    def form_valid(self, form: PasswordResetForm) -> HttpResponse:
+        address = client_ip(self.request)
+        per_address = settings.PASSWORD_RESET_LIMIT_PER_ADDRESS
+        per_email = settings.PASSWORD_RESET_LIMIT_PER_EMAIL
+        if not take_a_turn("address", address, per_address):
+            logger.warning(
+                "Password reset not sent: over %d requests this hour from %s",
+                per_address,
+                address,
+            )
+        elif not take_a_turn("email", form.cleaned_data["email"].lower(), per_email):
+            logger.warning(
+                "Password reset not sent: over %d emails this hour to one email (asked from %s)",
+                per_email,
+                address,
+            )
+        else:
+            return super().form_valid(form)
+        return HttpResponseRedirect(self.get_success_url())
