@@ -43,14 +43,37 @@ def count_of(model, field: str = "child") -> Coalesce:
     return Coalesce(Subquery(rows, output_field=IntegerField()), 0)
 
 
-class StampedAdmin(admin.ModelAdmin):
-    """Record the staff member who created or changed a row, as the services do for caregivers."""
+class JournalRecordAdmin(admin.ModelAdmin):
+    """Staff edits of an entry, event or course go through the caregivers' services: stamped
+    with the staff member, their version raised (so a caregiver's open form sees the change
+    as a conflict) and recorded in the change history.
+
+    The record and its inline rows (item ratings, dose changes) are saved together, in
+    save_related, so that the history holds them as one change.
+    """
 
     def save_model(self, request, obj, form, change):
-        if obj.pk is None:
-            obj.created_by = request.user
-        obj.updated_by = request.user
-        super().save_model(request, obj, form, change)
+        pass  # saved with its inline rows, in save_related
+
+    def save_related(self, request, form, formsets, change):
+        inline = formsets[0] if formsets else None
+        rows = inline.save(commit=False) if inline else []
+        removed = inline.deleted_objects if inline else []
+        self.save_record(form.instance, request.user, rows, removed)
+        form.save_m2m()
+
+    def save_record(self, obj, user, rows, removed) -> None:
+        raise NotImplementedError
+
+    def delete_model(self, request, obj):
+        self.delete_record(obj, request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset:
+            self.delete_record(obj, request.user)
+
+    def delete_record(self, obj, user) -> None:
+        raise NotImplementedError
 
 
 # ---------------------------------------------------------------------------------------------
@@ -218,7 +241,7 @@ class ItemRatingInline(admin.TabularInline):
 
 
 @admin.register(DailyEntry)
-class DailyEntryAdmin(StampedAdmin):
+class DailyEntryAdmin(JournalRecordAdmin):
     list_display = ("child", "date", "score", "created_by", "updated_by")
     list_filter = ("date", "child")
     list_select_related = ("child", "created_by", "updated_by")
@@ -248,13 +271,21 @@ class DailyEntryAdmin(StampedAdmin):
 
     inlines = (ItemRatingInline,)
 
+    def save_record(self, obj, user, rows, removed) -> None:
+        ratings = {rating.item: rating.value for rating in rows}
+        ratings.update({rating.item: None for rating in removed})
+        services.entry_save(entry=obj, user=user, item_values=ratings)
+
+    def delete_record(self, obj, user) -> None:
+        services.entry_delete(entry=obj, user=user)
+
     @admin.display(description="daily score")
     def score(self, obj: DailyEntry) -> int | None:
         return obj.score
 
 
 @admin.register(TriggerEvent)
-class TriggerEventAdmin(StampedAdmin):
+class TriggerEventAdmin(JournalRecordAdmin):
     list_display = ("child", "type", "start_date", "end_date", "detail", "created_by")
     list_filter = ("type", "start_date")
     list_select_related = ("child", "created_by")
@@ -262,6 +293,12 @@ class TriggerEventAdmin(StampedAdmin):
     date_hierarchy = "start_date"
     autocomplete_fields = ("child",)
     readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
+
+    def save_record(self, obj, user, rows, removed) -> None:
+        services.event_save(event=obj, user=user)
+
+    def delete_record(self, obj, user) -> None:
+        services.event_delete(event=obj, user=user)
 
 
 class DoseChangeInline(admin.TabularInline):
@@ -274,7 +311,7 @@ class DoseChangeInline(admin.TabularInline):
 
 
 @admin.register(TreatmentCourse)
-class TreatmentCourseAdmin(StampedAdmin):
+class TreatmentCourseAdmin(JournalRecordAdmin):
     list_display = (
         "child",
         "drug_name",
@@ -292,6 +329,12 @@ class TreatmentCourseAdmin(StampedAdmin):
     autocomplete_fields = ("child",)
     readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
     inlines = (DoseChangeInline,)
+
+    def save_record(self, obj, user, rows, removed) -> None:
+        services.treatment_save(course=obj, user=user, changes=rows, removed=removed)
+
+    def delete_record(self, obj, user) -> None:
+        services.treatment_delete(course=obj, user=user)
 
     @admin.display(description="drug", ordering="drug")
     def drug_name(self, obj: TreatmentCourse) -> str:

@@ -134,6 +134,12 @@ def entry_save(
     return entry
 
 
+@transaction.atomic
+def entry_delete(*, entry: DailyEntry, user) -> None:
+    history.record(obj=entry, user=user, before=history.entry_snapshot(entry), after=None)
+    entry.delete()
+
+
 def tracked_item_save(*, item: TrackedItem) -> TrackedItem:
     item.full_clean()
     item.save()

@@ -11,7 +11,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from journal.models import DailyEntry, Invitation, Role, TreatmentCourse, TriggerEvent
+from journal.models import Change, DailyEntry, Invitation, Role, TreatmentCourse, TriggerEvent
 from tests.factories import (
     ChildFactory,
     DailyEntryFactory,
@@ -22,6 +22,7 @@ from tests.factories import (
     TriggerEventFactory,
     UserFactory,
 )
+from tests.view_helpers import form_values
 
 pytestmark = pytest.mark.django_db
 
@@ -260,3 +261,66 @@ def test_changelist_queries_do_not_grow_with_rows(admin_client, model, make):
     make(18)
     many = queries()
     assert many == few
+
+
+# --- staff edits go through the caregivers' services ---------------------------------------------
+
+
+def admin_form(admin_client, url: str, **changes) -> dict:
+    """The admin change form as the browser would post it, with some fields changed."""
+    data = {name: values[0] for name, values in form_values(admin_client.get(url)).items()}
+    data.pop("_saveasnew", None)
+    return {**data, **{name: str(value) for name, value in changes.items()}}
+
+
+def test_a_staff_edit_of_an_entry_raises_its_version_and_is_in_the_history(
+    admin_client, admin_user, child
+):
+    entry = DailyEntryFactory(child=child, rage=1)
+    url = reverse("admin:journal_dailyentry_change", args=[entry.pk])
+
+    response = admin_client.post(url, admin_form(admin_client, url, rage=3))
+
+    assert response.status_code == 302
+    entry.refresh_from_db()
+    assert (entry.rage, entry.version, entry.updated_by) == (3, 2, admin_user)
+    change = Change.objects.get()
+    assert (change.action, change.user, change.fields_changed) == (
+        "changed",
+        admin_user,
+        [("Rage", "1", "3")],
+    )
+
+
+def test_a_staff_edit_of_a_course_records_its_dose_changes_as_one_change(
+    admin_client, admin_user, child
+):
+    course = TreatmentCourseFactory(child=child)
+    url = reverse("admin:journal_treatmentcourse_change", args=[course.pk])
+    step_day = course.start_date + datetime.timedelta(days=7)
+    data = admin_form(
+        admin_client,
+        url,
+        **{
+            "changes-TOTAL_FORMS": "1",  # the "add another" row the admin's script would add
+            "changes-0-date": step_day.isoformat(),
+            "changes-0-dose": "1",
+        },
+    )
+
+    assert admin_client.post(url, data).status_code == 302
+
+    assert course.changes.get().dose == 1
+    change = Change.objects.get()
+    assert change.fields_changed == [("Dose changes", "", f"{step_day.isoformat()}: 1")]
+
+
+def test_a_staff_deletion_of_an_event_is_in_the_history(admin_client, admin_user, child):
+    event = TriggerEventFactory(child=child)
+    url = reverse("admin:journal_triggerevent_delete", args=[event.pk])
+
+    assert admin_client.post(url, {"post": "yes"}).status_code == 302
+
+    assert not TriggerEvent.objects.exists()
+    change = Change.objects.get()
+    assert (change.action, change.user, change.before["Type"]) == ("deleted", admin_user, "Fever")
