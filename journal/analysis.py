@@ -1,12 +1,35 @@
 """Pure functions over plain dates and numbers: no ORM, no request.
 
-The trends issue grows this module (baselines, possible-relapse episodes); the journal needs the
-daily score and its colour band now.
+The daily score, the 7-day mean, baselines and possible-relapse episodes, exactly as the
+possible-relapse rule of the domain defines them (our proposal, a prompt to talk to the doctor,
+never a diagnosis):
+
+- Baseline: the median daily score of the logged days among the `baseline_days` before the day
+  judged, given at least `min_logged_days` of them; each core item has its own baseline, the
+  median of that item over the same days.
+- A logged day is raised when its score is at least baseline + `score_rise`, or when one core
+  item stands `item_rise` or more above that item's baseline. A possible relapse starts on the
+  first of `raised_run` raised logged days in a row; its baselines are frozen at that onset. It
+  ends on the last raised day before `calm_run` logged days in a row whose score is at most
+  baseline + `calm_margin`; until then it is ongoing.
+- Missing days are gaps, not zeros: they neither raise nor calm anything, and a gap of more than
+  `max_gap_days` days breaks a run of raised or calm days.
+- Possible triggers: every trigger in the `trigger_window_days` before onset, with days to onset.
+  An onset during or within `illness_window_days` of a fever or an illness is illness-associated.
 """
 
-from collections.abc import Iterable, Mapping
+import bisect
+import dataclasses
+import datetime
+import itertools
+import statistics
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 from journal.scales import CORE_FIELDS, MAX_DAILY_SCORE
+
+Date = datetime.date
+ONE_DAY = datetime.timedelta(days=1)
 
 
 def daily_score(ratings: Mapping[str, int | None]) -> int | None:
@@ -15,7 +38,7 @@ def daily_score(ratings: Mapping[str, int | None]) -> int | None:
     "Not observed" is not 0: an unrated item adds nothing, and a day with no core item rated has
     no score at all. This is a parent-reported score, never a Mitchell-Pike or OMS-ES score.
     """
-    observed = [ratings[field] for field in CORE_FIELDS if ratings.get(field) is not None]
+    observed = [ratings[name] for name in CORE_FIELDS if ratings.get(name) is not None]
     if not observed:
         return None
     return sum(observed)
@@ -41,3 +64,476 @@ def share_logged(logged_days: Iterable[object], days_in_period: int) -> float:
     if days_in_period <= 0:
         return 0.0
     return min(1.0, len(set(logged_days)) / days_in_period)
+
+
+# --- The rule and its inputs ------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class RelapseRule:
+    """The numbers of the possible-relapse rule: a per-child setting, with these defaults."""
+
+    baseline_days: int = 14
+    min_logged_days: int = 7
+    score_rise: int = 3
+    item_rise: int = 2
+    raised_run: int = 3
+    calm_margin: int = 1
+    calm_run: int = 3
+    max_gap_days: int = 3
+    trigger_window_days: int = 28
+    illness_window_days: int = 3
+
+    def sentences(self) -> list[str]:
+        """The rule in plain words, shown wherever a flag is shown."""
+        return [
+            f"Usual level (baseline): the middle daily score of the days logged in the "
+            f"{self.baseline_days} days before, once at least {self.min_logged_days} are logged.",
+            f"A day is raised when its score is {self.score_rise} or more above the usual level, "
+            f"or one item is {self.item_rise} or more above its own usual level.",
+            f"A possible relapse is flagged on the first of {self.raised_run} raised days in a "
+            f"row. It ends before {self.calm_run} days in a row within {self.calm_margin} of "
+            f"the usual level at its start.",
+            f"Days not logged are left out; more than {self.max_gap_days} of them in a row "
+            f"break a run.",
+            f"Possible triggers: those in the {self.trigger_window_days} days before it began. "
+            f"It is illness-associated when it began during or within "
+            f"{self.illness_window_days} days of a fever or an illness.",
+        ]
+
+
+DEFAULT_RULE = RelapseRule()
+RULE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RelapseRule))
+
+
+@dataclass(frozen=True)
+class Day:
+    """One day's entry: the ratings of its items (core five, and any others; None if not
+    seen), and for the charts its details (sleep_hours, night_wakings, rage_episodes,
+    rage_longest_minutes, max_temperature_c; None if not entered)."""
+
+    date: Date
+    ratings: Mapping[str, int | None] = field(default_factory=dict)
+    details: Mapping[str, float | None] = field(default_factory=dict)
+
+    @property
+    def score(self) -> int | None:
+        return daily_score(self.ratings)
+
+
+# Trigger types that are not trigger events but come from the treatment courses.
+DOSE_REDUCTION = "dose_reduction"
+TREATMENT_STOPPED = "treatment_stopped"
+ILLNESS_TYPES = frozenset({"fever", "illness"})
+TRIGGER_LABELS = {
+    "fever": "Fever",
+    "illness": "Illness",
+    "vaccination": "Vaccination",
+    "anaesthesia": "Anaesthesia or sedation",
+    "immunotherapy_change": "Immunotherapy change",
+    "stress": "Major stress",
+    "other": "Other",
+    DOSE_REDUCTION: "Dose lowered",
+    TREATMENT_STOPPED: "Treatment stopped",
+}
+
+
+@dataclass(frozen=True)
+class Trigger:
+    """Something that may precede a relapse: a trigger event, or a dose lowered or stopped."""
+
+    date: Date
+    type: str
+    label: str
+    end_date: Date | None = None
+
+    @property
+    def last_date(self) -> Date:
+        return self.end_date or self.date
+
+
+@dataclass(frozen=True)
+class Course:
+    """A treatment course as the charts and the rule need it: dated doses, first dose first."""
+
+    name: str
+    start: Date
+    end: Date | None
+    doses: tuple[tuple[Date, float], ...]
+    unit: str = ""
+    purpose: str = ""  # immunotherapy or symptom control
+    regimen: str = ""  # daily, pulse, infusion cycle or taper; "" when not known
+
+    def dose_on(self, day: Date) -> float | None:
+        current = None
+        for since, dose in self.doses:
+            if since <= day:
+                current = dose
+        return current
+
+
+def _number(value: float) -> str:
+    return f"{value:g}"
+
+
+def treatment_triggers(courses: Iterable[Course]) -> list[Trigger]:
+    """Each dose reduction and each stop of a course, as triggers for the relapse rule."""
+    triggers = []
+    for course in courses:
+        steps = sorted(course.doses)
+        for (_, before), (day, after) in itertools.pairwise(steps):
+            if after < before:
+                label = f"{course.name} lowered {_number(before)} → {_number(after)} {course.unit}"
+                triggers.append(Trigger(day, DOSE_REDUCTION, label.strip()))
+        if course.end is not None:
+            # The course's end is its last day given: the child is without it from the next.
+            stopped = course.end + ONE_DAY
+            triggers.append(Trigger(stopped, TREATMENT_STOPPED, f"{course.name} stopped"))
+    return sorted(triggers, key=lambda t: (t.date, t.type, t.label))
+
+
+def with_treatment_triggers(
+    events: Iterable[Trigger], from_courses: Iterable[Trigger]
+) -> list[Trigger]:
+    """The trigger events and the courses' reductions and stops, by date, each change once.
+
+    A caregiver may log a taper step or a stop as an immunotherapy-change event too: on a day
+    with such an event, the course's own record of the change would count it twice.
+    """
+    events = list(events)
+    logged_changes = {e.date for e in events if e.type == "immunotherapy_change"}
+    kept = [t for t in from_courses if t.date not in logged_changes]
+    return sorted([*events, *kept], key=lambda t: (t.date, t.type, t.label))
+
+
+# --- Baselines and episodes -------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Baseline:
+    """The usual level before a day: the median score, and each core item's median."""
+
+    score: float
+    items: Mapping[str, float]
+    logged_days: int
+
+
+def logged_days(days: Iterable[Day]) -> list[Day]:
+    """The days with a daily score, one per date (the last given wins), in date order."""
+    by_date = {day.date: day for day in days if day.score is not None}
+    return [by_date[date] for date in sorted(by_date)]
+
+
+def _window(logged: Sequence[Day], dates: Sequence[Date], day: Date, length: int) -> list[Day]:
+    """The logged days among the `length` days before `day`."""
+    return logged[
+        bisect.bisect_left(dates, day - length * ONE_DAY) : bisect.bisect_left(dates, day)
+    ]
+
+
+def baseline_from(days: Sequence[Day], rule: RelapseRule) -> Baseline | None:
+    """The baseline resting on these logged days, or None if they are too few."""
+    if len(days) < rule.min_logged_days:
+        return None
+    items = {}
+    for name in CORE_FIELDS:
+        values = [day.ratings[name] for day in days if day.ratings.get(name) is not None]
+        if values:
+            items[name] = statistics.median(values)
+    return Baseline(statistics.median(day.score for day in days), items, len(days))
+
+
+def baseline_before(
+    days: Iterable[Day], day: Date, rule: RelapseRule = DEFAULT_RULE
+) -> Baseline | None:
+    """The baseline of `day`: from the logged days among the rule's baseline days before it."""
+    logged = logged_days(days)
+    window = _window(logged, [d.date for d in logged], day, rule.baseline_days)
+    return baseline_from(window, rule)
+
+
+def is_raised(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
+    if day.score >= baseline.score + rule.score_rise:
+        return True
+    return any(
+        day.ratings.get(name) is not None and day.ratings[name] >= usual + rule.item_rise
+        for name, usual in baseline.items.items()
+    )
+
+
+def is_calm(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
+    return day.score <= baseline.score + rule.calm_margin
+
+
+@dataclass(frozen=True)
+class PossibleTrigger:
+    trigger: Trigger
+    days_before_onset: int
+
+
+@dataclass(frozen=True)
+class Episode:
+    """A possible relapse: from its onset to its last raised day, or ongoing (end None)."""
+
+    onset: Date
+    end: Date | None
+    peak_date: Date
+    peak_score: int
+    baseline: Baseline
+    possible_triggers: tuple[PossibleTrigger, ...] = ()
+    illness_associated: bool = False
+
+    @property
+    def ongoing(self) -> bool:
+        return self.end is None
+
+    def last_day(self, today: Date) -> Date:
+        return self.end or today
+
+    def length_days(self, today: Date) -> int:
+        """Calendar days from onset to end (or to today while ongoing), both counted."""
+        return (self.last_day(today) - self.onset).days + 1
+
+    def overlaps(self, first: Date, last: Date) -> bool:
+        return self.onset <= last and (self.end is None or self.end >= first)
+
+
+@dataclass
+class _Scan:
+    """What one pass over the logged days found: the episodes, and the run still open."""
+
+    episodes: list[Episode] = field(default_factory=list)
+    raised_run: list[Day] = field(default_factory=list)  # trailing raised days, not yet 3
+    calm_run: list[Day] = field(default_factory=list)  # trailing calm days inside an episode
+
+
+def _follows(day: Day, previous: Day | None, rule: RelapseRule) -> bool:
+    """Whether `day` continues a run from `previous`: no more than max_gap_days missing."""
+    return previous is not None and (day.date - previous.date).days - 1 <= rule.max_gap_days
+
+
+def _peak(days: Iterable[Day]) -> Day:
+    # The highest score; on a tie, the first day it was reached.
+    return max(days, key=lambda day: (day.score, -day.date.toordinal()))
+
+
+def _scan(logged: Sequence[Day], rule: RelapseRule) -> _Scan:
+    scan = _Scan()
+    dates = [day.date for day in logged]
+    onset_index, frozen, last_raised = None, None, None
+    for index, day in enumerate(logged):
+        previous = logged[index - 1] if index else None
+        if frozen is None:
+            baseline = baseline_from(_window(logged, dates, day.date, rule.baseline_days), rule)
+            run = scan.raised_run if _follows(day, previous, rule) else []
+            raised = baseline is not None and is_raised(day, baseline, rule)
+            scan.raised_run = [*run, day] if raised else []
+            if len(scan.raised_run) == rule.raised_run:
+                onset = scan.raised_run[0]
+                onset_index = dates.index(onset.date)
+                frozen = baseline_from(_window(logged, dates, onset.date, rule.baseline_days), rule)
+                last_raised, scan.raised_run, scan.calm_run = day, [], []
+            continue
+        run = scan.calm_run if _follows(day, previous, rule) else []
+        raised = is_raised(day, frozen, rule)
+        # A day raised by one item alone may have a calm score: it still prolongs the episode.
+        scan.calm_run = [*run, day] if is_calm(day, frozen, rule) and not raised else []
+        if raised:
+            last_raised = day
+        if len(scan.calm_run) == rule.calm_run:
+            episode_days = [d for d in logged[onset_index:] if d.date <= last_raised.date]
+            scan.episodes.append(_episode(episode_days, frozen, end=last_raised.date))
+            frozen, scan.calm_run = None, []
+    if frozen is not None:
+        scan.episodes.append(_episode(logged[onset_index:], frozen, end=None))
+    return scan
+
+
+def _episode(days: Sequence[Day], baseline: Baseline, end: Date | None) -> Episode:
+    peak = _peak(days)
+    return Episode(days[0].date, end, peak.date, peak.score, baseline)
+
+
+def possible_triggers(
+    onset: Date, triggers: Iterable[Trigger], rule: RelapseRule = DEFAULT_RULE
+) -> tuple[PossibleTrigger, ...]:
+    """The triggers that began in the window before onset (onset day included), nearest last."""
+    found = [
+        PossibleTrigger(trigger, (onset - trigger.date).days)
+        for trigger in triggers
+        if 0 <= (onset - trigger.date).days <= rule.trigger_window_days
+    ]
+    return tuple(sorted(found, key=lambda p: (-p.days_before_onset, p.trigger.type)))
+
+
+def illness_associated(
+    onset: Date, triggers: Iterable[Trigger], rule: RelapseRule = DEFAULT_RULE
+) -> bool:
+    """Whether onset fell during a fever or an illness, or within the rule's days of one."""
+    margin = rule.illness_window_days * ONE_DAY
+    return any(
+        trigger.date - margin <= onset <= trigger.last_date + margin
+        for trigger in triggers
+        if trigger.type in ILLNESS_TYPES
+    )
+
+
+def episodes(
+    days: Iterable[Day], triggers: Iterable[Trigger] = (), rule: RelapseRule = DEFAULT_RULE
+) -> list[Episode]:
+    """The possible-relapse episodes, oldest first, each with its possible triggers."""
+    triggers = list(triggers)
+    return [
+        dataclasses.replace(
+            episode,
+            possible_triggers=possible_triggers(episode.onset, triggers, rule),
+            illness_associated=illness_associated(episode.onset, triggers, rule),
+        )
+        for episode in _scan(logged_days(days), rule).episodes
+    ]
+
+
+# --- Series for the charts --------------------------------------------------------------------
+
+MEAN_DAYS = 7
+MEAN_MIN_LOGGED = 4  # fewer logged days than this in a week, and the 7-day mean has a gap
+
+
+def seven_day_means(
+    days: Iterable[Day], first: Date, last: Date
+) -> list[tuple[Date, float | None]]:
+    """For each day from first to last: the mean score of the logged days among the 7 ending
+    on it, or None when fewer than 4 of them are logged (a line over gaps would invent data)."""
+    logged = logged_days(days)
+    dates = [day.date for day in logged]
+    means = []
+    for offset in range((last - first).days + 1):
+        day = first + offset * ONE_DAY
+        window = _window(logged, dates, day + ONE_DAY, MEAN_DAYS)
+        mean = statistics.fmean(d.score for d in window) if len(window) >= MEAN_MIN_LOGGED else None
+        means.append((day, mean))
+    return means
+
+
+# --- What the dashboard says --------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Status:
+    """Where the child stands today, in one word, with what it rests on."""
+
+    kind: str  # "relapse", "rising", "stable" or "not_enough_data"
+    since: Date | None = None  # the onset of an ongoing possible relapse
+    raised_days: int = 0  # raised logged days in a row, ending at the last logged day
+    # The usual level now, and the logged days it rests on: the baseline days ending today
+    # (today's entry included once it is logged).
+    baseline: Baseline | None = None
+    logged_in_window: int = 0
+
+
+def status(days: Iterable[Day], today: Date, rule: RelapseRule = DEFAULT_RULE) -> Status:
+    """Stable, rising, possible relapse since a date, or not enough data yet."""
+    logged = [day for day in logged_days(days) if day.date <= today]
+    scan = _scan(logged, rule)
+    if scan.episodes and scan.episodes[-1].ongoing:
+        episode = scan.episodes[-1]
+        return Status("relapse", since=episode.onset, baseline=episode.baseline)
+    window = _window(logged, [d.date for d in logged], today + ONE_DAY, rule.baseline_days)
+    baseline = baseline_from(window, rule)
+    if baseline is None:
+        return Status("not_enough_data", logged_in_window=len(window))
+    run = scan.raised_run
+    # Rising while a raised day logged today would still continue the run.
+    if run and (today - run[-1].date).days - 1 <= rule.max_gap_days:
+        return Status(
+            "rising", raised_days=len(run), baseline=baseline, logged_in_window=len(window)
+        )
+    return Status("stable", baseline=baseline, logged_in_window=len(window))
+
+
+@dataclass(frozen=True)
+class PeriodMeans:
+    """Mean daily score and item means over a stretch of days, and how many were logged."""
+
+    first: Date
+    last: Date
+    logged_days: int
+    score: float | None
+    items: Mapping[str, float | None]
+
+
+def period_means(days: Iterable[Day], first: Date, last: Date) -> PeriodMeans:
+    within = [day for day in logged_days(days) if first <= day.date <= last]
+    items = {}
+    for name in CORE_FIELDS:
+        values = [day.ratings[name] for day in within if day.ratings.get(name) is not None]
+        items[name] = statistics.fmean(values) if values else None
+    score = statistics.fmean(day.score for day in within) if within else None
+    return PeriodMeans(first, last, len(within), score, items)
+
+
+def recent_against_before(
+    days: Iterable[Day], today: Date, recent: int = 7, before: int = 28
+) -> tuple[PeriodMeans, PeriodMeans]:
+    """The last `recent` days (today included) and the `before` days before them."""
+    days = list(days)
+    start = today - (recent - 1) * ONE_DAY
+    return (
+        period_means(days, start, today),
+        period_means(days, start - before * ONE_DAY, start - ONE_DAY),
+    )
+
+
+# --- Triggers in perspective --------------------------------------------------------------------
+
+FEW_TRIGGERS = 5  # below this many occurrences, a share means little, and the page says so
+
+
+@dataclass(frozen=True)
+class TriggerRecord:
+    """How often one type of trigger occurred, and how often a possible relapse followed."""
+
+    type: str
+    occurred: int
+    followed: int
+    median_days_to_onset: float | None
+
+    @property
+    def too_few(self) -> bool:
+        return self.occurred < FEW_TRIGGERS
+
+    @property
+    def label(self) -> str:
+        return TRIGGER_LABELS.get(self.type, self.type)
+
+
+def trigger_record(
+    triggers: Iterable[Trigger],
+    found: Sequence[Episode],
+    first: Date,
+    last: Date,
+    rule: RelapseRule = DEFAULT_RULE,
+) -> list[TriggerRecord]:
+    """Per trigger type in the period: occurrences, those followed by a possible relapse within
+    the rule's trigger window, and the median days from trigger to that onset."""
+    by_type: dict[str, list[Trigger]] = {}
+    for trigger in sorted(triggers, key=lambda t: t.date):
+        if first <= trigger.date <= last:
+            by_type.setdefault(trigger.type, []).append(trigger)
+    onsets = sorted(episode.onset for episode in found)
+    records = []
+    for kind, occurrences in by_type.items():
+        delays = [
+            delay
+            for trigger in occurrences
+            if (delay := _days_to_next_onset(trigger.date, onsets)) is not None
+            and delay <= rule.trigger_window_days
+        ]
+        median = statistics.median(delays) if delays else None
+        records.append(TriggerRecord(kind, len(occurrences), len(delays), median))
+    return sorted(records, key=lambda r: (-r.occurred, r.type))
+
+
+def _days_to_next_onset(day: Date, onsets: Sequence[Date]) -> int | None:
+    index = bisect.bisect_left(onsets, day)
+    return (onsets[index] - day).days if index < len(onsets) else None
