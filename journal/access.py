@@ -18,11 +18,12 @@ OWNER_REFUSAL = "Only an owner of the care team can do this."
 
 
 def membership_for(request, child_id: int) -> Membership:
-    """The user's place on the child's care team, with the child; 404 if they have none."""
+    """The user's place on the child's care team, with the child and its possible-relapse
+    rule (so `child.relapse_rule()` costs no query); 404 if they have none."""
     if not request.user.is_authenticated:
         raise Http404
     membership = (
-        Membership.objects.select_related("child")
+        Membership.objects.select_related("child", "child__relapse_settings")
         .filter(user=request.user, child_id=child_id)
         .first()
     )

@@ -11,7 +11,7 @@ from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
 
-from journal import services
+from journal import analysis, services
 from journal.models import (
     Child,
     DailyEntry,
@@ -19,6 +19,7 @@ from journal.models import (
     Invitation,
     ItemRating,
     Membership,
+    RelapseSettings,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
@@ -92,9 +93,28 @@ class MembershipInline(admin.TabularInline):
 
 
 class TrackedItemInline(admin.TabularInline):
+    """Saved and deleted through the services (ChildAdmin.save_formset)."""
+
     model = TrackedItem
     extra = 0
     fields = ("name", "anchor_0", "anchor_1", "anchor_2", "anchor_3", "active")
+
+
+class RelapseSettingsInline(admin.StackedInline):
+    """The family's own possible-relapse rule, read-only: owners change it on the child's page
+    "How possible relapses are flagged", and the change history records it. No row: the
+    defaults."""
+
+    model = RelapseSettings
+    fields = (*analysis.RULE_FIELDS, "updated_by", "updated_at")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
 
 
 class InvitationInline(admin.TabularInline):
@@ -135,8 +155,8 @@ class ChildAdmin(admin.ModelAdmin):
     )
     list_filter = ("tumour_found", "time_zone")
     search_fields = ("name", "memberships__user__username", "memberships__user__email")
-    readonly_fields = ("created_at",)
-    inlines = (MembershipInline, InvitationInline, TrackedItemInline)
+    readonly_fields = ("created_at", "data_version")
+    inlines = (MembershipInline, InvitationInline, TrackedItemInline, RelapseSettingsInline)
 
     def get_queryset(self, request):
         return (
@@ -144,6 +164,23 @@ class ChildAdmin(admin.ModelAdmin):
             .get_queryset(request)
             .annotate(team_size=count_of(Membership), entry_count=count_of(DailyEntry))
         )
+
+    def save_model(self, request, obj, form, change):
+        """A change of the child's details goes through the service, which raises data_version;
+        a new child is saved as it is (its journal is empty)."""
+        if change:
+            services.child_update(child=obj)
+        else:
+            super().save_model(request, obj, form, change)
+
+    def save_formset(self, request, form, formset, change):
+        if formset.model is not TrackedItem:
+            super().save_formset(request, form, formset, change)
+            return
+        for item in formset.save(commit=False):
+            services.tracked_item_save(item=item)
+        for item in formset.deleted_objects:
+            services.tracked_item_delete(item=item)
 
     @admin.display(description="care team", ordering="team_size")
     def team_size(self, obj: Child) -> int:

@@ -615,6 +615,10 @@ def seed(*, password: str = DEMO_PASSWORD, seed: int = DEMO_SEED) -> SeedResult:
     for entry, (created, updated) in zip(entries, stamps, strict=True):
         entry.created_at, entry.updated_at = created, updated
     DailyEntry.objects.bulk_update(entries, ["created_at", "updated_at"], batch_size=250)
+    # The bulk writes above skip the services: raise Maya's data_version for them too. (She is
+    # new and unseen until this transaction commits, so no cache can hold her yet; this keeps
+    # the rule "every write raises it" true all the same.)
+    services.touch(child.pk)
 
     return SeedResult(
         child=child,

@@ -1,5 +1,6 @@
 """Everything an account can see, as plain data for a JSON download."""
 
+import dataclasses
 import datetime
 from decimal import Decimal
 
@@ -8,7 +9,7 @@ from django.db.models import Model
 from journal.models import Child, Membership
 
 FORMAT_VERSION = 1
-BOOKKEEPING = {"id", "child", "course", "entry", "token_hash"}
+BOOKKEEPING = {"id", "child", "course", "entry", "token_hash", "data_version"}
 
 
 def plain(value):
@@ -45,6 +46,7 @@ def child_journal(child: Child) -> dict:
             {"username": m.user.username, "role": m.role}
             for m in child.memberships.select_related("user")
         ],
+        "relapse_rule": dataclasses.asdict(child.relapse_rule()),
         "tracked_items": [row(item) for item in child.tracked_items.all()],
         "entries": [
             {**row(entry), "items": {r.item.name: r.value for r in entry.item_ratings.all()}}

@@ -9,17 +9,21 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
 
+from journal import analysis
 from journal.models import (
+    RULE_RANGES,
     Child,
     DailyEntry,
     DoseChange,
     Invitation,
     Membership,
+    RelapseSettings,
     Role,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
     plain_number,
+    range_message,
 )
 from journal.scales import CORE_ITEMS, MAX_RATING
 
@@ -461,3 +465,34 @@ class RoleForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["role"].choices = Role.choices
+
+
+class RelapseSettingsForm(forms.ModelForm):
+    """The numbers of a child's possible-relapse rule, each refused in words beside it when it
+    is not a whole number in its range. The view binds it to an unsaved copy of the rule, and
+    hands `cleaned_data` to services.relapse_settings_save."""
+
+    class Meta:
+        model = RelapseSettings
+        fields = analysis.RULE_FIELDS
+        widgets = {name: number_widget() for name in analysis.RULE_FIELDS}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name, field in self.fields.items():
+            in_range = range_message(name)
+            default = getattr(analysis.DEFAULT_RULE, name)
+            field.error_messages.update(
+                required=f"Please type a number: the default is {default}.",
+                invalid=f"Please type a whole number in figures, such as {default}.",
+                min_value=in_range,
+                max_value=in_range,
+            )
+
+    @property
+    def with_defaults(self) -> list[tuple[forms.BoundField, int, tuple[int, int]]]:
+        """Each field with its default and its range (lowest, highest), to show beside it."""
+        return [
+            (self[name], getattr(analysis.DEFAULT_RULE, name), RULE_RANGES[name])
+            for name in self.fields
+        ]

@@ -1,4 +1,5 @@
-"""The change history: each entry, event and treatment as a caregiver reads it, before and after.
+"""The change history: each entry, event and treatment, and the possible-relapse rule, as a
+caregiver reads it, before and after.
 
 A snapshot maps a field's label to its value as shown in the app ("Eyes": "2", "Doses given as
 planned": "Partly"), so that the history still reads right after a field or a choice is renamed.
@@ -8,9 +9,11 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
+from journal import analysis
 from journal.models import (
     Change,
     DailyEntry,
+    RelapseSettings,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
@@ -79,6 +82,11 @@ def treatment_snapshot(course: TreatmentCourse, steps=None) -> dict[str, str]:
     return values
 
 
+def relapse_settings_snapshot(settings: RelapseSettings) -> dict[str, str]:
+    """The rule's numbers (the defaults, for a child without its own)."""
+    return field_values(settings, analysis.RULE_FIELDS)
+
+
 LABELS = {
     DailyEntry: (Change.Kind.ENTRY, lambda entry: f"the entry of {entry.date:%-d %b %Y}"),
     TriggerEvent: (
@@ -89,6 +97,7 @@ LABELS = {
         Change.Kind.TREATMENT,
         lambda course: f"{course.drug_name} from {course.start_date:%-d %b %Y}",
     ),
+    RelapseSettings: (Change.Kind.SETTINGS, lambda settings: "how possible relapses are flagged"),
 }
 
 

@@ -70,6 +70,10 @@ class Child(models.Model):
         help_text="Days are counted in this time zone.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # Raised by one, in the database, by every write to the child's journal (services.touch), so
+    # that charts and analysis can be cached under (child id, data_version). Nothing else writes
+    # it: services.child_update saves the child's details without it.
+    data_version = models.PositiveIntegerField(default=1, editable=False)
 
     objects = ChildQuerySet.as_manager()
 
@@ -117,6 +121,18 @@ class Child(models.Model):
     def today(self) -> datetime.date:
         """The calendar day it is now where the child lives."""
         return timezone.now().astimezone(self.zone).date()
+
+    def relapse_rule(self) -> analysis.RelapseRule:
+        """The numbers of this child's possible-relapse rule: the family's own, or the defaults.
+
+        Reads only (a child with no RelapseSettings row has the defaults), and without a query
+        when the row was select_related (access.membership_for does so), even a missing one.
+        """
+        try:
+            own = self.relapse_settings
+        except RelapseSettings.DoesNotExist:
+            return analysis.DEFAULT_RULE
+        return own.as_rule()
 
 
 class Membership(models.Model):
@@ -711,13 +727,143 @@ class DoseChange(models.Model):
         return f"{self.dose} {self.course.unit} from {self.date:%Y-%m-%d}"
 
 
+# The range of each number of the possible-relapse rule: (lowest, highest). min_logged_days is
+# also at most baseline_days (RelapseSettings.clean).
+RULE_RANGES: dict[str, tuple[int, int]] = {
+    "baseline_days": (7, 60),
+    "min_logged_days": (3, 60),
+    "score_rise": (1, 15),
+    "item_rise": (1, 3),
+    "raised_run": (2, 14),
+    "calm_margin": (0, 15),
+    "calm_run": (1, 14),
+    "max_gap_days": (0, 14),
+    "trigger_window_days": (1, 90),
+    "illness_window_days": (0, 14),
+}
+
+
+def range_message(name: str) -> str:
+    return "Choose a whole number from {} to {}.".format(*RULE_RANGES[name])
+
+
+def rule_number(name: str, verbose_name: str, help_text: str) -> models.PositiveSmallIntegerField:
+    """The number `name` of the possible-relapse rule, with the analysis default and its range."""
+    low, high = RULE_RANGES[name]
+    message = range_message(name)
+    return models.PositiveSmallIntegerField(
+        verbose_name,
+        default=getattr(analysis.DEFAULT_RULE, name),
+        validators=[MinValueValidator(low, message), MaxValueValidator(high, message)],
+        help_text=help_text,
+    )
+
+
+class RelapseSettings(models.Model):
+    """One child's numbers for the possible-relapse rule (analysis.RelapseRule), where the family
+    changed them, best with the neurologist; a child without a row has the defaults.
+
+    The rule is our proposal, a prompt to talk to the doctor, never a diagnosis.
+    """
+
+    child = models.OneToOneField(
+        Child, on_delete=models.CASCADE, primary_key=True, related_name="relapse_settings"
+    )
+    baseline_days = rule_number(
+        "baseline_days",
+        "days looked back for the usual level",
+        help_text="The usual level is the middle daily score of the days logged in this many "
+        "days before the day judged.",
+    )
+    min_logged_days = rule_number(
+        "min_logged_days",
+        "logged days needed for a usual level",
+        help_text="If fewer days than this were logged in that time, there is not enough data "
+        "yet and nothing is flagged.",
+    )
+    score_rise = rule_number(
+        "score_rise",
+        "rise in the daily score that makes a day raised",
+        help_text="A day is raised when its daily score (0 to 15) is this much or more above "
+        "the usual level.",
+    )
+    item_rise = rule_number(
+        "item_rise",
+        "rise in one item that makes a day raised",
+        help_text="A day is also raised when Eyes, Jerks, Balance, Sleep or Rage is this much "
+        "or more above its own usual level.",
+    )
+    raised_run = rule_number(
+        "raised_run",
+        "raised days in a row that flag a possible relapse",
+        help_text="A possible relapse is flagged on the first of this many raised days in a row.",
+    )
+    calm_margin = rule_number(
+        "calm_margin",
+        "most a calm day may be above the usual level",
+        help_text="A day is calm when its score is at most this much above the usual level "
+        "from before the possible relapse.",
+    )
+    calm_run = rule_number(
+        "calm_run",
+        "calm days in a row that end a possible relapse",
+        help_text="A possible relapse ends before this many calm days in a row.",
+    )
+    max_gap_days = rule_number(
+        "max_gap_days",
+        "most days not logged within a run",
+        help_text="Days not logged are left out; more than this many in a row break a run of "
+        "raised or calm days.",
+    )
+    trigger_window_days = rule_number(
+        "trigger_window_days",
+        "days before a possible relapse searched for triggers",
+        help_text="Triggers and lowered doses in this many days before a possible relapse are "
+        "listed as possible triggers.",
+    )
+    illness_window_days = rule_number(
+        "illness_window_days",
+        "days after a fever or an illness that still count",
+        help_text="A possible relapse that begins during a fever or an illness, or within this "
+        "many days of one, is marked illness-associated.",
+    )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        verbose_name = "possible-relapse rule"
+        verbose_name_plural = "possible-relapse rules"
+
+    def __str__(self) -> str:
+        return f"Possible-relapse rule of {self.child}"
+
+    def clean(self) -> None:
+        low, high = RULE_RANGES["baseline_days"]
+        baseline, needed = self.baseline_days, self.min_logged_days
+        # Only against a baseline that is itself in range: else its own message says enough.
+        in_range = baseline is not None and low <= baseline <= high
+        if in_range and needed is not None and needed > baseline:
+            raise ValidationError(
+                {
+                    "min_logged_days": f"This can't be more than the {baseline} days looked "
+                    "back for the usual level."
+                }
+            )
+
+    def as_rule(self) -> analysis.RelapseRule:
+        return analysis.RelapseRule(**{name: getattr(self, name) for name in analysis.RULE_FIELDS})
+
+
 class ChangeQuerySet(models.QuerySet):
     def for_child(self, child: Child) -> "ChangeQuerySet":
         return self.filter(child=child)
 
 
 class Change(models.Model):
-    """One change to an entry, event or treatment: who, when, and the record before and after.
+    """One change to an entry, event, treatment or the possible-relapse rule: who, when, and the
+    record before and after.
 
     Kept apart from the objects it describes, so that it outlives their deletion; it goes with
     the child.
@@ -727,6 +873,7 @@ class Change(models.Model):
         ENTRY = "entry", "Daily entry"
         EVENT = "event", "Trigger"
         TREATMENT = "treatment", "Treatment"
+        SETTINGS = "settings", "Relapse rule"
 
     class Action(models.TextChoices):
         CREATED = "created", "Added"

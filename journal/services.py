@@ -1,6 +1,9 @@
 """Writes. Each service validates the whole object (full_clean) before it saves, in a transaction.
 
-Views bind a form and call one of these; they never save models themselves.
+Views bind a form and call one of these; they never save models themselves. Every service that
+changes what the charts or the analysis read (the child's details, entries, extra items, events,
+treatments, the possible-relapse rule) also raises the child's data_version (`touch`), in the
+same transaction, so that caches keyed on (child id, data_version) never serve stale data.
 """
 
 import datetime
@@ -12,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from journal import history
+from journal import analysis, history
 from journal.models import (
     Child,
     DailyEntry,
@@ -20,6 +23,7 @@ from journal.models import (
     Invitation,
     ItemRating,
     Membership,
+    RelapseSettings,
     Role,
     TrackedItem,
     TreatmentCourse,
@@ -38,9 +42,29 @@ def child_create(*, owner, **fields) -> Child:
     return child
 
 
+def touch(child_id: int) -> None:
+    """Say that the child's journal changed: raise its data_version by one, in the database.
+
+    Call it inside the transaction of the write, so that the new data and the new version are
+    seen together. F() + 1 is one UPDATE, so two writes at once each raise it.
+    """
+    Child.objects.filter(pk=child_id).update(data_version=F("data_version") + 1)
+
+
+# What child_update writes: every column but data_version, which only touch() changes (the
+# number a form's instance holds may be stale by the time it is saved).
+CHILD_DETAILS = [
+    field.name
+    for field in Child._meta.concrete_fields
+    if not field.primary_key and field.name != "data_version"
+]
+
+
+@transaction.atomic
 def child_update(*, child: Child) -> Child:
     child.full_clean()
-    child.save()
+    child.save(update_fields=CHILD_DETAILS)
+    touch(child.pk)
     return child
 
 
@@ -131,19 +155,30 @@ def entry_save(
             rating.full_clean(validate_unique=False)
             ItemRating.objects.update_or_create(entry=entry, item=item, defaults={"value": value})
     history.record(obj=entry, user=user, before=before, after=history.entry_snapshot(entry))
+    touch(entry.child_id)
     return entry
 
 
 @transaction.atomic
 def entry_delete(*, entry: DailyEntry, user) -> None:
     history.record(obj=entry, user=user, before=history.entry_snapshot(entry), after=None)
+    touch(entry.child_id)
     entry.delete()
 
 
+@transaction.atomic
 def tracked_item_save(*, item: TrackedItem) -> TrackedItem:
     item.full_clean()
     item.save()
+    touch(item.child_id)
     return item
+
+
+@transaction.atomic
+def tracked_item_delete(*, item: TrackedItem) -> None:
+    """Delete an extra item with its ratings. Staff only (the admin): the app retires items."""
+    touch(item.child_id)
+    item.delete()
 
 
 @transaction.atomic
@@ -159,12 +194,14 @@ def event_save(*, event: TriggerEvent, user, expected_version: int | None = None
         before=history.event_snapshot(stored) if stored else None,
         after=history.event_snapshot(event),
     )
+    touch(event.child_id)
     return event
 
 
 @transaction.atomic
 def event_delete(*, event: TriggerEvent, user) -> None:
     history.record(obj=event, user=user, before=history.event_snapshot(event), after=None)
+    touch(event.child_id)
     event.delete()
 
 
@@ -192,13 +229,59 @@ def treatment_save(
         change.full_clean()
         change.save()
     history.record(obj=course, user=user, before=before, after=history.treatment_snapshot(course))
+    touch(course.child_id)
     return course
 
 
 @transaction.atomic
 def treatment_delete(*, course: TreatmentCourse, user) -> None:
     history.record(obj=course, user=user, before=history.treatment_snapshot(course), after=None)
+    touch(course.child_id)
     course.delete()
+
+
+def _stored_relapse_settings(child: Child) -> RelapseSettings | None:
+    """The child's own rule as stored, its child row locked: saves of the rule take turns."""
+    Child.objects.select_for_update().filter(pk=child.pk).first()
+    return RelapseSettings.objects.filter(child=child).first()
+
+
+@transaction.atomic
+def relapse_settings_save(*, child: Child, user, values: Mapping[str, int]) -> RelapseSettings:
+    """Set numbers of the child's possible-relapse rule (those not in `values` stay as they
+    are), recorded in the change history. A save that changes nothing writes nothing."""
+    unknown = set(values) - set(analysis.RULE_FIELDS)
+    if unknown:
+        raise ValueError(f"not numbers of the rule: {', '.join(sorted(unknown))}")
+    stored = _stored_relapse_settings(child)
+    own = stored or RelapseSettings(child_id=child.pk)
+    before = history.relapse_settings_snapshot(own)
+    for name, value in values.items():
+        setattr(own, name, value)
+    own.full_clean()
+    after = history.relapse_settings_snapshot(own)
+    if after == before:
+        return own
+    own.updated_by = user
+    own.save()
+    history.record(obj=own, user=user, before=before, after=after)
+    touch(child.pk)
+    child.relapse_settings = own  # child.relapse_rule() now reads the saved rule
+    return own
+
+
+@transaction.atomic
+def relapse_settings_reset(*, child: Child, user) -> None:
+    """Back to the defaults: the child's own rule is deleted, and the change recorded."""
+    stored = _stored_relapse_settings(child)
+    if stored is not None:
+        before = history.relapse_settings_snapshot(stored)
+        after = history.relapse_settings_snapshot(RelapseSettings(child_id=child.pk))
+        history.record(obj=stored, user=user, before=before, after=after)
+        touch(child.pk)
+        stored.delete()
+    # child.relapse_rule() now reads the defaults, without asking the database again.
+    Child.relapse_settings.related.set_cached_value(child, None)
 
 
 @transaction.atomic

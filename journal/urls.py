@@ -9,6 +9,7 @@ from journal.views import (
     entries,
     events,
     items,
+    settings,
     team,
     treatments,
 )
@@ -44,6 +45,7 @@ urlpatterns = [
     path(child + "items/", items.item_list, name="item_list"),
     path(child + "items/<int:pk>/edit/", items.item_edit, name="item_edit"),
     path(child + "changes/", changes.change_list, name="change_list"),
+    path(child + "relapse-rule/", settings.relapse_settings, name="relapse_settings"),
     path(child + "team/", team.team, name="team"),
     path(
         child + "team/invitations/<int:pk>/revoke/",

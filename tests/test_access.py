@@ -31,6 +31,7 @@ Also here: an id of another family's object (or of my other child's) under my ch
 404, and so is a child that doesn't exist.
 """
 
+import dataclasses
 import datetime
 import re
 from collections.abc import Callable, Iterator
@@ -50,6 +51,7 @@ from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 
 from journal.access import OWNER_REFUSAL, VIEWER_REFUSAL
+from journal.analysis import DEFAULT_RULE
 from journal.models import Child, Role, TrackedItem
 from tests.factories import (
     PASSWORD,
@@ -278,6 +280,10 @@ ROWS: dict[str, Row] = {
         post=child_page(saved("item_list"), **NON_OWNERS),
     ),
     "change_list": Row(CHILD, get=child_page(PAGE, **NON_OWNERS), post=WRONG_METHOD),
+    # The whole team reads how possible relapses are flagged; only owners change the numbers.
+    "relapse_settings": Row(
+        CHILD, get=child_page(PAGE), post=child_page(saved("relapse_settings"), **NON_OWNERS)
+    ),
     "team": Row(CHILD, get=child_page(PAGE), post=child_page(saved("team"), **NON_OWNERS)),
     "invitation_revoke": Row(
         CHILD_PK,
@@ -493,6 +499,7 @@ def valid_data(name: str, world: World) -> dict:
         "team": {"note": "Grandpa", "role": "owner"},
         "item_list": {"name": "Drooling", **item},
         "item_edit": {"name": "Hand use", **item},
+        "relapse_settings": {**dataclasses.asdict(DEFAULT_RULE), "baseline_days": 21},
         "membership_role": {f"m{world.mine['membership'].pk}-role": "viewer"},
         "login": {"username": world.users["owner"].username, "password": PASSWORD},
         "password_change": {

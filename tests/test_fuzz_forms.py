@@ -2,9 +2,9 @@
 
 Each entry of `PAGES` is one form (signup, log-in, password change, child add and edit, daily
 entry plain and htmx, trigger add and edit, treatment add and edit with its dose-change rows and
-management form, invitation, role, extra item add and edit, account deletion). Its page is opened
-once, and what its form holds (hidden fields included) is the base of every POST; hypothesis then
-draws each POST in one of three moods:
+management form, invitation, role, extra item add and edit, the possible-relapse rule, account
+deletion). Its page is opened once, and what its form holds (hidden fields included) is the base
+of every POST; hypothesis then draws each POST in one of three moods:
 
 - `valid`: every field plausible (the save path runs, with its checks against the database);
 - `one_bad`: plausible but for one or two fields;
@@ -46,7 +46,16 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from hypothesis import HealthCheck, Phase, event, given, settings
 from hypothesis import strategies as st
 
-from journal.models import Child, Drug, Role, TrackedItem, TreatmentCourse, TriggerEvent
+from journal.analysis import RULE_FIELDS
+from journal.models import (
+    RULE_RANGES,
+    Child,
+    Drug,
+    Role,
+    TrackedItem,
+    TreatmentCourse,
+    TriggerEvent,
+)
 from tests.factories import (
     PASSWORD,
     DailyEntryFactory,
@@ -376,6 +385,12 @@ def item_fields(family: Family) -> dict:
     }
 
 
+def rule_fields(family: Family) -> dict:
+    """Each number of the possible-relapse rule, anywhere in its range (so that the days
+    needed for a usual level may be more than the days looked back: refused, beside it)."""
+    return {name: st.integers(low, high).map(str) for name, (low, high) in RULE_RANGES.items()}
+
+
 def dora_membership(family: Family) -> int:
     return family.mine["membership"].pk
 
@@ -432,6 +447,7 @@ PAGES: dict[str, Page] = {
     ),
     "item_add": Page(child_url("item_list"), item_fields),
     "item_edit": Page(child_url("item_edit", pk=lambda f: f.mine["item"].pk), item_fields),
+    "relapse_settings": Page(child_url("relapse_settings"), rule_fields, fields=RULE_FIELDS),
     "account_delete": Page(
         plain_url("account_delete"), lambda family: {"password": st.just(PASSWORD)}
     ),
@@ -549,7 +565,8 @@ def family_rows(snapshot: dict, family: Family) -> dict:
     rows = {
         label: [r for r in table if r.get("child_id") == child] for label, table in snapshot.items()
     }
-    ids = {label: {r["id"] for r in table} for label, table in rows.items()}
+    # (A RelapseSettings row has no "id": its key is the child's.)
+    ids = {label: {r.get("id") for r in table} for label, table in rows.items()}
     rows["journal.Child"] = [r for r in snapshot["journal.Child"] if r["id"] == child]
     # Their account, but for last_login: the log-in form may log in as them.
     rows[User._meta.label] = [

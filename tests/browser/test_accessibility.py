@@ -87,6 +87,22 @@ def choose_fever(page: Page) -> None:
     expect(page.get_by_label("Highest temperature (°C)")).to_be_visible()
 
 
+def save_rule(page: Page) -> None:
+    """The family's own rule, with its button back to the defaults. (Reloaded: the "Saved"
+    message is left out, as on every page here.)"""
+    page.get_by_label("Days looked back for the usual level").fill("21")
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.get_by_role("button", name="Back to the defaults")).to_be_visible()
+    page.reload()
+
+
+def fill_rule_with_errors(page: Page) -> None:
+    page.get_by_label("Days looked back for the usual level").fill("5")
+    page.get_by_label("Rise in the daily score that makes a day raised").fill("three")
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".field .error")).to_have_count(2)
+
+
 PHONE_WIDTH = 390
 
 # (screenshot name, who looks: None or a Family attribute, path, what they do before axe looks)
@@ -121,6 +137,10 @@ PAGES = [
     ("team", "owner", "/children/{child}/team/", None),
     ("team-caregiver", "caregiver", "/children/{child}/team/", None),
     ("changes", "owner", "/children/{child}/changes/", None),
+    ("relapse-rule", "owner", "/children/{child}/relapse-rule/", None),
+    ("relapse-rule-saved", "owner", "/children/{child}/relapse-rule/", save_rule),
+    ("relapse-rule-errors", "owner", "/children/{child}/relapse-rule/", fill_rule_with_errors),
+    ("relapse-rule-caregiver", "caregiver", "/children/{child}/relapse-rule/", None),
     ("account-delete", "owner", "/accounts/delete/", None),
     ("not-found", "owner", "/children/999999/", None),
 ]
