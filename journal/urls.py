@@ -12,6 +12,7 @@ from journal.views import (
     settings,
     team,
     treatments,
+    trends,
 )
 
 register_converter(IsoDateConverter, "day")
@@ -27,6 +28,9 @@ urlpatterns = [
     path("children/add/", children.child_add, name="child_add"),
     path(child, children.child_detail, name="child_detail"),
     path(child + "edit/", children.child_edit, name="child_edit"),
+    path(child + "trends/", trends.trends_page, name="trends"),
+    path(child + "trends/<slug:kind>.svg", trends.chart, name="chart"),
+    path(child + "trends/<slug:kind>/table/", trends.chart_table, name="chart_table"),
     path(child + "today/", entries.entry_today, name="entry_today"),
     path(child + "entries/", entries.entry_list, name="entry_list"),
     path(child + "entries/<day:day>/", entries.entry_form, name="entry_form"),

@@ -17,6 +17,7 @@ import factory.random
 import hypothesis
 import pytest
 from django.conf import settings
+from django.core.cache import cache
 from django.test import Client, override_settings
 
 from journal.models import Role
@@ -69,6 +70,13 @@ def _test_settings(tmp_path_factory):
         STATIC_ROOT=tmp_path_factory.mktemp("staticfiles"),
     ):
         yield
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    """Each test starts with an empty cache: a rolled-back test may leave a child's id free for
+    the next test's child, whose cached charts must not be the last one's."""
+    cache.clear()
 
 
 # --- people and their children -----------------------------------------------------------------

@@ -138,6 +138,7 @@ class Expect:
     message: str = ""  # a 403's message
     writes: bool = False  # whether the request changes a journal table
     download: bool = False  # a 200 that is a file to save, not a page
+    svg: bool = False  # a 200 that is an SVG image, not a page
 
     def __str__(self) -> str:
         notes = (self.to, "(a download)" * self.download, "(writes)" * self.writes)
@@ -146,6 +147,7 @@ class Expect:
 
 PAGE = Expect(200)
 DOWNLOAD = Expect(200, download=True)
+SVG = Expect(200, svg=True)
 LOGIN = Expect(302, to=LOGIN_NEXT)
 NOT_FOUND = Expect(404)
 NOT_ALLOWED = Expect(405)
@@ -198,6 +200,7 @@ class Row:
 
 CHILD = ("child_id",)
 CHILD_PK = ("child_id", "pk")
+SCORE_CHART = {"kind": "score"}
 
 
 def reset_link(world: "World") -> dict:
@@ -228,6 +231,13 @@ ROWS: dict[str, Row] = {
         CHILD,
         get=child_page(PAGE, **NON_OWNERS),
         post=child_page(saved("child_detail"), **NON_OWNERS),
+    ),
+    "trends": Row(CHILD, get=child_page(PAGE), post=WRONG_METHOD),
+    "chart": Row(
+        ("child_id", "kind"), get=child_page(SVG), post=WRONG_METHOD, fill=lambda w: SCORE_CHART
+    ),
+    "chart_table": Row(
+        ("child_id", "kind"), get=child_page(PAGE), post=WRONG_METHOD, fill=lambda w: SCORE_CHART
     ),
     "entry_today": Row(CHILD, get=child_page(sent_to("entry_form")), post=WRONG_METHOD),
     "entry_list": Row(CHILD, get=child_page(PAGE), post=WRONG_METHOD),
@@ -528,6 +538,9 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
     assert response.status_code == expect.status, got
     if expect.download:
         assert response["Content-Disposition"].startswith("attachment;")
+    elif expect.svg:
+        assert response["Content-Type"] == "image/svg+xml"
+        assert b"<svg" in response.content
     elif expect.status == 200:
         assert "<html" in body
     elif expect.status == 404:

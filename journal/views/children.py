@@ -6,10 +6,12 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_http_methods
 
-from journal import services
+from journal import services, trends
 from journal.access import membership_for, owner_membership_for
 from journal.forms import ChildForm
 from journal.models import DailyEntry, Membership, TreatmentCourse, TriggerEvent
+from journal.scales import CORE_ITEMS
+from journal.views.trends import dashboard_chart
 
 RECENT_DAYS = 14
 
@@ -17,10 +19,11 @@ RECENT_DAYS = 14
 @login_required
 @require_GET
 def home(request: HttpRequest) -> HttpResponse:
-    """The children the caregiver follows, each with today's entry or a button to log it."""
+    """The children the caregiver follows, each with where they stand and today's entry or a
+    button to log it."""
     memberships = list(
         Membership.objects.filter(user=request.user)
-        .select_related("child")
+        .select_related("child", "child__relapse_settings")
         .order_by("child__name", "child__pk")
     )
     todays = {m.child_id: m.child.today() for m in memberships}
@@ -34,6 +37,7 @@ def home(request: HttpRequest) -> HttpResponse:
             "membership": m,
             "today": todays[m.child_id],
             "logged_today": (m.child_id, todays[m.child_id]) in logged,
+            "status": trends.overview_for(m.child, todays[m.child_id]).status,
         }
         for m in memberships
     ]
@@ -82,7 +86,8 @@ def recent_days(child, today: datetime.date, entries: list[DailyEntry]) -> list[
 @login_required
 @require_GET
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
-    """A child's overview: today, the last two weeks, treatments going on, recent triggers."""
+    """A child's dashboard: where the child stands, today, the last weeks, treatments going on,
+    recent triggers."""
     membership = membership_for(request, child_id)
     child = membership.child
     today = child.today()
@@ -91,6 +96,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
             today - datetime.timedelta(days=RECENT_DAYS - 1), today
         )
     )
+    overview = trends.overview_for(child, today)
     context = {
         "membership": membership,
         "child": child,
@@ -98,7 +104,31 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "today_entry": next((e for e in entries if e.date == today), None),
         "recent": recent_days(child, today, entries),
         "logged_recent": len(entries),
+        "overview": overview,
+        "ongoing_episode": overview.episodes[-1] if overview.status.kind == "relapse" else None,
+        "comparison": comparison_rows(overview),
+        "chart": dashboard_chart(child, today),
         "treatments": TreatmentCourse.objects.for_child(child).ongoing_on(today),
         "events": TriggerEvent.objects.for_child(child)[:5],
     }
     return render(request, "journal/child_detail.html", context)
+
+
+def comparison_rows(overview: trends.Overview) -> list[dict]:
+    """The daily score and each core item: the last 7 days' mean against the 28 days before."""
+    rows = [
+        {
+            "label": "Daily score (0-15)",
+            "recent": overview.recent.score,
+            "before": overview.before.score,
+        }
+    ]
+    for item in CORE_ITEMS:
+        rows.append(
+            {
+                "label": f"{item.label} (0-3)",
+                "recent": overview.recent.items[item.field],
+                "before": overview.before.items[item.field],
+            }
+        )
+    return rows

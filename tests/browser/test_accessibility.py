@@ -103,6 +103,15 @@ def fill_rule_with_errors(page: Page) -> None:
     expect(page.locator(".field .error")).to_have_count(2)
 
 
+def show_tables(page: Page) -> None:
+    """Open each chart's words and its table, in place."""
+    for summary in page.locator(".chart summary").all():
+        summary.tap()
+    for link in page.get_by_role("link", name="Show as table").all():
+        link.tap()
+    expect(page.locator(".charts table.numbers")).to_have_count(4)
+
+
 PHONE_WIDTH = 390
 
 # (screenshot name, who looks: None or a Family attribute, path, what they do before axe looks)
@@ -141,6 +150,10 @@ PAGES = [
     ("relapse-rule-saved", "owner", "/children/{child}/relapse-rule/", save_rule),
     ("relapse-rule-errors", "owner", "/children/{child}/relapse-rule/", fill_rule_with_errors),
     ("relapse-rule-caregiver", "caregiver", "/children/{child}/relapse-rule/", None),
+    ("trends", "owner", "/children/{child}/trends/", None),
+    ("trends-tables", "owner", "/children/{child}/trends/?range=4w", show_tables),
+    ("trends-bad-dates", "owner", "/children/{child}/trends/?range=custom&start=x&end=", None),
+    ("chart-table", "caregiver", "/children/{child}/trends/items/table/?range=4w", None),
     ("account-delete", "owner", "/accounts/delete/", None),
     ("not-found", "owner", "/children/999999/", None),
 ]
