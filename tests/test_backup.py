@@ -171,6 +171,18 @@ def test_restore_asks_first_and_keeps_a_copy_of_the_database_it_replaces(live, t
     assert query(safety, "PRAGMA integrity_check") == [("ok",)]
 
 
+def test_restored_children_get_data_versions_the_live_journal_never_had(live, tmp_path):
+    """Charts are cached by data version: a version seen before the restore, with other data,
+    must not come back."""
+    backup = tmp_path / "backup.sqlite3"
+    ok(manage(live, "backup_db", str(backup)))
+    (backed_up,) = query(backup, "SELECT data_version FROM journal_child")[0]
+    query(live, "UPDATE journal_child SET data_version = data_version + 5")  # five saves since
+    ok(manage(live, "restore_db", "--noinput", str(backup)))
+    (restored,) = query(live, "SELECT data_version FROM journal_child")[0]
+    assert restored == backed_up + backed_up + 5
+
+
 def test_restore_refuses_what_is_not_a_backup_of_this_app(live, tmp_path):
     text = tmp_path / "notes.txt"
     text.write_text("Not a database, only words.\n" * 100)

@@ -31,6 +31,35 @@ from journal.management.commands.backup_db import (
 APP_TABLES = ("django_migrations", "auth_user", "journal_child", "journal_dailyentry")
 
 
+def _has_data_version(db: sqlite3.Connection) -> bool:
+    return any(row[1] == "data_version" for row in db.execute("PRAGMA table_info(journal_child)"))
+
+
+def highest_data_version(live: Path, *, timeout: float) -> int:
+    """The highest data version of any child in the live database, 0 if there is none."""
+    if not live.exists():
+        return 0
+    db = sqlite3.connect(live, timeout=timeout)
+    try:
+        if not _has_data_version(db):
+            return 0
+        return db.execute("SELECT COALESCE(MAX(data_version), 0) FROM journal_child").fetchone()[0]
+    finally:
+        db.close()
+
+
+def move_data_versions_past(db: sqlite3.Connection, passed: int) -> None:
+    """Raise the restored children's data versions past every version the live database had.
+
+    Charts are cached under (child, data version). The backup's children have versions that
+    the live journal may have passed since, with other data: without this, a running server
+    could serve a chart of the days that were just restored away.
+    """
+    if passed and _has_data_version(db):
+        with db:
+            db.execute("UPDATE journal_child SET data_version = data_version + ?", (passed,))
+
+
 def check_backup(path: Path, *, timeout: float) -> tuple[dict[str, int], set[tuple[str, str]]]:
     """The backup's row counts and applied migrations; CommandError if it can't be restored."""
     if not path.is_file():
@@ -117,6 +146,7 @@ class Command(BaseCommand):
             if answer != "yes":
                 raise CommandError("Restore cancelled: nothing was changed.")
 
+        passed_versions = highest_data_version(live, timeout=timeout)
         connection.close()
         if live.exists():
             stamp = datetime.datetime.now(datetime.UTC).strftime("%Y%m%d-%H%M%S")
@@ -140,6 +170,7 @@ class Command(BaseCommand):
                 target = sqlite3.connect(live, timeout=timeout)
                 try:
                     source.backup(target)
+                    move_data_versions_past(target, passed_versions)
                     problems = integrity_problems(target)
                     restored = row_counts(target)
                 finally:
