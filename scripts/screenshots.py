@@ -73,6 +73,14 @@ def rate_today(page) -> None:
         group.locator("label").filter(has_text=f"{level}:").tap()
 
 
+def show_charts(page) -> None:
+    """Bring each chart into view, so that the lazily loaded ones are drawn in the shot."""
+    for image in page.locator("img").all():
+        image.scroll_into_view_if_needed()
+        page.wait_for_function("img => img.complete", arg=image.element_handle())
+    page.evaluate("window.scrollTo(0, 0)")
+
+
 def capture(base: str, out: Path, password: str) -> list[Path]:
     shots = []
     with sync_playwright() as pw:
@@ -94,6 +102,8 @@ def capture(base: str, out: Path, password: str) -> list[Path]:
             ("07-log-fever", f"{child_url}events/add/?type=fever"),
             ("08-treatments", f"{child_url}treatments/"),
             ("09-team", f"{child_url}team/"),
+            ("10-trends", f"{child_url}trends/?range=1y"),
+            ("11-relapse-rule", f"{child_url}relapse-rule/"),
         ]
         for name, path in pages:
             page.goto(base + path)
@@ -103,6 +113,7 @@ def capture(base: str, out: Path, password: str) -> list[Path]:
                 # What the phone shows: the Save bar stays at the bottom of the screen.
                 page.screenshot(path=target)
             else:
+                show_charts(page)
                 page.screenshot(path=target, full_page=True)
             shots.append(target)
         browser.close()

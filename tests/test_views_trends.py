@@ -110,6 +110,40 @@ def test_the_dashboard_costs_the_same_queries_for_a_month_and_two_years(owner_cl
     assert len(years) == len(month)
 
 
+PAGES_OF_A_CHILD = {
+    "dashboard": lambda child: reverse("child_detail", args=[child.pk]),
+    "trends": lambda child: reverse("trends", args=[child.pk]) + "?range=all",
+    "chart": lambda child: reverse("chart", args=[child.pk, "score"]) + "?range=all",
+    "table": lambda child: reverse("chart_table", args=[child.pk, "items"]) + "?range=1y",
+}
+
+
+# Session, user and membership (with the child and its rule), then reading the journal (four
+# queries) on a miss; the dashboard adds the last fortnight, treatments and triggers.
+MAX_QUERIES = {
+    "dashboard": {"drawn": 11, "cached": 6},
+    "trends": {"drawn": 8, "cached": 3},
+    "chart": {"drawn": 8, "cached": 3},
+    "table": {"drawn": 8, "cached": 3},
+}
+
+
+@pytest.mark.parametrize("page", PAGES_OF_A_CHILD)
+def test_queries_do_not_grow_with_history_drawn_or_cached(owner_client, child, page):
+    """The same count for a month and for two years, when drawn and when from the cache."""
+    long_child = ChildFactory(owner=child.memberships.get().user)
+    log_days(child, [CALM] * 30)
+    log_days(long_child, [CALM, 3, 1] * 243)
+    for when in ("drawn", "cached"):
+        counts = []
+        for journal in (child, long_child):
+            with CaptureQueriesContext(connection) as queries:
+                assert owner_client.get(PAGES_OF_A_CHILD[page](journal)).status_code == 200
+            counts.append(len(queries))
+        assert counts[0] == counts[1], f"{page} {when}: {counts}"
+        assert counts[0] <= MAX_QUERIES[page][when], f"{page} {when}: {counts[0]} queries"
+
+
 # --- charts -----------------------------------------------------------------------------------
 
 
