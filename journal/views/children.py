@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services, trends
@@ -85,6 +86,7 @@ def recent_days(child, today: datetime.date, entries: list[DailyEntry]) -> list[
 
 @login_required
 @require_GET
+@never_cache  # going Back to it after a save must show the save
 def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     """A child's dashboard: where the child stands, today, the last weeks, treatments going on,
     recent triggers."""

@@ -14,6 +14,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.utils.cache import get_conditional_response, patch_cache_control
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from journal import analysis, charts, trends
@@ -222,6 +223,7 @@ def _period_for(request: HttpRequest, child: Child) -> tuple[PeriodForm, Period]
 
 @login_required
 @require_GET
+@never_cache  # going Back to it after a save must show the save
 def trends_page(request: HttpRequest, child_id: int) -> HttpResponse:
     """The charts of a period, with the range picker; the charts alone for htmx."""
     membership = membership_for(request, child_id)

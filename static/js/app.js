@@ -21,3 +21,9 @@ document.addEventListener("htmx:afterSettle", () => {
   const first = document.querySelector(".conflict, .has-error, .error-summary, .save-state .saved");
   if (first) first.scrollIntoView({ block: first.matches(".saved") ? "nearest" : "start" });
 });
+
+// Going Back to the dashboard or the trends after logging a day, the browser may show the page
+// as it was left (the back-forward cache): fetch it again so the status and charts hold the save.
+window.addEventListener("pageshow", (event) => {
+  if (event.persisted && document.querySelector("[data-fresh]")) window.location.reload();
+});
