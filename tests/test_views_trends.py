@@ -7,6 +7,8 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from journal.models import Child, DailyEntry
 from tests.factories import (
@@ -270,6 +272,7 @@ def test_custom_dates_are_shown_and_kept(owner_client, child):
         (None, 3, "start", "Pick the first day to show."),
         (3, -2, "end", "This day hasn't happened yet."),
         ("garbage", 3, "start", "Enter a valid date."),
+        (365 * 5, 3, "start", "The journal starts at birth"),  # the child is about four
     ],
 )
 def test_bad_custom_dates_say_why_beside_the_field(owner_client, child, start, end, field, message):
@@ -377,3 +380,36 @@ def test_every_flag_shows_the_rule_with_the_childs_numbers(owner_client, child):
         text = status_text(response)
         assert "How this is flagged" in text
         assert "Possible triggers: those in the 21 days before it began." in text
+
+
+@pytest.fixture
+def logged_child(child) -> Child:
+    log_days(child, [CALM] * 20 + [BAD] * 3)
+    return child
+
+
+# The database fixtures are set up once for all the examples, which only read.
+@settings(max_examples=40, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    query=st.dictionaries(
+        st.sampled_from(["range", "start", "end", "v"]),
+        st.one_of(
+            st.sampled_from(["4w", "3m", "6m", "1y", "all", "custom", ""]),
+            st.dates(min_value=datetime.date(1, 1, 1)).map(str),
+            st.text(max_size=20),
+        ),
+    ),
+    kind=st.sampled_from(["score", "items", "sleep", "rage"]),
+)
+def test_any_query_gets_a_page_or_a_chart_never_an_error(owner_client, logged_child, query, kind):
+    """Whatever the address bar holds, the range picker answers with the default or the
+    period asked for, its errors beside the fields: never a 500, never a period longer than
+    the child's life."""
+    child = logged_child
+    for name in ("trends", "chart"):
+        url = reverse(name, args=[child.pk] if name == "trends" else [child.pk, kind])
+        assert owner_client.get(url, query).status_code == 200, (url, query)
+    table = owner_client.get(reverse("chart_table", args=[child.pk, kind]), query)
+    assert table.status_code == 200
+    days_lived = (child.today() - child.birth_date).days + 1
+    assert html_of(table).count("<tr") <= days_lived + 1  # and the header row

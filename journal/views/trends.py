@@ -45,9 +45,9 @@ class PeriodForm(forms.Form):
     start = forms.DateField(label="From", required=False, widget=DateInput)
     end = forms.DateField(label="To", required=False, widget=DateInput)
 
-    def __init__(self, *args, today: datetime.date, **kwargs):
+    def __init__(self, *args, today: datetime.date, born: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
-        self.today = today
+        self.today, self.born = today, born
 
     def clean(self):
         data = super().clean()
@@ -60,7 +60,9 @@ class PeriodForm(forms.Form):
             self.add_error("end", "Pick the last day to show.")
         if end and end > self.today:
             self.add_error("end", "This day hasn't happened yet.")
-        if start and end and start > end:
+        if start and start < self.born:
+            self.add_error("start", f"The journal starts at birth, {self.born:%-d %B %Y}.")
+        elif start and end and start > end:
             self.add_error("start", "The first day must come before the last.")
         return data
 
@@ -199,7 +201,8 @@ def chart_card(
 
 def dashboard_chart(child: Child, today: datetime.date) -> dict:
     """The daily-score chart of the dashboard, over the default period."""
-    period = period_from(PeriodForm({}, today=today), today, EMPTY_HISTORY)
+    form = PeriodForm({}, today=today, born=child.birth_date)
+    period = period_from(form, today, EMPTY_HISTORY)
 
     def card() -> dict:
         history, overview = trends.history_for(child), trends.overview_for(child, today)
@@ -213,9 +216,9 @@ EMPTY_HISTORY = History((), (), (), ())
 
 def _period_for(request: HttpRequest, child: Child) -> tuple[PeriodForm, Period]:
     today = child.today()
-    form = PeriodForm(request.GET or None, today=today)
+    form = PeriodForm(request.GET or None, today=today, born=child.birth_date)
     if not form.is_bound:
-        form = PeriodForm({"range": DEFAULT_RANGE}, today=today)
+        form = PeriodForm({"range": DEFAULT_RANGE}, today=today, born=child.birth_date)
     needs_history = form.is_valid() and form.cleaned_data.get("range") == "all"
     history = trends.history_for(child) if needs_history else EMPTY_HISTORY
     return form, period_from(form, today, history)
