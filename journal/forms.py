@@ -1,5 +1,6 @@
 """Forms: they turn what a caregiver typed into model instances, with messages beside fields."""
 
+import datetime
 import zoneinfo
 from decimal import Decimal
 
@@ -26,6 +27,7 @@ from journal.models import (
     range_message,
 )
 from journal.scales import CORE_ITEMS, MAX_RATING
+from journal.trends import CUSTOM, DEFAULT_RANGE, PRESETS, History, Period
 
 NOT_OBSERVED = "Not observed"
 
@@ -496,3 +498,43 @@ class RelapseSettingsForm(forms.ModelForm):
             (self[name], getattr(analysis.DEFAULT_RULE, name), RULE_RANGES[name])
             for name in self.fields
         ]
+
+
+class PeriodForm(forms.Form):
+    """The range picker: a preset, or custom dates."""
+
+    range = forms.ChoiceField(
+        choices=[*((key, label) for key, (label, _) in PRESETS.items()), (CUSTOM, "Custom dates")],
+        required=False,
+    )
+    start = forms.DateField(label="From", required=False, widget=DateInput)
+    end = forms.DateField(label="To", required=False, widget=DateInput)
+
+    def __init__(self, *args, today: datetime.date, born: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today, self.born = today, born
+
+    def clean(self):
+        data = super().clean()
+        if data.get("range") != CUSTOM:
+            return data
+        start, end = data.get("start"), data.get("end")
+        if start is None and "start" not in self.errors:
+            self.add_error("start", "Pick the first day to show.")
+        if end is None and "end" not in self.errors:
+            self.add_error("end", "Pick the last day to show.")
+        if end and end > self.today:
+            self.add_error("end", "This day hasn't happened yet.")
+        if start and start < self.born:
+            self.add_error("start", f"The journal starts at birth, {self.born:%-d %B %Y}.")
+        elif start and end and start > end:
+            self.add_error("start", "The first day must come before the last.")
+        return data
+
+    def period(self, history: History) -> Period:
+        """The period asked for; the default when the form is invalid or empty. `history` is
+        read only for "all", from its first day."""
+        key = self.cleaned_data.get("range") if self.is_valid() else None
+        if key == CUSTOM:
+            return Period(CUSTOM, self.cleaned_data["start"], self.cleaned_data["end"])
+        return Period.preset(key or DEFAULT_RANGE, self.today, history)

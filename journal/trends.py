@@ -1,4 +1,5 @@
-"""A child's journal as the plain data of analysis.py and charts.py, read once and cached.
+"""A child's journal as the plain data of analysis.py and charts.py, read once and cached; the
+periods the range picker offers, the charts of a period, and the numbers behind each chart.
 
 Everything here is cached under a key holding the child's `data_version`, which every write to
 the journal raises (services.py): a saved entry, event, treatment or rule makes new keys, so a
@@ -7,12 +8,14 @@ cached result is never stale and nothing has to be invalidated by hand.
 
 import datetime
 import hashlib
+import re
 from dataclasses import dataclass
 
 from django.core.cache import cache
+from django.utils.http import urlencode
 
-from journal import analysis
-from journal.analysis import Course, Day, Trigger
+from journal import analysis, charts
+from journal.analysis import ONE_DAY, Course, Day, Trigger
 from journal.models import Child, DailyEntry, ItemRating, TrackedItem, TreatmentCourse, TriggerEvent
 from journal.scales import CORE_FIELDS, CORE_ITEMS
 
@@ -151,3 +154,249 @@ def compute_overview(child: Child, history: History, today: datetime.date) -> Ov
 def overview_for(child: Child, today: datetime.date) -> Overview:
     key = cache_key(child, "overview", today.isoformat())
     return cached(key, lambda: compute_overview(child, history_for(child), today))
+
+
+# --- Periods and charts -----------------------------------------------------------------------
+
+PRESETS = {  # key: (label, days shown; None for the whole journal)
+    "4w": ("4 weeks", 28),
+    "3m": ("3 months", 91),
+    "6m": ("6 months", 182),
+    "1y": ("1 year", 365),
+    "all": ("All", None),
+}
+DEFAULT_RANGE = "3m"
+CUSTOM = "custom"
+
+
+@dataclass(frozen=True)
+class Period:
+    key: str  # a preset's key, or "custom"
+    first: datetime.date
+    last: datetime.date
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def query(self) -> str:
+        if self.key == CUSTOM:
+            return urlencode({"range": CUSTOM, "start": self.first, "end": self.last})
+        return urlencode({"range": self.key})
+
+    @property
+    def label(self) -> str:
+        return "" if self.key == CUSTOM else PRESETS[self.key][0]
+
+    @classmethod
+    def preset(cls, key: str, today: datetime.date, history: "History") -> "Period":
+        """A preset period ending today; "all" from the journal's first day."""
+        length = PRESETS[key][1]
+        if length is None:
+            return cls(key, min(history.first_day or today, today), today)
+        return cls(key, today - (length - 1) * ONE_DAY, today)
+
+
+def _in_period(history: History, period: Period) -> dict:
+    """What the charts of a period draw: its days (and the week before, for the 7-day mean),
+    triggers, episodes and courses."""
+    lead_in = period.first - analysis.MEAN_DAYS * ONE_DAY
+    return {
+        "days": [day for day in history.days if lead_in <= day.date <= period.last],
+        "triggers": [
+            t for t in history.triggers if t.date <= period.last and t.last_date >= period.first
+        ],
+        "courses": [
+            course
+            for course in history.courses
+            if course.start <= period.last and (course.end is None or course.end >= period.first)
+        ],
+        "first": period.first,
+        "last": period.last,
+    }
+
+
+@dataclass(frozen=True)
+class ChartKind:
+    title: str
+    draw: object  # (**chart arguments) -> SVG bytes
+    describe: object  # (**chart arguments) -> the chart in words
+
+
+KINDS = {
+    "score": ChartKind("Daily score", charts.score_chart, charts.score_summary),
+    "items": ChartKind("Each item, day by day", charts.heatmap_chart, charts.heatmap_summary),
+    "sleep": ChartKind("Sleep", charts.sleep_chart, charts.sleep_summary),
+    "rage": ChartKind("Rage", charts.rage_chart, charts.rage_summary),
+}
+
+
+def chart_arguments(kind: str, history: History, overview: Overview, period: Period) -> dict:
+    data = _in_period(history, period)
+    if kind == "score":
+        episodes = [e for e in overview.episodes if e.overlaps(period.first, period.last)]
+        return {**data, "episodes": episodes}
+    data = {"days": data["days"], "first": period.first, "last": period.last}
+    if kind == "items":
+        return {**data, "items": history.items}
+    return data
+
+
+@dataclass(frozen=True)
+class Trends:
+    """Everything the trends page shows for a period, from the cached history and overview."""
+
+    period: Period
+    overview: Overview
+    charts: list[dict]
+    episodes: list[analysis.Episode]
+    trigger_records: list[analysis.TriggerRecord]
+    logged: int
+
+    @property
+    def few_triggers(self) -> bool:
+        return any(record.too_few for record in self.trigger_records)
+
+
+def trends_for(child: Child, period: Period) -> Trends:
+    key = cache_key(child, "page", period.key, period.first, period.last)
+    return cached(key, lambda: _compute_trends(child, period))
+
+
+def _compute_trends(child: Child, period: Period) -> Trends:
+    history = history_for(child)
+    overview = overview_for(child, period.last)
+    shown = [chart_card(child, kind, period, history, overview) for kind in KINDS]
+    episodes = [e for e in overview.episodes if e.overlaps(period.first, period.last)]
+    records = analysis.trigger_record(
+        history.triggers, overview.episodes, period.first, period.last, overview.rule
+    )
+    logged = sum(
+        1
+        for day in history.days
+        if period.first <= day.date <= period.last and day.score is not None
+    )
+    return Trends(period, overview, shown, episodes, records, logged)
+
+
+def chart_card(
+    child: Child, kind: str, period: Period, history: History, overview: Overview
+) -> dict:
+    """What a page shows of a chart: its title, its size and the chart in words."""
+    # Drawn now, as the browser will ask for it next: the page then knows its size.
+    width, height = svg_size(chart_svg(child, kind, period))
+    chart = KINDS[kind]
+    summary = chart.describe(**chart_arguments(kind, history, overview, period))
+    return {
+        "kind": kind,
+        "title": chart.title,
+        "summary": summary,
+        "width": width,
+        "height": height,
+    }
+
+
+def dashboard_chart(child: Child, today: datetime.date) -> dict:
+    """The daily-score chart of the dashboard, over the default period."""
+    period = Period.preset(DEFAULT_RANGE, today, EMPTY_HISTORY)
+
+    def card() -> dict:
+        history, overview = history_for(child), overview_for(child, today)
+        return {**chart_card(child, "score", period, history, overview), "query": period.query}
+
+    return cached(cache_key(child, "dashboard-chart", today), card)
+
+
+EMPTY_HISTORY = History((), (), (), ())
+
+
+def chart_key(child: Child, kind: str, period: Period) -> str:
+    return cache_key(child, "chart", kind, period.first, period.last)
+
+
+def chart_svg(child: Child, kind: str, period: Period) -> bytes:
+    """The chart as SVG, drawn once for the child's journal as it is."""
+    return cached(chart_key(child, kind, period), lambda: _draw(child, kind, period))
+
+
+SVG_SIZE = re.compile(rb'<svg[^>]*?width="([\d.]+)pt"[^>]*?height="([\d.]+)pt"')
+
+
+def svg_size(svg: bytes) -> tuple[int, int]:
+    """The chart's size in CSS pixels (matplotlib writes points), for <img width height>."""
+    width, height = (float(value) * 96 / 72 for value in SVG_SIZE.search(svg).groups())
+    return round(width), round(height)
+
+
+def _draw(child: Child, kind: str, period: Period) -> bytes:
+    history = history_for(child)
+    overview = overview_for(child, period.last)
+    return KINDS[kind].draw(**chart_arguments(kind, history, overview, period))
+
+
+# --- The numbers behind a chart ---------------------------------------------------------------
+
+
+def _shown(value: float | None, places: int = 0) -> str:
+    if value is None:
+        return "\N{EN DASH}"  # as the entry form shows "not observed"
+    return f"{value:.{places}f}" if places else f"{value:g}"
+
+
+TABLE_DETAILS = {  # the details a chart draws, with their column headings
+    "sleep": (("sleep_hours", "Hours slept"), ("night_wakings", "Night wakings")),
+    "rage": (("rage_episodes", "Rage episodes"), ("rage_longest_minutes", "Longest (minutes)")),
+}
+TABLE_NOTES = {
+    "score": "The daily score is the sum of the five core items, from 0 to 15.",
+    "items": "Each item from 0 (none) to 3 (most).",
+}
+
+
+def table_columns(kind: str, history: History) -> list[str]:
+    if kind == "score":
+        return ["Score", "7-day mean", "Possible relapse", "Triggers"]
+    if kind == "items":
+        return [label for _, label in history.items]
+    return [heading for _, heading in TABLE_DETAILS[kind]]
+
+
+def table_rows(kind: str, history: History, overview: Overview, period: Period) -> list[dict]:
+    """One row a day of the period, newest first, with the numbers the chart draws for it."""
+    by_date = {day.date: day for day in history.days}
+    cells_of = _cells_reader(kind, history, overview, period)
+    dates = (period.last - offset * ONE_DAY for offset in range(period.days))
+    return [
+        {"date": date, "logged": date in by_date, "cells": cells_of(date, by_date.get(date))}
+        for date in dates
+    ]
+
+
+def _cells_reader(kind: str, history: History, overview: Overview, period: Period):
+    """(date, day or None) -> the table's cells for that day, for this kind of chart."""
+    if kind == "score":
+        return _score_cells(history, overview, period)
+    if kind == "items":
+        keys = [key for key, _ in history.items]
+        return lambda date, day: [_shown(day.ratings.get(key) if day else None) for key in keys]
+    names = [name for name, _ in TABLE_DETAILS[kind]]
+    return lambda date, day: [_shown(day.details.get(name) if day else None) for name in names]
+
+
+def _score_cells(history: History, overview: Overview, period: Period):
+    means = dict(analysis.seven_day_means(history.days, period.first, period.last))
+    labels: dict[datetime.date, list[str]] = {}
+    for trigger in history.triggers:
+        labels.setdefault(trigger.date, []).append(trigger.label)
+
+    def cells(date: datetime.date, day: Day | None) -> list[str]:
+        in_episode = any(e.onset <= date <= e.last_day(overview.today) for e in overview.episodes)
+        return [
+            _shown(day.score if day else None),
+            _shown(means.get(date), 1),
+            "yes" if in_episode else "",
+            "; ".join(labels.get(date, [])),
+        ]
+
+    return cells

@@ -1,5 +1,6 @@
 """The dashboard, the trends page, the charts (SVG, cached, with an ETag) and their tables."""
 
+import dataclasses
 import datetime
 import xml.etree.ElementTree as ET
 
@@ -11,6 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from journal.models import Child, DailyEntry
+from journal.trends import KINDS
 from tests.factories import (
     ChildFactory,
     DailyEntryFactory,
@@ -192,23 +194,19 @@ def test_a_chart_the_browser_has_is_a_304_until_an_entry_is_saved(owner_client, 
 
 
 def test_a_chart_is_drawn_once_then_served_from_the_cache(owner_client, child, monkeypatch):
-    from journal import charts
-
     log_days(child, [CALM] * 10)
     drawn = []
-    real = charts.score_chart
-    monkeypatch.setattr(charts, "score_chart", lambda **kw: drawn.append(1) or real(**kw))
-    from journal.views import trends as trend_views
+    score = KINDS["score"]
 
-    monkeypatch.setitem(
-        trend_views.KINDS,
-        "score",
-        trend_views.ChartKind("Daily score", charts.score_chart, charts.score_summary),
-    )
+    def draw_and_count(**arguments):  # the real drawing, counted
+        drawn.append(arguments["last"])
+        return score.draw(**arguments)
+
+    monkeypatch.setitem(KINDS, "score", dataclasses.replace(score, draw=draw_and_count))
     first = owner_client.get(chart_url(child)).content
     second = owner_client.get(chart_url(child)).content
     assert first == second
-    assert drawn == [1]
+    assert drawn == [child.today()]
 
 
 def test_an_unknown_chart_is_a_404(owner_client, child):

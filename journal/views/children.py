@@ -12,7 +12,6 @@ from journal.access import membership_for, owner_membership_for
 from journal.forms import ChildForm
 from journal.models import DailyEntry, Membership, TreatmentCourse, TriggerEvent
 from journal.scales import CORE_ITEMS
-from journal.views.trends import dashboard_chart
 
 RECENT_DAYS = 14
 
@@ -109,7 +108,7 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "overview": overview,
         "ongoing_episode": overview.episodes[-1] if overview.status.kind == "relapse" else None,
         "comparison": comparison_rows(overview),
-        "chart": dashboard_chart(child, today),
+        "chart": trends.dashboard_chart(child, today),
         "treatments": TreatmentCourse.objects.for_child(child).ongoing_on(today),
         "events": TriggerEvent.objects.for_child(child)[:5],
     }
