@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
+from journal import analysis, trends
 from journal.models import (
     Child,
     DailyEntry,
@@ -190,6 +191,20 @@ def test_three_relapses_each_after_its_trigger(maya):
     assert TriggerEvent.Type.FEVER in triggers_before(onsets[0])
     assert TriggerEvent.Type.VACCINATION in triggers_before(onsets[1])
     assert TriggerEvent.Type.IMMUNOTHERAPY_CHANGE in triggers_before(onsets[2])
+
+
+def test_the_possible_relapse_rule_finds_the_three_relapses_and_what_preceded_them(maya):
+    """The demo tells its story through the app's own analysis: three possible relapses, ended,
+    each with its trigger among the possible ones, and Maya stable today."""
+    history = trends.load_history(maya)
+    found = analysis.episodes(history.days, history.triggers, maya.relapse_rule())
+    assert len(found) == 3
+    assert not any(episode.ongoing for episode in found)
+    kinds = [{p.trigger.type for p in episode.possible_triggers} for episode in found]
+    assert {"fever", "illness"} <= kinds[0]
+    assert "vaccination" in kinds[1]
+    assert "immunotherapy_change" in kinds[2]
+    assert analysis.status(history.days, maya.today(), maya.relapse_rule()).kind == "stable"
 
 
 def test_trigger_events_of_each_kind(maya):
