@@ -88,6 +88,18 @@ def test_the_range_picker_and_tables_swap_in_place(page: Page, maya, shot, axe):
         assert image.evaluate("img => img.naturalWidth > 0")
     assert page.evaluate("document.documentElement.scrollWidth") <= 390
 
+    # Custom dates, from a page whose address already names a range.
+    page.get_by_text("Custom dates").tap()
+    start, end = child.today() - 200 * DAY, child.today() - 100 * DAY
+    page.get_by_label("From").fill(start.isoformat())
+    page.get_by_label("To").fill(end.isoformat())
+    page.get_by_role("button", name="Show").tap()
+    expect(page.locator("#charts h2")).to_contain_text(
+        f"{start.day} {start:%b %Y} \N{EN DASH} {end.day} {end:%b %Y}"
+    )
+    expect(page).to_have_url(re.compile(rf"range=custom&start={start}&end={end}$"))
+    assert page.evaluate("window.__stillHere") is True
+
     page.locator("#chart-sleep").get_by_role("link", name="Show as table").tap()
     table = page.locator("#table-slot-sleep table")
     expect(table).to_contain_text("Hours slept")
