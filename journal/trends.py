@@ -349,7 +349,8 @@ TABLE_DETAILS = {  # the details a chart draws, with their column headings
     "rage": (("rage_episodes", "Rage episodes"), ("rage_longest_minutes", "Longest (minutes)")),
 }
 TABLE_NOTES = {
-    "score": "The daily score is the sum of the five core items, from 0 to 15.",
+    "score": "The daily score is the sum of the five core items, from 0 to 15. A possible "
+    "relapse is a prompt to talk to the doctor, not a diagnosis.",
     "items": "Each item from 0 (none) to 3 (most).",
 }
 

@@ -335,6 +335,7 @@ def test_the_score_table_has_each_day_newest_first(owner_client, child):
     log_days(child, [CALM] * 10 + [None, BAD])
     url = reverse("chart_table", args=[child.pk, "score"])
     text = status_text(owner_client.get(url, {"range": "4w"}))
+    assert "A possible relapse is a prompt to talk to the doctor, not a diagnosis." in text
     today, yesterday = child.today(), child.today() - DAY
     assert f"Day Score 7-day mean Possible relapse Triggers {today.day} {today:%b %Y} 9" in text
     assert f"{yesterday.day} {yesterday:%b %Y} Not logged" in text
@@ -365,6 +366,8 @@ def test_home_says_where_each_child_stands(owner_client, child):
     onset = child.today() - 2 * DAY
     assert "Ada Stable" in text
     assert f"Mia Possible relapse since {onset.day} {onset:%b}" in text
+    assert "A prompt to talk to Mia's doctor, not a diagnosis." in text
+    assert "Ada's doctor" not in text
 
 
 def test_every_flag_shows_the_rule_with_the_childs_numbers(owner_client, child):
