@@ -261,6 +261,7 @@ def test_custom_dates_are_shown_and_kept(owner_client, child):
     assert f"{start.day} {start:%b %Y} {DASH} {end.day} {end:%b %Y}" in text_of(response)
     assert value_of(response, "start") == start.isoformat()
     assert f"start={start}" in html_of(response)
+    assert "Not enough data yet" in text_of(response)  # where the child stands today
 
 
 @pytest.mark.parametrize(

@@ -43,7 +43,7 @@ def trends_page(request: HttpRequest, child_id: int) -> HttpResponse:
         "presets": trends.PRESETS,
         "trends": trends.trends_for(child, period),
         "period": period,
-        "today": child.today(),
+        "overview_today": trends.overview_for(child, child.today()),
     }
     template = "journal/trends.html"
     if request.htmx and not request.htmx.boosted:
