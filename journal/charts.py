@@ -928,34 +928,38 @@ def heatmap_summary(
 
 def sleep_summary(*, days: Sequence[Day], first: Date, last: Date) -> str:
     """Hours slept and night wakings in words."""
-    period = Period(first, last)
-    by_date = _by_date(days, period)
-    hours = _values(by_date, "sleep_hours")
-    wakings = _values(by_date, "night_wakings")
-    head = f"Sleep, {_span(first, last)}"
-    if not hours and not wakings:
-        return f"{head}: {'no days logged' if not by_date else 'nothing entered'} in this period."
-    parts = [
-        _measure_words("hours slept", hours, period, "hours"),
-        _measure_words("night wakings", wakings, period, "a night"),
-    ]
-    return f"{head}: {'; '.join(parts)}."
+    measures = (
+        ("sleep_hours", "hours slept", "hours"),
+        ("night_wakings", "night wakings", "a night"),
+    )
+    return _details_summary("Sleep", days, Period(first, last), measures)
 
 
 def rage_summary(*, days: Sequence[Day], first: Date, last: Date) -> str:
-    """Rage episodes and the longest episode in words."""
-    period = Period(first, last)
+    """Rage episodes (and on how many days none) and the longest episode in words."""
+    measures = (
+        ("rage_episodes", "rage episodes", "a day"),
+        ("rage_longest_minutes", "longest episode", "minutes"),
+    )
+    return _details_summary("Rage", days, Period(first, last), measures, count_none=True)
+
+
+def _details_summary(
+    title: str, days: Sequence[Day], period: Period, measures, count_none: bool = False
+) -> str:
+    """Two details of the day in words: `measures` are (key, words, unit) each. With
+    `count_none`, the first measure also says on how many days it was 0."""
     by_date = _by_date(days, period)
-    episodes = _values(by_date, "rage_episodes")
-    longest = _values(by_date, "rage_longest_minutes")
-    head = f"Rage, {_span(first, last)}"
-    if not episodes and not longest:
+    head = f"{title}, {_span(period.first, period.last)}"
+    values = [_values(by_date, key) for key, _, _ in measures]
+    if not any(values):
         return f"{head}: {'no days logged' if not by_date else 'nothing entered'} in this period."
-    parts = [_measure_words("rage episodes", episodes, period, "a day")]
-    if episodes:
-        calm = sum(1 for value in episodes if value == 0)
-        parts[0] += f", none on {_days(calm)}"
-    parts.append(_measure_words("longest episode", longest, period, "minutes"))
+    parts = [
+        _measure_words(words, found, period, unit)
+        for (_, words, unit), found in zip(measures, values, strict=True)
+    ]
+    if count_none and values[0]:
+        parts[0] += f", none on {_days(sum(1 for value in values[0] if value == 0))}"
     return f"{head}: {'; '.join(parts)}."
 
 
