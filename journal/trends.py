@@ -190,7 +190,7 @@ class Period:
         return "" if self.key == CUSTOM else PRESETS[self.key][0]
 
     @classmethod
-    def preset(cls, key: str, today: datetime.date, history: "History") -> "Period":
+    def preset(cls, key: str, today: datetime.date, history: History) -> "Period":
         """A preset period ending today; "all" from the journal's first day."""
         length = PRESETS[key][1]
         if length is None:
@@ -199,8 +199,8 @@ class Period:
 
 
 def _in_period(history: History, period: Period) -> dict:
-    """What the charts of a period draw: its days (and the week before, for the 7-day mean),
-    triggers, episodes and courses."""
+    """What the score chart of a period draws, but the episodes: its days (and the week before,
+    for the 7-day mean), its triggers and its courses."""
     lead_in = period.first - analysis.MEAN_DAYS * ONE_DAY
     return {
         "days": [day for day in history.days if lead_in <= day.date <= period.last],
@@ -215,6 +215,10 @@ def _in_period(history: History, period: Period) -> dict:
         "first": period.first,
         "last": period.last,
     }
+
+
+def _episodes_in(overview: Overview, period: Period) -> list[analysis.Episode]:
+    return [e for e in overview.episodes if e.overlaps(period.first, period.last)]
 
 
 @dataclass(frozen=True)
@@ -235,8 +239,7 @@ KINDS = {
 def chart_arguments(kind: str, history: History, overview: Overview, period: Period) -> dict:
     data = _in_period(history, period)
     if kind == "score":
-        episodes = [e for e in overview.episodes if e.overlaps(period.first, period.last)]
-        return {**data, "episodes": episodes}
+        return {**data, "episodes": _episodes_in(overview, period)}
     data = {"days": data["days"], "first": period.first, "last": period.last}
     if kind == "items":
         return {**data, "items": history.items}
@@ -268,7 +271,7 @@ def _compute_trends(child: Child, period: Period) -> Trends:
     history = history_for(child)
     overview = overview_for(child, period.last)
     shown = [chart_card(child, kind, period, history, overview) for kind in KINDS]
-    episodes = [e for e in overview.episodes if e.overlaps(period.first, period.last)]
+    episodes = _episodes_in(overview, period)
     records = analysis.trigger_record(
         history.triggers, overview.episodes, period.first, period.last, overview.rule
     )
