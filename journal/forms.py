@@ -94,10 +94,18 @@ class ChildForm(forms.ModelForm):
 
     class Meta:
         model = Child
-        fields = ("name", "birth_date", "diagnosis_date", "tumour_found", "time_zone")
+        fields = (
+            "name",
+            "birth_date",
+            "diagnosis_date",
+            "tumour_found",
+            "time_zone",
+            "last_visit_date",
+        )
         widgets = {
             "birth_date": DateInput(),
             "diagnosis_date": DateInput(),
+            "last_visit_date": DateInput(),
             "tumour_found": forms.RadioSelect(),
         }
         help_texts = {"name": "A first name or a nickname is enough."}

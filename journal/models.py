@@ -69,6 +69,13 @@ class Child(models.Model):
         validators=[validate_time_zone],
         help_text="Days are counted in this time zone.",
     )
+    last_visit_date = models.DateField(
+        "last visit to the neurologist",
+        null=True,
+        blank=True,
+        validators=[not_in_future],
+        help_text="The visit summary starts from this day.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     # Raised by one, in the database, by every write to the child's journal (services.touch), so
     # that charts and analysis can be cached under (child id, data_version). Nothing else writes
@@ -87,6 +94,8 @@ class Child(models.Model):
     def clean(self) -> None:
         if self.birth_date and self.diagnosis_date and self.diagnosis_date < self.birth_date:
             raise ValidationError({"diagnosis_date": "The diagnosis can't be before birth."})
+        if self.birth_date and self.last_visit_date and self.last_visit_date < self.birth_date:
+            raise ValidationError({"last_visit_date": "The visit can't be before birth."})
         first = self.first_recorded_day()
         if self.birth_date and first and first < self.birth_date:
             raise ValidationError(
@@ -223,6 +232,71 @@ class Invitation(models.Model):
         if self.expires_at <= timezone.now():
             return "expired"
         return "pending"
+
+
+class ShareLinkQuerySet(models.QuerySet):
+    def valid(self) -> "ShareLinkQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class ShareLink(models.Model):
+    """A read-only link to a child's visit summary, for a clinician. Only the token's hash is kept.
+
+    It shows the summary from `first` to `last`, or to the day it is opened when `last` is
+    empty, and nothing else of the journal.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="share_links")
+    note = models.CharField(
+        "who it is for", max_length=80, blank=True, help_text="For example: Dr Rivera, neurology."
+    )
+    first = models.DateField("from")
+    last = models.DateField("to", null=True, blank=True)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = ShareLinkQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"Visit summary of {self.child} shared"
+
+    @staticmethod
+    def new_token() -> str:
+        return secrets.token_urlsafe(32)
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "valid"
+
+
+class ShareOpening(models.Model):
+    """One opening of a share link: when, and whether the page or its PDF."""
+
+    class Kind(models.TextChoices):
+        PAGE = "page", "Summary page"
+        PDF = "pdf", "PDF"
+
+    link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="openings")
+    kind = models.CharField(max_length=4, choices=Kind.choices)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} opened {self.at:%Y-%m-%d %H:%M}"
 
 
 class ChildScopedQuerySet(models.QuerySet):
