@@ -217,15 +217,16 @@ def _detail_series(days: Sequence[Day], period: Period, name: str):
 # --- Figures -------------------------------------------------------------------------------------
 
 
-def _figure(rows: Sequence[tuple[str, float]], left: float = LEFT):
-    """A figure stacking named rows (height in inches) top to bottom, and each row's rectangle
-    in figure fractions. Laid out by hand: fixed, fast, and the same for every render."""
+def _figure(rows: Sequence[tuple[str, float]], width: float, left: float = LEFT):
+    """A figure `width` inches wide stacking named rows (height in inches) top to bottom, and
+    each row's rectangle in figure fractions. Laid out by hand: fixed, fast, and the same for
+    every render."""
     height = sum(h for _, h in rows)
-    fig = Figure(figsize=(WIDTH, height))
+    fig = Figure(figsize=(width, height))
     rects, top = {}, height
     for name, h in rows:
         top -= h
-        rects[name] = (left / WIDTH, top / height, (WIDTH - left - RIGHT) / WIDTH, h / height)
+        rects[name] = (left / width, top / height, (width - left - RIGHT) / width, h / height)
     return fig, rects
 
 
@@ -269,8 +270,9 @@ def _panel_label(ax, text: str, rect, height: float) -> None:
     """The y axis label, written level above the panel's top left: easier to read on a phone
     than sideways text, and it leaves the panel the full width."""
     ax.set_ylabel(text, rotation=0, ha="left", va="bottom")
-    axes_left = rect[0] * WIDTH
-    ax.yaxis.set_label_coords(-(axes_left - 0.04) / (rect[2] * WIDTH), 1 + 0.05 / height)
+    width = ax.figure.get_figwidth()
+    axes_left = rect[0] * width
+    ax.yaxis.set_label_coords(-(axes_left - 0.04) / (rect[2] * width), 1 + 0.05 / height)
 
 
 def _message(ax, text: str) -> None:
@@ -288,7 +290,7 @@ def _legend(fig: Figure, rect, entries: Sequence, ncol: int | None = None, **kwa
         [label for _, label in pairs],
         handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)},
         loc="upper left",
-        bbox_to_anchor=(0.04 / WIDTH, rect[1] + rect[3]),
+        bbox_to_anchor=(0.04 / fig.get_figwidth(), rect[1] + rect[3]),
         ncol=ncol or _columns(entries),
         handlelength=1.6,
         handletextpad=0.5,
@@ -402,6 +404,7 @@ def score_chart(
     first: Date,
     last: Date,
     format: str = "svg",
+    width: float = WIDTH,
 ) -> bytes:
     """The daily score (0-15) with its 7-day mean, possible relapses shaded, trigger events
     marked along the top and treatment courses as lanes below, from first to last."""
@@ -411,7 +414,7 @@ def score_chart(
     marked = _triggers_in(triggers, period)
     lanes = _lanes(courses, period)
     with matplotlib.rc_context(RC):
-        levels = _trigger_levels(marked, period)
+        levels = _trigger_levels(marked, period, width)
         level_count = max(levels, default=-1) + 1
         legend = _score_legend(shown, marked)
         columns = _columns(legend)
@@ -423,7 +426,7 @@ def score_chart(
             rows += [("gap", 0.08), ("lanes", LANE_HEIGHT * len(lanes))]
         rows += [("dates", DATES_HEIGHT), ("legend", _legend_height(len(legend), columns))]
         rows.append(("end", 0.04))
-        fig, rects = _figure(rows)
+        fig, rects = _figure(rows, width)
 
         ax = fig.add_axes(rects["score"])
         _date_axis(ax, period)
@@ -534,10 +537,10 @@ def _trigger_label(kind: str) -> str:
     return TRIGGER_LABELS.get(kind, kind.replace("_", " ").capitalize())
 
 
-def _trigger_levels(triggers: Sequence[Trigger], period: Period) -> list[int]:
+def _trigger_levels(triggers: Sequence[Trigger], period: Period, width: float) -> list[int]:
     """A row for each trigger, so that markers and spans close together don't hide each other:
     the first row free at its date, at most MAX_LEVELS rows (then the least crowded is shared)."""
-    pad = MARKER_INCHES * period.length / (WIDTH - LEFT - RIGHT)  # a marker's width in days
+    pad = MARKER_INCHES * period.length / (width - LEFT - RIGHT)  # a marker's width in days
     ends: list[float] = []  # per row, where its last marker or span ends
     levels = []
     for trigger in triggers:
@@ -685,6 +688,7 @@ def heatmap_chart(
     first: Date,
     last: Date,
     format: str = "svg",
+    width: float = WIDTH,
 ) -> bytes:
     """Each item's rating (0-3) by day: one row per item, one column per day, hatched where
     the day was not logged or the item not rated."""
@@ -699,7 +703,7 @@ def heatmap_chart(
     with matplotlib.rc_context(RC):
         rows = [("top", 0.08), ("map", ROW_HEIGHT * max(1, len(items))), ("dates", DATES_HEIGHT)]
         rows += [("legend", 0.5), ("end", 0.02)]
-        fig, rects = _figure(rows, left=left)
+        fig, rects = _figure(rows, width, left=left)
         ax = fig.add_axes(rects["map"])
         _date_axis(ax, period)
         _draw_grid(ax, grid, labels, period)
@@ -805,25 +809,29 @@ RAGE_PANELS = (
 )
 
 
-def sleep_chart(*, days: Sequence[Day], first: Date, last: Date, format: str = "svg") -> bytes:
+def sleep_chart(
+    *, days: Sequence[Day], first: Date, last: Date, format: str = "svg", width: float = WIDTH
+) -> bytes:
     """Hours slept (dots and their 7-day mean) above night wakings (bars), from first to last."""
-    return _two_panels(days, Period(first, last), SLEEP_PANELS, format)
+    return _two_panels(days, Period(first, last), SLEEP_PANELS, format, width)
 
 
-def rage_chart(*, days: Sequence[Day], first: Date, last: Date, format: str = "svg") -> bytes:
+def rage_chart(
+    *, days: Sequence[Day], first: Date, last: Date, format: str = "svg", width: float = WIDTH
+) -> bytes:
     """Rage episodes a day (bars) above the longest episode in minutes (dots), each with its
     7-day mean, from first to last."""
-    return _two_panels(days, Period(first, last), RAGE_PANELS, format)
+    return _two_panels(days, Period(first, last), RAGE_PANELS, format, width)
 
 
-def _two_panels(days: Sequence[Day], period: Period, panels, format: str) -> bytes:
+def _two_panels(days: Sequence[Day], period: Period, panels, format: str, width: float) -> bytes:
     """Two panels sharing the date axis, each day's value with its 7-day mean."""
     days = list(days)
     with matplotlib.rc_context(RC):
         rows = [("top", 0.04), ("label1", LABEL_HEIGHT), ("panel1", PANEL_HEIGHT)]
         rows += [("label2", LABEL_HEIGHT + 0.12), ("panel2", PANEL_HEIGHT)]
         rows += [("dates", DATES_HEIGHT), ("legend", _legend_height(3)), ("end", 0.02)]
-        fig, rects = _figure(rows)
+        fig, rects = _figure(rows, width)
         upper = fig.add_axes(rects["panel1"])
         lower = fig.add_axes(rects["panel2"], sharex=upper)
         _date_axis(upper, period)

@@ -508,6 +508,21 @@ class RelapseSettingsForm(forms.ModelForm):
         ]
 
 
+def check_dates(form: forms.Form, data: dict) -> None:
+    """A period's start and end: both given, in order, from birth to today."""
+    start, end = data.get("start"), data.get("end")
+    if start is None and "start" not in form.errors:
+        form.add_error("start", "Pick the first day to show.")
+    if end is None and "end" not in form.errors:
+        form.add_error("end", "Pick the last day to show.")
+    if end and end > form.today:
+        form.add_error("end", "This day hasn't happened yet.")
+    if start and start < form.born:
+        form.add_error("start", f"The journal starts at birth, {form.born:%-d %B %Y}.")
+    elif start and end and start > end:
+        form.add_error("start", "The first day must come before the last.")
+
+
 class PeriodForm(forms.Form):
     """The range picker: a preset, or custom dates."""
 
@@ -524,19 +539,8 @@ class PeriodForm(forms.Form):
 
     def clean(self):
         data = super().clean()
-        if data.get("range") != CUSTOM:
-            return data
-        start, end = data.get("start"), data.get("end")
-        if start is None and "start" not in self.errors:
-            self.add_error("start", "Pick the first day to show.")
-        if end is None and "end" not in self.errors:
-            self.add_error("end", "Pick the last day to show.")
-        if end and end > self.today:
-            self.add_error("end", "This day hasn't happened yet.")
-        if start and start < self.born:
-            self.add_error("start", f"The journal starts at birth, {self.born:%-d %B %Y}.")
-        elif start and end and start > end:
-            self.add_error("start", "The first day must come before the last.")
+        if data.get("range") == CUSTOM:
+            check_dates(self, data)
         return data
 
     def period(self, history: History) -> Period:
@@ -546,3 +550,31 @@ class PeriodForm(forms.Form):
         if key == CUSTOM:
             return Period(CUSTOM, self.cleaned_data["start"], self.cleaned_data["end"])
         return Period.preset(key or DEFAULT_RANGE, self.today, history)
+
+
+class SummaryForm(forms.Form):
+    """The visit summary's period and paper."""
+
+    start = forms.DateField(
+        label="From", widget=DateInput, error_messages={"required": "Pick the first day."}
+    )
+    end = forms.DateField(
+        label="To", widget=DateInput, error_messages={"required": "Pick the last day."}
+    )
+    paper = forms.ChoiceField(
+        label="Paper for the PDF",
+        choices=[("a4", "A4"), ("letter", "US Letter")],
+        initial="a4",
+        widget=forms.RadioSelect,
+    )
+
+    def __init__(self, data, *, today: datetime.date, born: datetime.date, first: datetime.date):
+        # Unbound fields take the default period: from the last visit (or 3 months ago) to today.
+        defaults = {"start": first, "end": today, "paper": "a4"}
+        super().__init__({**defaults, **{k: v for k, v in data.items() if k in defaults}})
+        self.today, self.born = today, born
+
+    def clean(self):
+        data = super().clean()
+        check_dates(self, data)
+        return data

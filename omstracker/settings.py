@@ -243,6 +243,8 @@ LOGGING = {
     # django-axes logs failed logins and lockouts as warnings; its notes on every good login
     # (several lines each) only at LOG_LEVEL=DEBUG.
     "loggers": {
-        "axes": {"level": "DEBUG" if os.environ.get("LOG_LEVEL") == "DEBUG" else "WARNING"}
+        "axes": {"level": "DEBUG" if os.environ.get("LOG_LEVEL") == "DEBUG" else "WARNING"},
+        # fontTools subsets the fonts of every chart in a PDF, with many lines of notes each.
+        "fontTools": {"level": "WARNING"},
     },
 }

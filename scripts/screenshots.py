@@ -7,13 +7,16 @@ in as the demo caregiver in Chromium and saves one PNG a page under docs/screens
 """
 
 import argparse
+import datetime
 import os
 import secrets
+import shutil
 import socket
 import subprocess
 import sys
 import tempfile
 import time
+import urllib.parse
 import urllib.request
 from pathlib import Path
 
@@ -104,6 +107,7 @@ def capture(base: str, out: Path, password: str) -> list[Path]:
             ("09-team", f"{child_url}team/"),
             ("10-trends", f"{child_url}trends/?range=1y"),
             ("11-relapse-rule", f"{child_url}relapse-rule/"),
+            ("12-summary", f"{child_url}summary/"),
         ]
         for name, path in pages:
             page.goto(base + path)
@@ -116,8 +120,25 @@ def capture(base: str, out: Path, password: str) -> list[Path]:
                 show_charts(page)
                 page.screenshot(path=target, full_page=True)
             shots.append(target)
+        shots.append(summary_pdf_page(page, f"{base}{child_url}", out / "13-summary-pdf.png"))
         browser.close()
     return shots
+
+
+def summary_pdf_page(page, child_url: str, target: Path) -> Path:
+    """The first page of the last year's visit summary PDF, as a neurologist would see it."""
+    # Ending yesterday: today here may be tomorrow in the child's time zone.
+    end = datetime.date.today() - datetime.timedelta(days=1)
+    query = {"start": end - datetime.timedelta(days=364), "end": end}
+    pdf = page.request.get(f"{child_url}summary.pdf?{urllib.parse.urlencode(query)}").body()
+    with tempfile.TemporaryDirectory() as tmp:
+        source = Path(tmp) / "summary.pdf"
+        source.write_bytes(pdf)
+        stem = Path(tmp) / "page"
+        command = ["pdftoppm", "-r", "80", "-png", "-f", "1", "-l", "1", source, stem]
+        subprocess.run(command, check=True)
+        shutil.copy(next(Path(tmp).glob("page*.png")), target)
+    return target
 
 
 def main() -> None:

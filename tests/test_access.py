@@ -239,6 +239,9 @@ ROWS: dict[str, Row] = {
     "chart_table": Row(
         ("child_id", "kind"), get=child_page(PAGE), post=WRONG_METHOD, fill=lambda w: SCORE_CHART
     ),
+    # The visit summary: the whole team reads it and downloads its PDF.
+    "summary": Row(CHILD, get=child_page(PAGE), post=WRONG_METHOD),
+    "summary_pdf": Row(CHILD, get=child_page(DOWNLOAD), post=WRONG_METHOD),
     "entry_today": Row(CHILD, get=child_page(sent_to("entry_form")), post=WRONG_METHOD),
     "entry_list": Row(CHILD, get=child_page(PAGE), post=WRONG_METHOD),
     "entry_form": Row(

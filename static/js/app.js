@@ -27,3 +27,9 @@ document.addEventListener("htmx:afterSettle", () => {
 window.addEventListener("pageshow", (event) => {
   if (event.persisted && document.querySelector("[data-fresh]")) window.location.reload();
 });
+
+// The visit summary's Print button: shown only where it can work.
+for (const button of document.querySelectorAll("[data-print]")) {
+  button.hidden = false;
+  button.addEventListener("click", () => window.print());
+}

@@ -131,6 +131,8 @@ PAGES = [
     ("entry-form-filled", "owner", "/children/{child}/entries/{yesterday}/", None),
     ("entry-form-errors", "owner", "/children/{child}/entries/{today}/", fill_entry_with_errors),
     ("history", "owner", "/children/{child}/entries/", None),
+    ("summary", "owner", "/children/{child}/summary/", None),
+    ("summary-errors", "owner", "/children/{child}/summary/?start=2000-01-01&end=2999-01-01", None),
     ("triggers", "owner", "/children/{child}/events/", None),
     ("trigger-form", "owner", "/children/{child}/events/add/", None),
     ("trigger-form-fever", "owner", "/children/{child}/events/add/", choose_fever),

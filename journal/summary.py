@@ -1,0 +1,249 @@
+"""The visit summary: what a neurologist reads of a period, on a page and in a PDF.
+
+Everything comes from the cached history and overview of trends.py, plus one query for the
+days' questions and missed doses and one for the trigger events' notes: the same count of
+queries for a month as for five years.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from journal import analysis, trends
+from journal.analysis import ONE_DAY, Course
+from journal.models import Child, DailyEntry, Doses, TriggerEvent
+from journal.scales import CORE_ITEMS
+
+DEFAULT_DAYS = trends.PRESETS["3m"][1]  # without a last visit: the last 3 months
+
+
+def default_period(child: Child) -> tuple[datetime.date, datetime.date]:
+    """From the last visit the family entered to today; else the last 3 months."""
+    today = child.today()
+    first = child.last_visit_date
+    if first is None or first >= today:
+        first = today - (DEFAULT_DAYS - 1) * ONE_DAY
+    return max(first, child.birth_date), today
+
+
+@dataclass(frozen=True)
+class Line:
+    """A dated line of a list: a treatment change, a missed dose, a trigger, a question."""
+
+    date: datetime.date
+    text: str
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class Change:
+    """One item's mean over the period, against the same length of time before it."""
+
+    label: str
+    before: float | None
+    now: float | None
+
+    @property
+    def difference(self) -> float | None:
+        if self.before is None or self.now is None:
+            return None
+        return self.now - self.before
+
+    @property
+    def before_text(self) -> str:
+        return _mean(self.before)
+
+    @property
+    def now_text(self) -> str:
+        return _mean(self.now)
+
+    @property
+    def difference_text(self) -> str:
+        """Like "+0.4", "-1.2" (with a true minus sign) or "same"; empty without both sides."""
+        if self.difference is None:
+            return ""
+        if round(self.difference, 1) == 0:
+            return "same"
+        return f"{self.difference:+.1f}".replace("-", "\N{MINUS SIGN}")
+
+
+def _mean(value: float | None) -> str:
+    return "\N{EN DASH}" if value is None else f"{value:.1f}"
+
+
+@dataclass(frozen=True)
+class VisitSummary:
+    name: str
+    birth_date: datetime.date
+    diagnosis_date: datetime.date | None
+    last_visit_date: datetime.date | None
+    first: datetime.date
+    last: datetime.date
+    logged: int
+    status: analysis.Status
+    rule: analysis.RelapseRule
+    changes: tuple[Change, ...]  # the daily score, then each core item
+    before_logged: int
+    episodes: tuple[analysis.Episode, ...]
+    treatments_now: tuple[Line, ...]
+    treatment_changes: tuple[Line, ...]
+    missed_doses: tuple[Line, ...]
+    triggers: tuple[Line, ...]
+    questions: tuple[Line, ...]
+    charts: dict[str, dict]  # kind: what its chart draws (trends.chart_arguments)
+
+    @property
+    def days(self) -> int:
+        return (self.last - self.first).days + 1
+
+    @property
+    def share_logged(self) -> float:
+        return self.logged / self.days
+
+    @property
+    def period(self) -> trends.Period:
+        return trends.Period(trends.CUSTOM, self.first, self.last)
+
+    def chart_words(self, kind: str) -> str:
+        return trends.KINDS[kind].describe(**self.charts[kind])
+
+
+def visit_summary(child: Child, first: datetime.date, last: datetime.date) -> VisitSummary:
+    """The summary of the child's journal from first to last, both included."""
+    history = trends.history_for(child)
+    overview = trends.overview_for(child, last)
+    period = trends.Period(trends.CUSTOM, first, last)
+    before_first = first - period.days * ONE_DAY
+    now = analysis.period_means(history.days, first, last)
+    before = analysis.period_means(history.days, before_first, first - ONE_DAY)
+    entries = _entries_of_note(child, first, last)
+    return VisitSummary(
+        name=child.name,
+        birth_date=child.birth_date,
+        diagnosis_date=child.diagnosis_date,
+        last_visit_date=child.last_visit_date,
+        first=first,
+        last=last,
+        logged=now.logged_days,
+        status=overview.status,
+        rule=overview.rule,
+        changes=_changes(before, now),
+        before_logged=before.logged_days,
+        episodes=tuple(e for e in overview.episodes if e.overlaps(first, last)),
+        treatments_now=tuple(_treatments_on(history.courses, last)),
+        treatment_changes=tuple(_treatment_changes(history.courses, first, last)),
+        missed_doses=tuple(_missed_doses(entries)),
+        triggers=tuple(_triggers(child, first, last)),
+        questions=tuple(Line(entry.date, entry.question) for entry in entries if entry.question),
+        charts={
+            kind: trends.chart_arguments(kind, history, overview, period) for kind in trends.KINDS
+        },
+    )
+
+
+def _changes(before: analysis.PeriodMeans, now: analysis.PeriodMeans) -> tuple[Change, ...]:
+    score = Change("Daily score (0-15)", before.score, now.score)
+    items = (
+        Change(item.label, before.items[item.field], now.items[item.field]) for item in CORE_ITEMS
+    )
+    return (score, *items)
+
+
+def _entries_of_note(child: Child, first: datetime.date, last: datetime.date):
+    """The period's days with a question for the neurologist or doses not all given."""
+    return list(
+        DailyEntry.objects.for_child(child)
+        .filter(date__range=(first, last))
+        .exclude(question="", doses__in=["", Doses.YES])
+        .only("date", "question", "doses", "notes")
+        .order_by("date")
+    )
+
+
+def _missed_doses(entries) -> list[Line]:
+    words = {Doses.PARTLY: "Partly given", Doses.NO: "Not given"}
+    return [
+        Line(entry.date, words[entry.doses], entry.notes)
+        for entry in entries
+        if entry.doses in words
+    ]
+
+
+def _triggers(child: Child, first: datetime.date, last: datetime.date) -> list[Line]:
+    events = (
+        TriggerEvent.objects.for_child(child)
+        .filter(start_date__lte=last)
+        .exclude(end_date__lt=first)
+        .exclude(end_date__isnull=True, start_date__lt=first)
+        .order_by("start_date", "pk")
+    )
+    lines = []
+    for event in events:
+        text = event.get_type_display()
+        if event.detail:
+            text += f": {event.detail}"
+        if event.end_date and event.end_date != event.start_date:
+            text += f" (to {event.end_date:%-d %b})"
+        lines.append(Line(event.start_date, text, event.notes))
+    return lines
+
+
+def _dose(course: Course, dose: float | None) -> str:
+    if dose is None:
+        return ""
+    return f"{dose:g} {course.unit}".strip()
+
+
+def _treatments_on(courses, day: datetime.date) -> list[Line]:
+    """The courses going on at `day`, with their dose then."""
+    return [
+        Line(course.start, f"{course.name} {_dose(course, course.dose_on(day))}".strip())
+        for course in courses
+        if course.start <= day and (course.end is None or course.end >= day)
+    ]
+
+
+def _treatment_changes(courses, first: datetime.date, last: datetime.date) -> list[Line]:
+    """Courses started, doses changed and courses stopped within the period, by date."""
+    lines = []
+    for course in courses:
+        if first <= course.start <= last:
+            dose = _dose(course, course.dose_on(course.start))
+            lines.append(Line(course.start, f"Started {course.name} {dose}".strip()))
+        for (_, previous), (since, dose) in zip(course.doses, course.doses[1:], strict=False):
+            if first <= since <= last and dose != previous:
+                verb = "lowered" if dose < previous else "raised"
+                text = f"{course.name} {verb}: {_dose(course, previous)} to {_dose(course, dose)}"
+                lines.append(Line(since, text))
+        if course.end and first <= course.end <= last:
+            lines.append(Line(course.end, f"Stopped {course.name} (last dose)"))
+    return sorted(lines, key=lambda line: line.date)
+
+
+def status_words(visit: VisitSummary) -> tuple[str, str]:
+    """Where the child stood on the period's last day: a headline and a sentence."""
+    status, rule, name = visit.status, visit.rule, visit.name
+    usual = f"{status.baseline.score:g}" if status.baseline else ""
+    on = f"On {visit.last:%-d %b %Y}"
+    if status.kind == "relapse":
+        return (
+            f"{on}: possible relapse since {status.since:%-d %b %Y}",
+            f"Daily scores had stayed well above {name}'s usual level (about {usual}) since "
+            "then. A prompt to talk about, not a diagnosis.",
+        )
+    if status.kind == "rising":
+        return (
+            f"{on}: rising",
+            f"The last {status.raised_days} logged day(s) were well above {name}'s usual level "
+            f"(about {usual}); a possible relapse is flagged after {rule.raised_run} in a row.",
+        )
+    if status.kind == "stable":
+        return (
+            f"{on}: stable",
+            f"Near {name}'s usual level: a daily score of about {usual} over the last "
+            f"{rule.baseline_days} days.",
+        )
+    return (
+        f"{on}: not enough data",
+        f"{status.logged_in_window} of the last {rule.baseline_days} days were logged; telling "
+        f"a rise from the usual level needs {rule.min_logged_days}.",
+    )
