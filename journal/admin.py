@@ -20,6 +20,8 @@ from journal.models import (
     ItemRating,
     Membership,
     RelapseSettings,
+    ShareLink,
+    ShareOpening,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
@@ -201,6 +203,38 @@ class MembershipAdmin(admin.ModelAdmin):
     readonly_fields = ("joined_at",)
 
 
+class TokenLinkAdmin(admin.ModelAdmin):
+    """Links that caregivers make, whose token was shown to them once (only its hash is kept):
+    staff read them and may revoke them, never make one. A subclass says which of a queryset
+    still work (`working`) and revokes one through its service (`revoke_one`)."""
+
+    actions = ("revoke",)
+
+    @admin.display(description="status")
+    def status(self, obj) -> str:
+        return obj.status
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def working(self, queryset: QuerySet) -> QuerySet:
+        raise NotImplementedError
+
+    def revoke_one(self, obj, user) -> None:
+        raise NotImplementedError
+
+    @admin.action(description="Revoke the selected links", permissions=["change"])
+    def revoke(self, request, queryset: QuerySet) -> None:
+        working = list(self.working(queryset))
+        for obj in working:
+            self.revoke_one(obj, request.user)
+        self.message_user(
+            request,
+            f"Revoked {len(working)}; {queryset.count() - len(working)} no longer worked.",
+            messages.SUCCESS,
+        )
+
+
 class InvitationStatusFilter(admin.SimpleListFilter):
     title = "status"
     parameter_name = "status"
@@ -225,7 +259,7 @@ class InvitationStatusFilter(admin.SimpleListFilter):
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
+class InvitationAdmin(TokenLinkAdmin):
     """Invitations are made by caregivers (the token is shown to them once); staff can revoke."""
 
     list_display = ("child", "role", "note", "status", "created_by", "created_at", "expires_at")
@@ -245,26 +279,75 @@ class InvitationAdmin(admin.ModelAdmin):
         "revoked_at",
     )
     readonly_fields = fields
-    actions = ("revoke",)
 
-    @admin.display(description="status")
-    def status(self, obj: Invitation) -> str:
-        return obj.status
+    def working(self, queryset: QuerySet[Invitation]) -> QuerySet[Invitation]:
+        return queryset.pending()
 
-    def has_add_permission(self, request) -> bool:
+    def revoke_one(self, obj: Invitation, user) -> None:
+        services.invitation_revoke(invitation=obj)
+
+
+class ShareLinkStatusFilter(admin.SimpleListFilter):
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(s, s.capitalize()) for s in ("valid", "revoked", "expired")]
+
+    def queryset(self, request, queryset):
+        match self.value():
+            case "valid":
+                return queryset.valid()
+            case "revoked":
+                return queryset.filter(revoked_at__isnull=False)
+            case "expired":
+                return queryset.filter(revoked_at__isnull=True, expires_at__lte=timezone.now())
+        return queryset
+
+
+class ShareOpeningInline(admin.TabularInline):
+    """When the link was opened, and whether the page or the PDF: a record, never edited."""
+
+    model = ShareOpening
+    extra = 0
+    fields = ("at", "kind")
+    readonly_fields = fields
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None) -> bool:
         return False
 
-    @admin.action(description="Revoke selected invitations", permissions=["change"])
-    def revoke(self, request, queryset: QuerySet[Invitation]) -> None:
-        pending = list(queryset.pending())
-        for invitation in pending:
-            services.invitation_revoke(invitation=invitation)
-        self.message_user(
-            request,
-            f"Revoked {len(pending)} pending invitation(s); "
-            f"{queryset.count() - len(pending)} were no longer pending.",
-            messages.SUCCESS,
-        )
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+
+@admin.register(ShareLink)
+class ShareLinkAdmin(TokenLinkAdmin):
+    """Links to a child's visit summary, made by its owners, with each time one was opened."""
+
+    list_display = ("child", "note", "status", "first", "last", "created_at", "expires_at")
+    list_filter = (ShareLinkStatusFilter,)
+    list_select_related = ("child",)
+    search_fields = ("child__name", "note", "created_by__username")
+    fields = (
+        "child",
+        "note",
+        "first",
+        "last",
+        "status",
+        "created_by",
+        "created_at",
+        "expires_at",
+        "revoked_at",
+    )
+    readonly_fields = fields
+    inlines = (ShareOpeningInline,)
+
+    def working(self, queryset: QuerySet[ShareLink]) -> QuerySet[ShareLink]:
+        return queryset.valid()
+
+    def revoke_one(self, obj: ShareLink, user) -> None:
+        services.share_link_revoke(link=obj, user=user)
 
 
 # ---------------------------------------------------------------------------------------------

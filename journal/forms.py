@@ -13,6 +13,8 @@ from django.forms import inlineformset_factory
 from journal import analysis
 from journal.models import (
     RULE_RANGES,
+    SHARE_LINK_DAYS,
+    SHARE_LINK_DEFAULT_DAYS,
     Child,
     DailyEntry,
     DoseChange,
@@ -20,6 +22,7 @@ from journal.models import (
     Membership,
     RelapseSettings,
     Role,
+    ShareLink,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
@@ -550,6 +553,44 @@ class PeriodForm(forms.Form):
         if key == CUSTOM:
             return Period(CUSTOM, self.cleaned_data["start"], self.cleaned_data["end"])
         return Period.preset(key or DEFAULT_RANGE, self.today, history)
+
+
+class ShareLinkForm(forms.ModelForm):
+    """A link to the visit summary for a clinician: for whom, which days, for how long."""
+
+    days = forms.TypedChoiceField(
+        label="The link works for",
+        choices=[(days, f"{days} days") for days in SHARE_LINK_DAYS],
+        coerce=int,
+        initial=SHARE_LINK_DEFAULT_DAYS,
+        widget=forms.RadioSelect,
+    )
+
+    class Meta:
+        model = ShareLink
+        fields = ("note", "first", "last")
+        widgets = {"first": DateInput(), "last": DateInput()}
+        help_texts = {"last": "Leave it empty to show up to the day the link is opened."}
+
+    def __init__(self, *args, today: datetime.date, born: datetime.date, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today, self.born = today, born
+
+    def clean_first(self) -> datetime.date:
+        first = self.cleaned_data["first"]
+        if first > self.today:
+            raise forms.ValidationError("This day hasn't happened yet.")
+        if first < self.born:
+            raise forms.ValidationError(f"The journal starts at birth, {self.born:%-d %B %Y}.")
+        return first
+
+    def clean_last(self) -> datetime.date | None:
+        last = self.cleaned_data["last"]
+        if last and last > self.today:
+            raise forms.ValidationError(
+                "This day hasn't happened yet: leave it empty to show up to the day it is opened."
+            )
+        return last
 
 
 class SummaryForm(forms.Form):

@@ -1,5 +1,5 @@
-"""The change history: each entry, event and treatment, and the possible-relapse rule, as a
-caregiver reads it, before and after.
+"""The change history: each entry, event and treatment, the possible-relapse rule, and each link
+to the visit summary made or revoked, as a caregiver reads it, before and after.
 
 A snapshot maps a field's label to its value as shown in the app ("Eyes": "2", "Doses given as
 planned": "Partly"), so that the history still reads right after a field or a choice is renamed.
@@ -9,11 +9,14 @@ import datetime
 from collections.abc import Mapping
 from decimal import Decimal
 
+from django.utils import timezone
+
 from journal import analysis
 from journal.models import (
     Change,
     DailyEntry,
     RelapseSettings,
+    ShareLink,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
@@ -87,6 +90,20 @@ def relapse_settings_snapshot(settings: RelapseSettings) -> dict[str, str]:
     return field_values(settings, analysis.RULE_FIELDS)
 
 
+def share_link_snapshot(link: ShareLink) -> dict[str, str]:
+    """A share link as its owners read it: for whom, which days, until when, revoked or not."""
+    values = field_values(link, ("note", "first", "last"))
+    values["To"] = values["To"] or "the day it is opened"
+    values["Valid until"] = shown_time(link.expires_at)
+    values["Revoked"] = shown_time(link.revoked_at)
+    return values
+
+
+def shown_time(moment: datetime.datetime | None) -> str:
+    """A moment in the current time zone (the child's, on the child's pages), to the minute."""
+    return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
+
+
 LABELS = {
     DailyEntry: (Change.Kind.ENTRY, lambda entry: f"the entry of {entry.date:%-d %b %Y}"),
     TriggerEvent: (
@@ -98,6 +115,10 @@ LABELS = {
         lambda course: f"{course.drug_name} from {course.start_date:%-d %b %Y}",
     ),
     RelapseSettings: (Change.Kind.SETTINGS, lambda settings: "how possible relapses are flagged"),
+    ShareLink: (
+        Change.Kind.SHARE_LINK,
+        lambda link: f"a share link for {link.note or 'a clinician'}",
+    ),
 }
 
 

@@ -234,6 +234,11 @@ class Invitation(models.Model):
         return "pending"
 
 
+# How long a share link may work, in days: the owner picks one.
+SHARE_LINK_DAYS = (7, 30, 90)
+SHARE_LINK_DEFAULT_DAYS = 30
+
+
 class ShareLinkQuerySet(models.QuerySet):
     def valid(self) -> "ShareLinkQuerySet":
         return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
@@ -267,6 +272,10 @@ class ShareLink(models.Model):
 
     def __str__(self) -> str:
         return f"Visit summary of {self.child} shared"
+
+    def clean(self) -> None:
+        if self.last is not None and self.first is not None and self.last < self.first:
+            raise ValidationError({"last": "The last day can't come before the first."})
 
     @staticmethod
     def new_token() -> str:
@@ -948,6 +957,7 @@ class Change(models.Model):
         EVENT = "event", "Trigger"
         TREATMENT = "treatment", "Treatment"
         SETTINGS = "settings", "Relapse rule"
+        SHARE_LINK = "share_link", "Share link"
 
     class Action(models.TextChoices):
         CREATED = "created", "Added"

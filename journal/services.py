@@ -17,6 +17,7 @@ from django.utils import timezone
 
 from journal import analysis, history
 from journal.models import (
+    SHARE_LINK_DEFAULT_DAYS,
     Child,
     DailyEntry,
     DoseChange,
@@ -25,6 +26,8 @@ from journal.models import (
     Membership,
     RelapseSettings,
     Role,
+    ShareLink,
+    ShareOpening,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
@@ -152,7 +155,9 @@ def entry_save(
             ItemRating.objects.filter(entry=entry, item=item).delete()
         else:
             rating = ItemRating(entry=entry, item=item, value=value)
-            rating.full_clean(validate_unique=False)
+            # Not the constraints: the day's rating may exist (update_or_create changes it), and
+            # the database holds the one-rating-a-day and 0-3 constraints itself.
+            rating.full_clean(validate_unique=False, validate_constraints=False)
             ItemRating.objects.update_or_create(entry=entry, item=item, defaults={"value": value})
     history.record(obj=entry, user=user, before=before, after=history.entry_snapshot(entry))
     touch(entry.child_id)
@@ -377,3 +382,65 @@ def membership_remove(*, membership: Membership) -> None:
             "A care team needs at least one owner: make someone else owner first."
         )
     membership.delete()
+
+
+# --- share links: the visit summary for a clinician ----------------------------------------------
+# A share link changes nothing the charts or the analysis read, so it raises no data_version.
+
+
+@transaction.atomic
+def share_link_create(
+    *,
+    child: Child,
+    first: datetime.date,
+    last: datetime.date | None,
+    note: str,
+    user,
+    days: int = SHARE_LINK_DEFAULT_DAYS,
+) -> tuple[ShareLink, str]:
+    """A new link to the child's visit summary from `first` to `last` (empty: to the day it is
+    opened), working for `days` days, and its token: shown once, only its hash is kept."""
+    token = ShareLink.new_token()
+    link = ShareLink(
+        child=child,
+        note=note,
+        first=first,
+        last=last,
+        token_hash=hash_token(token),
+        created_by=user,
+        expires_at=timezone.now() + datetime.timedelta(days=days),
+    )
+    link.full_clean()
+    link.save()
+    history.record(obj=link, user=user, before=None, after=history.share_link_snapshot(link))
+    return link, token
+
+
+@transaction.atomic
+def share_link_revoke(*, link: ShareLink, user) -> None:
+    """The link stops working now; a link that no longer works is left as it is."""
+    link = ShareLink.objects.select_for_update().get(pk=link.pk)
+    if link.status != "valid":
+        return
+    before = history.share_link_snapshot(link)
+    link.revoked_at = timezone.now()
+    link.save(update_fields=["revoked_at"])
+    history.record(obj=link, user=user, before=before, after=history.share_link_snapshot(link))
+
+
+def share_link_for_token(token: str) -> ShareLink | None:
+    """The link this token opens, with its child; None if unknown, expired or revoked."""
+    return (
+        ShareLink.objects.valid()
+        .select_related("child", "child__relapse_settings")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+
+
+def share_opening_record(*, link: ShareLink, kind: str) -> ShareOpening:
+    """Log one opening of the link (its time is now): the page, or its PDF."""
+    opening = ShareOpening(link=link, kind=kind)
+    opening.full_clean()
+    opening.save()
+    return opening

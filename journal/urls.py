@@ -10,6 +10,7 @@ from journal.views import (
     events,
     items,
     settings,
+    share,
     summary,
     team,
     treatments,
@@ -65,5 +66,14 @@ urlpatterns = [
         team.membership_remove,
         name="membership_remove",
     ),
+    path(child + "share/", share.share_links, name="share_links"),
+    path(
+        child + "share/<int:pk>/openings/",
+        share.share_link_openings,
+        name="share_link_openings",
+    ),
+    path(child + "share/<int:pk>/revoke/", share.share_link_revoke, name="share_link_revoke"),
     path("invitations/<str:token>/", team.invitation_accept, name="invitation_accept"),
+    path("shared/<str:token>/", share.shared_summary, name="shared_summary"),
+    path("shared/<str:token>/summary.pdf", share.shared_summary_pdf, name="shared_summary_pdf"),
 ]

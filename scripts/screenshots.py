@@ -121,6 +121,7 @@ def capture(base: str, out: Path, password: str) -> list[Path]:
                 page.screenshot(path=target, full_page=True)
             shots.append(target)
         shots.append(summary_pdf_page(page, f"{base}{child_url}", out / "13-summary-pdf.png"))
+        shots.extend(share_link_pages(browser, page, f"{base}{child_url}", out))
         browser.close()
     return shots
 
@@ -139,6 +140,21 @@ def summary_pdf_page(page, child_url: str, target: Path) -> Path:
         subprocess.run(command, check=True)
         shutil.copy(next(Path(tmp).glob("page*.png")), target)
     return target
+
+
+def share_link_pages(browser, page, child_url: str, out: Path) -> list[Path]:
+    """The owner makes a link for the neurologist; a phone with no account opens it."""
+    page.goto(f"{child_url}share/")
+    page.get_by_label("Who it is for").fill("Dr Rivera, neurology")
+    page.get_by_role("button", name="Make a link").click()
+    link = page.get_by_role("textbox", name="Link for the clinician").input_value()
+    page.screenshot(path=out / "30-share-link.png", full_page=True)
+    clinician = browser.new_context(**PHONE).new_page()
+    clinician.goto(link)
+    show_charts(clinician)
+    clinician.screenshot(path=out / "31-shared-summary.png", full_page=True)
+    clinician.context.close()
+    return [out / "30-share-link.png", out / "31-shared-summary.png"]
 
 
 def main() -> None:

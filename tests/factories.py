@@ -21,6 +21,7 @@ from journal.models import (
     Invitation,
     Membership,
     Role,
+    ShareLink,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
@@ -97,6 +98,23 @@ class InvitationFactory(DjangoModelFactory):
     token_hash = factory.LazyAttribute(lambda invitation: hash_token(invitation.token))
     created_by = factory.LazyAttribute(lambda invitation: first_owner(invitation.child))
     expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=7))
+
+
+class ShareLinkFactory(DjangoModelFactory):
+    """A valid link to the last 3 months' visit summary. Pass `token="..."` to know its token."""
+
+    class Meta:
+        model = ShareLink
+
+    class Params:
+        token = factory.LazyFunction(ShareLink.new_token)
+
+    child = factory.SubFactory(ChildFactory)
+    note = "Dr Rivera"
+    first = factory.LazyAttribute(lambda link: link.child.today() - datetime.timedelta(days=90))
+    token_hash = factory.LazyAttribute(lambda link: hash_token(link.token))
+    created_by = factory.LazyAttribute(lambda link: first_owner(link.child))
+    expires_at = factory.LazyFunction(lambda: timezone.now() + datetime.timedelta(days=30))
 
 
 class DailyEntryFactory(DjangoModelFactory):

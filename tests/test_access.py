@@ -60,6 +60,7 @@ from tests.factories import (
     DoseChangeFactory,
     InvitationFactory,
     MembershipFactory,
+    ShareLinkFactory,
     TreatmentCourseFactory,
     TriggerEventFactory,
     UserFactory,
@@ -152,6 +153,9 @@ LOGIN = Expect(302, to=LOGIN_NEXT)
 NOT_FOUND = Expect(404)
 NOT_ALLOWED = Expect(405)
 VIEWER_REFUSED = Expect(403, message=VIEWER_REFUSAL)
+# A share link's page and PDF: each opening is logged, a write.
+OPENED = Expect(200, writes=True)
+OPENED_PDF = Expect(200, download=True, writes=True)
 OWNER_REFUSED = Expect(403, message=OWNER_REFUSAL)
 
 
@@ -327,6 +331,28 @@ ROWS: dict[str, Row] = {
         ),  # anonymous: the page asks them to log in or sign up first
         shows_child=True,
     ),
+    # Only owners make, list and revoke links to the visit summary; the rest of the team is told
+    # so (as the team page shows invitations to owners only).
+    "share_links": Row(
+        CHILD, get=child_page(PAGE), post=child_page(saved("share_links"), **NON_OWNERS)
+    ),
+    "share_link_openings": Row(
+        CHILD_PK, obj="share_link", get=child_page(PAGE, **NON_OWNERS), post=WRONG_METHOD
+    ),
+    "share_link_revoke": Row(
+        CHILD_PK,
+        obj="share_link",
+        get=child_page(PAGE, **NON_OWNERS),  # the confirmation page
+        post=child_page(saved("share_links"), **NON_OWNERS),
+    ),
+    # Anyone with a share link opens Mia's visit summary and its PDF, logged in or not; each
+    # opening is logged. Nothing is sent to it but GET.
+    "shared_summary": Row(
+        ("token",), get=everyone(OPENED), post=everyone(NOT_ALLOWED), shows_child=True
+    ),
+    "shared_summary_pdf": Row(
+        ("token",), get=everyone(OPENED_PDF), post=everyone(NOT_ALLOWED), shows_child=True
+    ),
     # --- django.contrib.auth.urls, under accounts/ ---------------------------------------------
     # The POST logs in as the owner, whoever sends it; logging in stamps last_login.
     "login": Row((), get=everyone(PAGE), post=everyone(saved("home"))),
@@ -392,6 +418,7 @@ def objects_of(child: Child, member=None, token: str = "") -> dict:
         "event": TriggerEventFactory(child=child),
         "treatment": course,
         "invitation": InvitationFactory(child=child, **({"token": token} if token else {})),
+        "share_link": ShareLinkFactory(child=child, **({"token": token} if token else {})),
         "membership": member,
         "item": TrackedItem.objects.create(
             child=child,
@@ -510,6 +537,7 @@ def valid_data(name: str, world: World) -> dict:
         "treatment_add": course,
         "treatment_edit": {**course, "version": "1"},
         "team": {"note": "Grandpa", "role": "owner"},
+        "share_links": {"note": "Dr Rivera", "first": yesterday, "last": "", "days": "30"},
         "item_list": {"name": "Drooling", **item},
         "item_edit": {"name": "Hand use", **item},
         "relapse_settings": {**dataclasses.asdict(DEFAULT_RULE), "baseline_days": 21},
@@ -649,8 +677,9 @@ def test_an_id_of_my_other_child_under_this_childs_url_is_404(world, name):
     client = world.client("owner")
     second = ChildFactory(name="Zoe", owner=world.users["owner"])
     url = url_of(name, world, objects=objects_of(second))
+    method = POST if ROWS[name].post["owner"].status != 405 else GET
     before = full_snapshot()
-    response = client.post(url, valid_data(name, world))
+    response = send(client, method, url, valid_data(name, world))
     check(response, NOT_FOUND, url=url)
     assert full_snapshot() == before
 

@@ -2,9 +2,9 @@
 
 Each entry of `PAGES` is one form (signup, log-in, password change, child add and edit, daily
 entry plain and htmx, trigger add and edit, treatment add and edit with its dose-change rows and
-management form, invitation, role, extra item add and edit, the possible-relapse rule, account
-deletion). Its page is opened once, and what its form holds (hidden fields included) is the base
-of every POST; hypothesis then draws each POST in one of three moods:
+management form, invitation, role, share link, extra item add and edit, the possible-relapse rule,
+account deletion). Its page is opened once, and what its form holds (hidden fields included) is
+the base of every POST; hypothesis then draws each POST in one of three moods:
 
 - `valid`: every field plausible (the save path runs, with its checks against the database);
 - `one_bad`: plausible but for one or two fields;
@@ -444,6 +444,15 @@ PAGES: dict[str, Page] = {
         lambda family: {r"m\d+-role": choices(Role)},
         post=child_url("membership_role", pk=dora_membership),
         fields=(r"m\d+-role",),
+    ),
+    "share_link": Page(
+        child_url("share_links"),
+        lambda family: {
+            "note": text,
+            "first": family.days(200),
+            "last": st.one_of(st.just(""), family.days(100)),
+            "days": st.sampled_from(["7", "30", "90"]),
+        },
     ),
     "item_add": Page(child_url("item_list"), item_fields),
     "item_edit": Page(child_url("item_edit", pk=lambda f: f.mine["item"].pk), item_fields),

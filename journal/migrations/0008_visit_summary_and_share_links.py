@@ -14,6 +14,11 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.AlterField(
+            model_name='change',
+            name='kind',
+            field=models.CharField(choices=[('entry', 'Daily entry'), ('event', 'Trigger'), ('treatment', 'Treatment'), ('settings', 'Relapse rule'), ('share_link', 'Share link')], max_length=10),
+        ),
         migrations.AddField(
             model_name='child',
             name='last_visit_date',

@@ -7,14 +7,16 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 from playwright.sync_api import Page, expect
 
-from journal.models import Role, TrackedItem
+from journal.models import Role, ShareOpening, TrackedItem
 from journal.scales import CORE_FIELDS
 from tests.factories import (
     DailyEntryFactory,
     DoseChangeFactory,
     InvitationFactory,
+    ShareLinkFactory,
     TreatmentCourseFactory,
     TriggerEventFactory,
 )
@@ -28,6 +30,7 @@ class Family:
     fever: object
     course: object
     item: object
+    share_link: object
 
 
 @pytest.fixture
@@ -61,7 +64,21 @@ def family(owner, child, caregiver, viewer) -> Family:
         **{f"anchor_{n}": a for n, a in enumerate(TrackedItem.PRESETS["Hands"])},
     )
     InvitationFactory(child=child, note="Dad", role=Role.CAREGIVER)
-    return Family(child, owner, caregiver, fever, course, item)
+    return Family(child, owner, caregiver, fever, course, item, share_links_of(child))
+
+
+SHARE_TOKEN = "a-share-token-for-the-clinician"
+
+
+def share_links_of(child) -> object:
+    """A link to the visit summary opened seven times, one expired and one revoked."""
+    now = timezone.now()
+    link = ShareLinkFactory(child=child, token=SHARE_TOKEN, note="Dr Rivera, neurology")
+    for _ in range(7):
+        ShareOpening.objects.create(link=link, kind=ShareOpening.Kind.PAGE)
+    ShareLinkFactory(child=child, note="Dr Old", expires_at=now - datetime.timedelta(days=1))
+    ShareLinkFactory(child=child, note="", revoked_at=now)
+    return link
 
 
 def fill_entry_with_errors(page: Page) -> None:
@@ -101,6 +118,12 @@ def fill_rule_with_errors(page: Page) -> None:
     page.get_by_label("Rise in the daily score that makes a day raised").fill("three")
     page.get_by_role("button", name="Save", exact=True).tap()
     expect(page.locator(".field .error")).to_have_count(2)
+
+
+def submit_share_with_errors(page: Page) -> None:
+    page.get_by_label("From").fill("")
+    page.get_by_role("button", name="Make a link").tap()
+    expect(page.locator(".field .error")).to_have_count(1)
 
 
 def show_tables(page: Page) -> None:
@@ -148,6 +171,13 @@ PAGES = [
     ("team", "owner", "/children/{child}/team/", None),
     ("team-caregiver", "caregiver", "/children/{child}/team/", None),
     ("changes", "owner", "/children/{child}/changes/", None),
+    ("share-links", "owner", "/children/{child}/share/", None),
+    ("share-links-errors", "owner", "/children/{child}/share/", submit_share_with_errors),
+    ("share-links-caregiver", "caregiver", "/children/{child}/share/", None),
+    ("share-link-openings", "owner", "/children/{child}/share/{share_link}/openings/", None),
+    ("share-link-revoke", "owner", "/children/{child}/share/{share_link}/revoke/", None),
+    ("shared-summary", None, f"/shared/{SHARE_TOKEN}/", None),
+    ("shared-summary-not-found", None, "/shared/no-such-token/", None),
     ("relapse-rule", "owner", "/children/{child}/relapse-rule/", None),
     ("relapse-rule-saved", "owner", "/children/{child}/relapse-rule/", save_rule),
     ("relapse-rule-errors", "owner", "/children/{child}/relapse-rule/", fill_rule_with_errors),
@@ -171,6 +201,7 @@ def test_no_accessibility_violations(page: Page, login, family, name, who, path,
         fever=family.fever.pk,
         course=family.course.pk,
         item=family.item.pk,
+        share_link=family.share_link.pk,
     )
     if who:
         login(getattr(family, who))
