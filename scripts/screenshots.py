@@ -7,7 +7,9 @@ in as the demo caregiver in Chromium and saves one PNG a page under docs/screens
 """
 
 import argparse
+import csv
 import datetime
+import io
 import os
 import secrets
 import shutil
@@ -122,6 +124,7 @@ def capture(base: str, out: Path, password: str) -> list[Path]:
             shots.append(target)
         shots.append(summary_pdf_page(page, f"{base}{child_url}", out / "13-summary-pdf.png"))
         shots.extend(share_link_pages(browser, page, f"{base}{child_url}", out))
+        shots.extend(data_pages(page, f"{base}{child_url}", out))
         browser.close()
     return shots
 
@@ -155,6 +158,24 @@ def share_link_pages(browser, page, child_url: str, out: Path) -> list[Path]:
     clinician.screenshot(path=out / "31-shared-summary.png", full_page=True)
     clinician.context.close()
     return [out / "30-share-link.png", out / "31-shared-summary.png"]
+
+
+def data_pages(page, child_url: str, out: Path) -> list[Path]:
+    """The data page, and the preview of importing the diary's own export with two days
+    changed, as a family correcting its spreadsheet would."""
+    page.goto(f"{child_url}data/")
+    page.screenshot(path=out / "20-data.png", full_page=True)
+    text = page.request.get(f"{child_url}data/download/entries/").text()
+    rows = list(csv.reader(io.StringIO(text, newline="")))
+    for row in rows[-2:]:
+        row[1:6] = ["2", "1", "2", "1", "2"]
+    edited = io.StringIO()
+    csv.writer(edited).writerows(rows)
+    upload = {"name": "entries.csv", "mimeType": "text/csv", "buffer": edited.getvalue().encode()}
+    page.get_by_label("Daily entries (entries.csv)").set_input_files(upload)
+    page.get_by_role("button", name="Check the files").click()
+    page.screenshot(path=out / "21-data-import-preview.png", full_page=True)
+    return [out / "20-data.png", out / "21-data-import-preview.png"]
 
 
 def main() -> None:

@@ -44,6 +44,7 @@ from django.contrib import admin
 from django.contrib.auth.models import Group
 from django.contrib.auth.tokens import default_token_generator
 from django.contrib.contenttypes.models import ContentType
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, resolve, reverse
@@ -353,6 +354,19 @@ ROWS: dict[str, Row] = {
     "shared_summary_pdf": Row(
         ("token",), get=everyone(OPENED_PDF), post=everyone(NOT_ALLOWED), shows_child=True
     ),
+    # The whole team downloads the journal; those who log days import into it. The upload gets
+    # the preview (nothing written yet); confirming with no preview waiting sends back.
+    "data_page": Row(CHILD, get=child_page(PAGE), post=WRONG_METHOD),
+    "data_download": Row(
+        ("child_id", "kind"),
+        get=child_page(DOWNLOAD),
+        post=WRONG_METHOD,
+        fill=lambda w: {"kind": "entries"},
+    ),
+    "data_import": Row(CHILD, get=WRONG_METHOD, post=child_page(PAGE, **VIEWERS)),
+    "data_import_confirm": Row(
+        CHILD, get=WRONG_METHOD, post=child_page(sent_to("data_page"), **VIEWERS)
+    ),
     # --- django.contrib.auth.urls, under accounts/ ---------------------------------------------
     # The POST logs in as the owner, whoever sends it; logging in stamps last_login.
     "login": Row((), get=everyone(PAGE), post=everyone(saved("home"))),
@@ -550,6 +564,9 @@ def valid_data(name: str, world: World) -> dict:
         },
         "password_reset": {"email": "dora@example.org"},
         "account_delete": {"password": PASSWORD},
+        "data_import": {
+            "entries": SimpleUploadedFile("entries.csv", f"date,rage\n{yesterday},2\n".encode())
+        },
     }
     return data.get(name, {})
 

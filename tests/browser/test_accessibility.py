@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from journal.models import Role, ShareOpening, TrackedItem
 from journal.scales import CORE_FIELDS
+from tests.browser.test_data_import import upload_bad_file, upload_good_files
 from tests.factories import (
     DailyEntryFactory,
     DoseChangeFactory,
@@ -178,6 +179,9 @@ PAGES = [
     ("share-link-revoke", "owner", "/children/{child}/share/{share_link}/revoke/", None),
     ("shared-summary", None, f"/shared/{SHARE_TOKEN}/", None),
     ("shared-summary-not-found", None, "/shared/no-such-token/", None),
+    ("data", "owner", "/children/{child}/data/", None),
+    ("data-import-errors", "owner", "/children/{child}/data/", upload_bad_file),
+    ("data-import-preview", "owner", "/children/{child}/data/", upload_good_files),
     ("relapse-rule", "owner", "/children/{child}/relapse-rule/", None),
     ("relapse-rule-saved", "owner", "/children/{child}/relapse-rule/", save_rule),
     ("relapse-rule-errors", "owner", "/children/{child}/relapse-rule/", fill_rule_with_errors),

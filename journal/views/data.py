@@ -1,0 +1,257 @@
+"""A child's data in and out: the downloads (CSV, a zip of all, JSON), and the CSV import with
+its preview.
+
+The import keeps the uploaded files (compressed) in the session between the preview and the
+confirmation, and reads them again on confirming: the browser sends back nothing but "yes", so
+what is written is what was previewed. If the journal changed in between (its data_version), the
+preview is made again instead.
+"""
+
+import base64
+import json
+import zlib
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.utils.text import slugify
+from django.views.decorators.http import require_GET, require_POST
+
+from journal import services
+from journal.access import membership_for, writer_membership_for
+from journal.exchange import writing
+from journal.exchange.columns import ENTRY_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, TREATMENT_COLUMNS
+from journal.exchange.plan import ImportPlan, plan_import
+from journal.exchange.reading import parse_files
+from journal.models import Child, Membership, TrackedItem
+
+MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a 5-year diary with long notes is well under 1 MB
+SHOWN_CHANGES = 200  # changed days listed in the preview; the rest are counted
+CSV_KINDS = {
+    "entries": writing.entries_csv,
+    "events": writing.events_csv,
+    "treatments": writing.treatments_csv,
+}
+
+
+class ImportForm(forms.Form):
+    entries = forms.FileField(
+        label="Daily entries (entries.csv)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    events = forms.FileField(
+        label="Triggers (events.csv)",
+        required=False,
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+    add_items = forms.BooleanField(
+        label="Add columns that are not items yet as new items",
+        required=False,
+        help_text="Each becomes an item rated 0-3, with plain anchors you can change later.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if not data.get("entries") and not data.get("events") and not self.errors:
+            raise forms.ValidationError("Choose a file to import: entries, triggers or both.")
+        return data
+
+    def _clean_file(self, name: str):
+        upload = self.cleaned_data.get(name)
+        if upload and upload.size > MAX_UPLOAD_BYTES:
+            size = upload.size / 1024 / 1024
+            raise forms.ValidationError(
+                f"This file is {size:.1f} MB; the most an import takes is "
+                f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB. Split it into a few files of some "
+                "years each and import them one after the other."
+            )
+        return upload
+
+    def clean_entries(self):
+        return self._clean_file("entries")
+
+    def clean_events(self):
+        return self._clean_file("events")
+
+    def contents(self) -> dict:
+        """The uploaded files' bytes (None for a file not given), and the add-items choice."""
+        files = {}
+        for name in ("entries", "events"):
+            upload = self.cleaned_data.get(name)
+            files[name] = upload.read() if upload else None
+        return {**files, "add_items": self.cleaned_data["add_items"]}
+
+
+# --- pages -------------------------------------------------------------------------------------
+
+
+def page_context(membership: Membership, **more) -> dict:
+    child = membership.child
+    return {
+        "membership": membership,
+        "child": child,
+        "items": list(TrackedItem.objects.for_child(child)),
+        "entry_columns": ENTRY_COLUMNS,
+        "event_columns": EVENT_COLUMNS,
+        "event_types": EVENT_TYPES,
+        "treatment_columns": TREATMENT_COLUMNS,
+        "max_upload_mb": MAX_UPLOAD_BYTES // 1024 // 1024,
+        **more,
+    }
+
+
+@login_required
+@require_GET
+def data_page(request: HttpRequest, child_id: int) -> HttpResponse:
+    """What the files hold, the downloads, and (for those who log days) the import."""
+    membership = membership_for(request, child_id)
+    context = page_context(membership, form=ImportForm())
+    return render(request, "journal/data.html", context)
+
+
+def file_name(child: Child, kind: str, extension: str) -> str:
+    return f"{slugify(child.name) or 'child'}-{kind}-{child.today():%Y-%m-%d}.{extension}"
+
+
+def attachment(content, content_type: str, name: str) -> HttpResponse:
+    response = HttpResponse(content, content_type=content_type)
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response
+
+
+@login_required
+@require_GET
+def data_download(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
+    """One file: entries, events or treatments as CSV, the journal as JSON, or a zip of all."""
+    child = membership_for(request, child_id).child
+    if kind in CSV_KINDS:
+        text = CSV_KINDS[kind](child)
+        return attachment(text, "text/csv; charset=utf-8", file_name(child, kind, "csv"))
+    if kind not in ("journal", "all"):
+        raise Http404("No such download.")
+    text = json.dumps(writing.journal_json(child), ensure_ascii=False, indent=1)
+    if kind == "journal":
+        name = file_name(child, "journal", "json")
+        return attachment(text, "application/json; charset=utf-8", name)
+    return attachment(
+        writing.zip_of_all(child, text), "application/zip", file_name(child, "all", "zip")
+    )
+
+
+# --- the import --------------------------------------------------------------------------------
+
+
+def session_key(child: Child) -> str:
+    return f"journal-import-{child.pk}"
+
+
+def packed(data: bytes | None) -> str | None:
+    return None if data is None else base64.b64encode(zlib.compress(data, 6)).decode()
+
+
+def unpacked(text: str | None) -> bytes | None:
+    return None if text is None else zlib.decompress(base64.b64decode(text))
+
+
+def plan_for(child: Child, upload: dict):
+    """The checked rows' problems, or the plan of what the import would do."""
+    parsed = parse_files(
+        entries=upload["entries"],
+        events=upload["events"],
+        child=child,
+        items=list(TrackedItem.objects.for_child(child)),
+        add_items=upload["add_items"],
+    )
+    return parsed.problems, (None if parsed.problems else plan_import(child, parsed))
+
+
+def preview(request, membership, upload: dict, plan: ImportPlan, changed_meanwhile=False):
+    request.session[session_key(membership.child)] = {
+        "entries": packed(upload["entries"]),
+        "events": packed(upload["events"]),
+        "add_items": upload["add_items"],
+        "data_version": plan.data_version,
+    }
+    context = {
+        "membership": membership,
+        "child": membership.child,
+        "plan": plan,
+        "shown_changes": plan.changed_days[:SHOWN_CHANGES],
+        "more_changes": max(0, len(plan.changed_days) - SHOWN_CHANGES),
+        "changed_meanwhile": changed_meanwhile,
+    }
+    return render(request, "journal/data_preview.html", context)
+
+
+def refused(request, membership, form, problems) -> HttpResponse:
+    """The data page again, with every problem of the files."""
+    context = page_context(membership, form=form, problems=problems)
+    return render(request, "journal/data.html", context)
+
+
+@login_required
+@require_POST
+def data_import(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Check the uploaded files: every problem with its line, or the preview."""
+    membership = writer_membership_for(request, child_id)
+    form = ImportForm(request.POST, request.FILES)
+    if not form.is_valid():
+        return refused(request, membership, form, [])
+    upload = form.contents()
+    problems, plan = plan_for(membership.child, upload)
+    if problems:
+        return refused(request, membership, form, problems)
+    return preview(request, membership, upload, plan)
+
+
+@login_required
+@require_POST
+def data_import_confirm(request: HttpRequest, child_id: int) -> HttpResponse:
+    """Write what the preview showed, if the journal is still as it was then."""
+    membership = writer_membership_for(request, child_id)
+    child = membership.child
+    stored = request.session.get(session_key(child))
+    if not stored:
+        messages.info(request, "Nothing is waiting to be imported: choose the files again.")
+        return redirect("data_page", child_id=child.pk)
+    upload = {
+        "entries": unpacked(stored["entries"]),
+        "events": unpacked(stored["events"]),
+        "add_items": stored["add_items"],
+    }
+    problems, plan = plan_for(child, upload)
+    if problems:
+        del request.session[session_key(child)]
+        return refused(request, membership, ImportForm(), problems)
+    if plan.data_version != stored["data_version"]:
+        return preview(request, membership, upload, plan, changed_meanwhile=True)
+    try:
+        done = services.diary_import(child=child, user=request.user, plan=plan)
+    except services.EditConflict:
+        # Someone saved a day between the version check and the write: show the import anew.
+        child.refresh_from_db(fields=["data_version"])
+        problems, plan = plan_for(child, upload)
+        if problems:
+            return refused(request, membership, ImportForm(), problems)
+        return preview(request, membership, upload, plan, changed_meanwhile=True)
+    del request.session[session_key(child)]
+    messages.success(request, imported_message(done))
+    return redirect("data_page", child_id=child.pk)
+
+
+def counted(number: int, what: str) -> str:
+    return f"{number} {what}" if number == 1 else f"{number} {what}s"
+
+
+def imported_message(done: dict[str, int]) -> str:
+    parts = [
+        counted(done["new_days"], "new day"),
+        counted(done["changed_days"], "changed day"),
+        counted(done["new_events"], "new trigger"),
+    ]
+    if done["new_items"]:
+        parts.append(counted(done["new_items"], "new item"))
+    return "Imported: " + ", ".join(parts) + "."
