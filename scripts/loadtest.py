@@ -28,31 +28,35 @@ to --doc if given, and exits 1 if a check fails. The load stays on 127.0.0.1 and
 """
 
 import argparse
-import contextlib
 import dataclasses
 import datetime
-import http.client
-import http.cookies
 import math
 import os
-import platform
 import random
-import re
 import secrets
-import shutil
-import socket
-import sqlite3
-import subprocess
 import sys
 import tempfile
 import threading
 import time
-import urllib.parse
 from decimal import Decimal
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-HOST = "127.0.0.1"
+from serving import (
+    HOST,
+    Reply,
+    Session,
+    code_version,
+    free_port,
+    hidden_value,
+    machine,
+    percentile,
+    run_env,
+    setup_django,
+    start_server,
+    stop_server,
+    write_doc,
+)
+
 CONFLICT_TEXT = "while you were editing"
 SAVED_TEXT = "Saved at"
 SHARED_FRACTION = 4  # one caregiver in four also logs the demo child's days
@@ -169,57 +173,7 @@ def stored_entries(keys) -> dict[tuple[int, str], dict]:
     }
 
 
-# --- the server --------------------------------------------------------------------------------
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind((HOST, 0))
-        return sock.getsockname()[1]
-
-
-def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
-    command = [
-        sys.executable,
-        "-m",
-        "gunicorn",
-        "omstracker.wsgi",
-        f"--bind={HOST}:{port}",
-        f"--workers={workers}",
-        "--timeout=30",
-        "--graceful-timeout=5",
-    ]
-    with log.open("w") as out:
-        server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
-    deadline = time.monotonic() + 30
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise RuntimeError(f"gunicorn stopped at start:\n{log.read_text()}")
-        with contextlib.suppress(OSError), socket.create_connection((HOST, port), timeout=1):
-            return server
-        time.sleep(0.1)
-    stop_server(server)
-    raise RuntimeError("gunicorn did not start within 30 s")
-
-
-def stop_server(server: subprocess.Popen) -> None:
-    server.terminate()
-    try:
-        server.wait(timeout=15)
-    except subprocess.TimeoutExpired:
-        server.kill()
-        server.wait(timeout=5)
-
-
 # --- one caregiver's session -------------------------------------------------------------------
-
-
-@dataclasses.dataclass
-class Reply:
-    kind: str
-    status: int  # 0: no answer (connection error, timeout)
-    seconds: float
-    problem: str = ""
 
 
 @dataclasses.dataclass
@@ -235,75 +189,6 @@ class Save:
 
 
 RATINGS = ("opsoclonus", "myoclonus", "ataxia", "sleep", "rage")
-HIDDEN_VALUE = r'<input[^>]*name="{name}"[^>]*>'
-
-
-def hidden_value(html: str, name: str) -> str | None:
-    tag = re.search(HIDDEN_VALUE.format(name=re.escape(name)), html)
-    if tag is None:
-        return None
-    value = re.search(r'value="([^"]*)"', tag.group(0))
-    return value.group(1) if value else ""
-
-
-class Session:
-    """One caregiver's browser: a keep-alive connection where the server allows, and cookies."""
-
-    def __init__(self, port: int, timeout: float):
-        self.port = port
-        self.timeout = timeout
-        self.cookies: dict[str, str] = {}
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
-        self.replies: list[Reply] = []
-
-    def request(self, kind: str, method: str, path: str, form: dict | None = None, htmx=False):
-        """(status, body) of one request, timed and recorded; status 0 when there is no answer."""
-        headers = {"Host": f"{HOST}:{self.port}"}
-        if self.cookies:
-            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
-        body = None
-        if form is not None:
-            body = urllib.parse.urlencode(form)
-            headers["Content-Type"] = "application/x-www-form-urlencoded"
-        if htmx:
-            headers |= {"HX-Request": "true", "HX-Target": "entry-form"}
-        began = time.perf_counter()
-        try:
-            self.connection.request(method, path, body=body, headers=headers)
-            response = self.connection.getresponse()
-            text = response.read().decode()
-        except (OSError, http.client.HTTPException) as error:
-            self.connection.close()  # the next request opens a new connection
-            self.replies.append(Reply(kind, 0, time.perf_counter() - began, repr(error)))
-            return 0, ""
-        seconds = time.perf_counter() - began
-        for header in response.headers.get_all("Set-Cookie") or ():
-            for name, morsel in http.cookies.SimpleCookie(header).items():
-                self.cookies[name] = morsel.value
-        self.replies.append(Reply(kind, response.status, seconds))
-        return response.status, text
-
-    def fail(self, problem: str) -> None:
-        self.replies[-1].problem = problem
-
-    def page(self, kind: str, path: str) -> str | None:
-        status, text = self.request(kind, "GET", path)
-        if status != 200 or "</html>" not in text:
-            self.fail(f"GET {path}: {status}")
-            return None
-        return text
-
-    def log_in(self, username: str, password: str) -> bool:
-        text = self.page("login", "/accounts/login/")
-        token = text and hidden_value(text, "csrfmiddlewaretoken")
-        if not token:
-            return False
-        form = {"username": username, "password": password, "csrfmiddlewaretoken": token}
-        status, _ = self.request("login", "POST", "/accounts/login/", form)
-        if status != 302 or "sessionid" not in self.cookies:
-            self.fail(f"login of {username}: {status}")
-            return False
-        return True
 
 
 def random_values(rng: random.Random, note: str) -> dict:
@@ -516,11 +401,6 @@ def check(replies: list[Reply], saves: list[Save], plan: Plan) -> tuple[list[str
 # --- the report --------------------------------------------------------------------------------
 
 
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
-
-
 def table(replies: list[Reply], elapsed: float) -> str:
     """Requests, requests per second and latency per kind, as a Markdown table."""
     kinds = ["form", "history", "child", "triggers", "save", "conflict"]
@@ -541,39 +421,6 @@ def table(replies: list[Reply], elapsed: float) -> str:
             f"{percentile(times, 50):.0f} | {percentile(times, 99):.0f} | {errors} |"
         )
     return "\n".join(rows)
-
-
-def machine(vendor: str) -> str:
-    cpu = "unknown CPU"
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    memory = ""
-    with contextlib.suppress(OSError, ValueError, IndexError):
-        kb = int(Path("/proc/meminfo").read_text().split()[1])
-        memory = f", {kb / 2**20:.0f} GB RAM"
-    system = platform.system()
-    with contextlib.suppress(OSError):
-        for line in Path("/etc/os-release").read_text().splitlines():
-            if line.startswith("PRETTY_NAME="):
-                system = line.split("=", 1)[1].strip('"')
-    database = f", SQLite {sqlite3.sqlite_version}" if vendor == "sqlite" else ""
-    return (
-        f"{os.cpu_count()} cores ({cpu}){memory}, {system}, Python {platform.python_version()}"
-        f"{database}"
-    )
-
-
-def code_version() -> str:
-    git = shutil.which("git")
-    if git is None:
-        return "unknown"
-    run = {"cwd": ROOT, "capture_output": True, "text": True, "check": False}
-    commit = subprocess.run([git, "rev-parse", "--short", "HEAD"], **run).stdout.strip()
-    dirty = subprocess.run([git, "status", "--porcelain"], **run).stdout.strip()
-    return f"{commit or 'unknown'}{' with uncommitted changes' if dirty else ''}"
 
 
 def summary(args, vendor, load_before, replies, elapsed, checked, problems) -> str:
@@ -600,17 +447,6 @@ def summary(args, vendor, load_before, replies, elapsed, checked, problems) -> s
             f"Result: {result}.",
         ]
     )
-
-
-def write_doc(path: Path, block: str) -> None:
-    """Put the run's figures between the markers of the doc, keeping the rest as it is."""
-    text = path.read_text() if path.exists() else ""
-    if DOC_BEGIN in text and DOC_END in text:
-        head, rest = text.split(DOC_BEGIN, 1)
-        tail = rest.split(DOC_END, 1)[1]
-    else:
-        head, tail = text + ("\n" if text else ""), "\n"
-    path.write_text(f"{head}{DOC_BEGIN}\n{block}\n{DOC_END}{tail}")
 
 
 # --- main --------------------------------------------------------------------------------------
@@ -643,27 +479,8 @@ def main() -> int:
         database = (
             os.environ["DATABASE_URL"] if args.postgres else f"sqlite:///{folder}/load.sqlite3"
         )
-        env = {
-            name: value
-            for name, value in os.environ.items()
-            if name not in ("DEBUG", "DATABASE_URL", "PYTHONPATH")
-        } | {
-            "DJANGO_SETTINGS_MODULE": "loadtest_settings",
-            "PYTHONPATH": f"{folder}{os.pathsep}{ROOT}",
-            "DATABASE_URL": database,
-            "SECRET_KEY": secrets.token_urlsafe(40),
-            "ALLOWED_HOSTS": HOST,
-            "SECURE_SSL_REDIRECT": "0",
-            "SECURE_COOKIES": "0",
-            "LOG_LEVEL": "WARNING",
-            "MPLCONFIGDIR": str(folder / "mpl"),
-        }
-        os.environ.clear()
-        os.environ.update(env)
-        sys.path[:0] = [str(folder), str(ROOT)]
-        import django
-
-        django.setup()
+        env = run_env(folder, "loadtest_settings", database)
+        setup_django(env, folder)
         from django.db import connection
 
         began = time.monotonic()
@@ -694,7 +511,7 @@ def main() -> int:
             if any(reply.status >= 500 for reply in replies):
                 print("\nThe server's log ends with:\n" + log.read_text()[-4000:])
         if args.doc:
-            write_doc(args.doc, block)
+            write_doc(args.doc, block, DOC_BEGIN, DOC_END)
             print(f"\nWrote the figures to {args.doc}.")
         connection.close()
     return 1 if problems else 0
