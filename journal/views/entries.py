@@ -61,6 +61,7 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
         .select_related("created_by", "updated_by")
         .first()
     ) or DailyEntry(child=child, date=day)
+    entry.child = child  # already read with the membership: validating the day needs no query
     items = entry_items(child, entry)
     form = EntryForm(request.POST or None, instance=entry, items=items)
     saved = False
