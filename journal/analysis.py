@@ -382,6 +382,12 @@ def episodes(
     days: Iterable[Day], triggers: Iterable[Trigger] = (), rule: RelapseRule = DEFAULT_RULE
 ) -> list[Episode]:
     """The possible-relapse episodes, oldest first, each with its possible triggers."""
+    return _with_triggers(_scan(logged_days(days), rule).episodes, triggers, rule)
+
+
+def _with_triggers(
+    found: Iterable[Episode], triggers: Iterable[Trigger], rule: RelapseRule
+) -> list[Episode]:
     triggers = list(triggers)
     return [
         dataclasses.replace(
@@ -389,7 +395,7 @@ def episodes(
             possible_triggers=possible_triggers(episode.onset, triggers, rule),
             illness_associated=illness_associated(episode.onset, triggers, rule),
         )
-        for episode in _scan(logged_days(days), rule).episodes
+        for episode in found
     ]
 
 
@@ -434,7 +440,25 @@ class Status:
 def status(days: Iterable[Day], today: Date, rule: RelapseRule = DEFAULT_RULE) -> Status:
     """Stable, rising, possible relapse since a date, or not enough data yet."""
     logged = [day for day in logged_days(days) if day.date <= today]
+    return _status(logged, _scan(logged, rule), today, rule)
+
+
+def status_and_episodes(
+    days: Iterable[Day],
+    today: Date,
+    triggers: Iterable[Trigger] = (),
+    rule: RelapseRule = DEFAULT_RULE,
+) -> tuple[Status, list[Episode]]:
+    """status() and episodes() at once: from one pass over the days when none is after today
+    (the pass is most of the work for a long journal)."""
+    logged = logged_days(days)
+    if logged and logged[-1].date > today:
+        return status(logged, today, rule), episodes(logged, triggers, rule)
     scan = _scan(logged, rule)
+    return _status(logged, scan, today, rule), _with_triggers(scan.episodes, triggers, rule)
+
+
+def _status(logged: Sequence[Day], scan: _Scan, today: Date, rule: RelapseRule) -> Status:
     if scan.episodes and scan.episodes[-1].ongoing:
         episode = scan.episodes[-1]
         return Status("relapse", since=episode.onset, baseline=episode.baseline)

@@ -141,10 +141,11 @@ class Overview:
 def compute_overview(child: Child, history: History, today: datetime.date) -> Overview:
     rule = child.relapse_rule()
     recent, before = analysis.recent_against_before(history.days, today)
+    status, episodes = analysis.status_and_episodes(history.days, today, history.triggers, rule)
     return Overview(
         today=today,
-        status=analysis.status(history.days, today, rule),
-        episodes=tuple(analysis.episodes(history.days, history.triggers, rule)),
+        status=status,
+        episodes=tuple(episodes),
         recent=recent,
         before=before,
         rule=rule,

@@ -37,6 +37,7 @@ from journal.analysis import (
     seven_day_means,
     share_logged,
     status,
+    status_and_episodes,
     treatment_triggers,
     trigger_record,
     with_treatment_triggers,
@@ -1334,3 +1335,16 @@ def test_the_seven_day_mean_is_the_mean_of_at_least_four_logged_days_of_the_week
             assert mean is None
         else:
             assert mean == pytest.approx(sum(week) / len(week))
+
+
+@PROPERTY
+@given(histories(), rules(), st.integers(-10, 10))
+def test_status_and_episodes_at_once_are_status_and_episodes(drawn, rule, shift):
+    """One pass for both (the overview's) gives what each gives alone, for a day judged before,
+    on or after the last logged day."""
+    days = as_days(drawn)
+    assume(days)
+    triggers = [Trigger(days[len(days) // 2].date, "fever", "Fever")]
+    today = days[-1].date + datetime.timedelta(days=shift)
+    together = status_and_episodes(days, today, triggers, rule)
+    assert together == (status(days, today, rule), episodes(days, triggers, rule))
