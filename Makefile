@@ -1,7 +1,7 @@
 # OMS Journal: `make run` for a local server with demo data, `make test` for everything CI runs.
 #
 # Targets: help venv run migrate test test-sqlite test-postgres lint check audit format lock
-#          system-deps screenshots loadtest backup clean reset-db
+#          system-deps screenshots loadtest bench backup clean reset-db
 # Extra pytest arguments: make test-sqlite ARGS="-k invitation -x"
 
 SHELL := /bin/bash
@@ -33,7 +33,7 @@ TEST_ENV := env -u DEBUG -u DATABASE_URL \
 PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
 
 .PHONY: help venv run migrate test test-sqlite test-postgres lint check audit format lock \
-	system-deps screenshots loadtest backup clean reset-db
+	system-deps screenshots loadtest bench backup clean reset-db
 
 help:
 	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
@@ -46,6 +46,7 @@ help:
 	@echo "make format         ruff format and the safe ruff fixes"
 	@echo "make screenshots    run scripts/screenshots.py"
 	@echo "make loadtest       30 s at 16 connections against gunicorn; figures to docs/reliability.md"
+	@echo "make bench          each page against a bare view, queries, bytes, Lighthouse; docs/benchmarks.md"
 	@echo "make backup         a consistent copy of the local SQLite database in var/backups/"
 	@echo "make venv           create or update .venv (only when pyproject.toml or the lock change)"
 	@echo "make lock           rewrite requirements.lock from .venv"
@@ -76,13 +77,14 @@ system-deps:
 	command -v chromium >/dev/null 2>&1 || missing="$$missing chromium"; \
 	ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || missing="$$missing postgresql"; \
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
+	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	$(PYTHON) -c "import ensurepip" >/dev/null 2>&1 || missing="$$missing python3-venv"; \
 	if [ -n "$$missing" ]; then \
 		echo "Installing Debian packages:$$missing"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing </dev/null; \
 	else \
-		echo "Debian packages present: chromium, postgresql, poppler-utils."; \
+		echo "Debian packages present: chromium, postgresql, poppler-utils, wrk."; \
 	fi
 
 # --- running -----------------------------------------------------------------------------------
@@ -103,6 +105,17 @@ screenshots: system-deps venv
 # SQLite database and gunicorn on 127.0.0.1; options: make loadtest ARGS="--seconds 10".
 loadtest: venv
 	$(BIN)/python scripts/loadtest.py --doc docs/reliability.md $(ARGS)
+
+# Lighthouse 12, pinned (13 needs a newer Node than 20), installed in git-ignored var/.
+LIGHTHOUSE_VERSION := 12.8.2
+LIGHTHOUSE := var/node/node_modules/.bin/lighthouse
+$(LIGHTHOUSE):
+	npm install --prefix var/node --no-audit --no-fund --silent lighthouse@$(LIGHTHOUSE_VERSION)
+
+# Not part of `make test` (tests/test_bench.py runs it in --quick mode there). About 4 minutes:
+# seeds 200 families with 5 years each, wrk on each page for 10 s, Lighthouse on two pages.
+bench: system-deps venv $(LIGHTHOUSE)
+	$(BIN)/python scripts/bench.py --lighthouse $(LIGHTHOUSE) --doc docs/benchmarks.md $(ARGS)
 
 backup: venv
 	@mkdir -p var/backups

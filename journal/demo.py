@@ -254,6 +254,25 @@ class DayPlan:
     edited_by_other: bool
     minutes_after_seven_pm: int = field(default=90)
 
+    def entry(self, child: Child, date: datetime.date, author, editor) -> DailyEntry:
+        """The day as `child`'s entry on `date`, written by `author`, last changed by `editor`
+        (not saved)."""
+        return DailyEntry(
+            child=child,
+            date=date,
+            **self.ratings,
+            sleep_hours=self.sleep_hours,
+            night_wakings=self.night_wakings,
+            rage_episodes=self.rage_episodes,
+            rage_longest_minutes=self.rage_longest_minutes,
+            max_temperature_c=self.max_temperature_c,
+            doses=self.doses,
+            notes=self.notes,
+            question=self.question,
+            created_by=author,
+            updated_by=editor,
+        )
+
 
 def logged_days(rng: random.Random) -> list[int]:
     """The diary days that have an entry: most days, with scattered misses and two long gaps."""
@@ -588,21 +607,7 @@ def seed(*, password: str = DEMO_PASSWORD, seed: int = DEMO_SEED) -> SeedResult:
     zone = child.zone
     for plan in plan_history(seed):
         author, other = (dad, mum) if plan.by_dad else (mum, dad)
-        entry = DailyEntry(
-            child=child,
-            date=on(plan.day),
-            **plan.ratings,
-            sleep_hours=plan.sleep_hours,
-            night_wakings=plan.night_wakings,
-            rage_episodes=plan.rage_episodes,
-            rage_longest_minutes=plan.rage_longest_minutes,
-            max_temperature_c=plan.max_temperature_c,
-            doses=plan.doses,
-            notes=plan.notes,
-            question=plan.question,
-            created_by=author,
-            updated_by=other if plan.edited_by_other else author,
-        )
+        entry = plan.entry(child, on(plan.day), author, other if plan.edited_by_other else author)
         # The database enforces the unique and check constraints on insert; the rest is here.
         entry.full_clean(validate_unique=False, validate_constraints=False)
         entries.append(entry)

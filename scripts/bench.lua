@@ -1,0 +1,66 @@
+-- wrk script of scripts/bench.py. The bench puts the run's own globals before this text:
+--   THREADS    wrk's thread count (-t)
+--   METHOD     "GET" or "POST"
+--   HEADERS    a table of request headers (the session and CSRF cookies, htmx's header)
+--   TARGETS    a list of {path, body, version}: requests go round it, each thread taking every
+--              THREADS-th one; body (POST only) is a form without its version, which is
+--              `version` on the first round, one more on each round after, so that each save
+--              starts from the version the last save of that day left
+--   STATUS     the status of a good response (200, or 302 for a redirect)
+--   EXPECT     text each good response holds; any other response counts as bad
+-- At the end it prints one line, "RESULT {json}", that the bench reads.
+
+local threads = {}
+local next_id = 0
+
+function setup(thread)
+  thread:set("id", next_id)
+  next_id = next_id + 1
+  table.insert(threads, thread)
+end
+
+function init(args)
+  sent = 0
+  good = 0
+  bad = 0
+  first_bad = ""
+end
+
+function request()
+  local n = sent * THREADS + id
+  sent = sent + 1
+  local target = TARGETS[(n % #TARGETS) + 1]
+  local body = nil
+  if target[2] ~= nil then
+    local round = math.floor(n / #TARGETS)
+    body = target[2] .. "&version=" .. (target[3] + round)
+  end
+  return wrk.format(METHOD, target[1], HEADERS, body)
+end
+
+function response(status, headers, body)
+  if status == STATUS and string.find(body, EXPECT, 1, true) then
+    good = good + 1
+  else
+    bad = bad + 1
+    if first_bad == "" then
+      first_bad = tostring(status)
+    end
+  end
+end
+
+function done(summary, latency, requests)
+  local good_total, bad_total, first = 0, 0, ""
+  for _, thread in ipairs(threads) do
+    good_total = good_total + thread:get("good")
+    bad_total = bad_total + thread:get("bad")
+    if first == "" then first = thread:get("first_bad") end
+  end
+  local errors = summary.errors
+  io.write(string.format(
+    'RESULT {"requests": %d, "duration_us": %d, "p50_us": %d, "p99_us": %d, "good": %d, ' ..
+    '"bad": %d, "first_bad": "%s", "socket_errors": %d}\n',
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
+    good_total, bad_total, first,
+    errors.connect + errors.read + errors.write + errors.timeout))
+end

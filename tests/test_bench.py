@@ -1,0 +1,53 @@
+"""scripts/bench.py in its --quick mode, so that `make bench` can't rot.
+
+`make bench` runs it for real (200 families, 5 years each, 10 s a page, Lighthouse) and writes
+docs/benchmarks.md; here 25 families, a year each and 1 s a page check that every step works:
+the seeding, wrk on every page with every response checked, the query counts, the bytes and the
+report. It runs against its own throwaway SQLite database and gunicorn on 127.0.0.1.
+"""
+
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DOC = ROOT / "docs" / "benchmarks.md"
+
+
+def bench(*args: str) -> subprocess.CompletedProcess:
+    return subprocess.run(  # noqa: S603 - our own script, with the test's own arguments
+        [sys.executable, "scripts/bench.py", *args],
+        cwd=ROOT,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def test_a_quick_bench_measures_every_page_and_leaves_the_doc_alone():
+    before = DOC.read_bytes() if DOC.exists() else None
+    result = bench("--quick")
+    assert result.returncode == 0, result.stdout + result.stderr
+    report = result.stdout
+    assert "Runs: every response checked and good." in report
+    for row in (
+        "| Bare Django view (yardstick) | ",
+        "| Today form | ",
+        "| Save an entry (htmx POST) | ",
+        "| Dashboard | ",
+        "| Chart, first render (score, 1 year) | ",
+        "| Chart, cached (score, 1 year) | ",
+        "| Table view (score, 1 year) | ",
+        "| Today form's first load with CSS and JS: under 40 KB | ",
+    ):
+        assert row in report
+    assert "Static files: brotli and gzip, far-future cache for hashed names" in report
+    assert "Wrote the tables" not in report
+    assert (DOC.read_bytes() if DOC.exists() else None) == before
+
+
+def test_quick_figures_are_never_written_to_the_doc():
+    result = bench("--quick", "--doc", str(DOC))
+    assert result.returncode == 2
+    assert "never writes --doc" in result.stderr

@@ -1,0 +1,152 @@
+"""Each page of logging a day has a maximum of SQL queries, the same for 1 month and 5 years.
+
+The trends' pages (dashboard, trends, chart, table) are held to theirs in test_views_trends.py;
+here: today's form, a logged day's form, saving a day through htmx (new and edited), and the
+history. `make bench` counts the same pages on its large data set (docs/benchmarks.md).
+"""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from journal.models import DailyEntry, DoseChange, ItemRating, TriggerEvent
+from tests.factories import ChildFactory, TrackedItemFactory, TreatmentCourseFactory, years_ago
+from tests.view_helpers import value_of
+
+pytestmark = pytest.mark.django_db
+
+DAY = datetime.timedelta(days=1)
+MONTH, FIVE_YEARS = 30, 5 * 365 + 1
+
+# Session, user, membership (with the child and its rule); then each page's own reads.
+MAX_QUERIES = {
+    "form, today": 5,  # the day's entry, the extra items
+    "form, a logged day": 6,  # and the day's ratings of the extra items
+    "history": 7,  # the 4 weeks' entries, events, courses, dose changes
+    # The form's reads and checks (one query per rating constraint), then the transaction: the
+    # child's lock, the day as stored, the foreign keys' checks, the write, the item ratings
+    # before and after, the change record and the data version. Counted as tests see them:
+    # each atomic block inside the test's transaction is a pair of SAVEPOINT queries.
+    "save, today": 42,
+    "save, a logged day": 43,
+}
+
+
+def give_history(child, days: int) -> None:
+    """`days` of daily entries ending yesterday (today is left to log), an extra item rated on
+    each, a fever every 40 days, and a prednisolone taper lowered every 90 days."""
+    owner = child.memberships.get().user
+    item = TrackedItemFactory(child=child, name="Speech")
+    last = child.today() - DAY
+    entries = DailyEntry.objects.bulk_create(
+        DailyEntry(
+            child=child,
+            date=last - n * DAY,
+            opsoclonus=n % 4,
+            myoclonus=(n // 3) % 4,
+            ataxia=1,
+            sleep=n % 2,
+            rage=(n // 7) % 4,
+            sleep_hours=Decimal("10.25"),
+            notes="A note." if n % 10 == 0 else "",
+            created_by=owner,
+            updated_by=owner,
+        )
+        for n in range(days)
+    )
+    ItemRating.objects.bulk_create(
+        ItemRating(entry=entry, item=item, value=n % 4) for n, entry in enumerate(entries)
+    )
+    TriggerEvent.objects.bulk_create(
+        TriggerEvent(
+            child=child,
+            type=TriggerEvent.Type.FEVER,
+            start_date=last - n * DAY,
+            temperature_c=Decimal("38.5"),
+            created_by=owner,
+            updated_by=owner,
+        )
+        for n in range(0, days, 40)
+    )
+    course = TreatmentCourseFactory(child=child, start_date=last - (days - 1) * DAY)
+    DoseChange.objects.bulk_create(
+        DoseChange(course=course, date=course.start_date + n * DAY, dose=Decimal("1.5"))
+        for n in range(90, days, 90)
+    )
+
+
+def form_url(child, day: datetime.date) -> str:
+    return reverse("entry_form", args=[child.pk, day])
+
+
+def save(client, child, day: datetime.date):
+    """Save the day as a caregiver's browser does with htmx: the form it shows, filled in."""
+    url = form_url(child, day)
+    shown = client.get(url)
+    item = child.tracked_items.get()
+    form = {
+        "version": value_of(shown, "version"),
+        "date": day.isoformat(),
+        "opsoclonus": "1",
+        "myoclonus": "0",
+        "ataxia": "2",
+        "sleep": "1",
+        "rage": "",
+        "sleep_hours": "9.75",
+        "night_wakings": "2",
+        "notes": "A calm day.",
+        f"item_{item.pk}": "1",
+    }
+    return lambda: client.post(url, form, headers={"HX-Request": "true"})
+
+
+def request_for(page: str, client, child):
+    """A function that makes the page's request (anything it needs first is done now)."""
+    today, yesterday = child.today(), child.today() - DAY
+    return {
+        "form, today": lambda: client.get(form_url(child, today)),
+        "form, a logged day": lambda: client.get(form_url(child, yesterday)),
+        "history": lambda: client.get(reverse("entry_list", args=[child.pk])),
+        "save, today": save(client, child, today) if page == "save, today" else None,
+        "save, a logged day": save(client, child, yesterday) if "logged" in page else None,
+    }[page]
+
+
+@pytest.mark.parametrize("page", MAX_QUERIES)
+def test_queries_do_not_grow_with_history(
+    owner, owner_client, child, page, django_assert_max_num_queries
+):
+    long_child = ChildFactory(owner=owner, birth_date=years_ago(7))
+    give_history(child, MONTH)
+    give_history(long_child, FIVE_YEARS)
+    counts = []
+    for journal in (child, long_child):
+        send = request_for(page, owner_client, journal)
+        with (
+            CaptureQueriesContext(connection) as queries,
+            django_assert_max_num_queries(MAX_QUERIES[page]),
+        ):
+            response = send()
+        assert response.status_code == 200
+        if page.startswith("save"):
+            assert "Saved at" in response.content.decode()
+        counts.append(len(queries))
+    assert counts[0] == counts[1], (
+        f"{page}: {counts[0]} queries for a month, {counts[1]} for 5 years"
+    )
+
+
+def test_a_save_reaches_the_database_with_the_history_long(owner, owner_client):
+    """The counted save is a real one: the day holds what was sent, at its next version."""
+    long_child = ChildFactory(owner=owner, birth_date=years_ago(7))
+    give_history(long_child, FIVE_YEARS)
+    yesterday = long_child.today() - DAY
+    before = DailyEntry.objects.get(child=long_child, date=yesterday)
+    assert request_for("save, a logged day", owner_client, long_child)().status_code == 200
+    after = DailyEntry.objects.get(child=long_child, date=yesterday)
+    assert (after.version, after.notes, after.rage) == (before.version + 1, "A calm day.", None)
+    assert after.item_ratings.get().value == 1
