@@ -16,37 +16,44 @@ from journal.forms import SummaryForm
 from journal.models import Child
 
 
-def _form_for(request: HttpRequest, child: Child) -> SummaryForm:
+def _asked(request: HttpRequest, child_id: int):
+    """The membership, and the summary's form as the request fills it in."""
+    membership = membership_for(request, child_id)
+    child = membership.child
     first, _ = summary.default_period(child)
-    return SummaryForm(request.GET, today=child.today(), born=child.birth_date, first=first)
+    form = SummaryForm(request.GET, today=child.today(), born=child.birth_date, first=first)
+    return membership, form
+
+
+def _with_errors(request: HttpRequest, membership, form: SummaryForm) -> HttpResponse:
+    """The page of the default period, with the form's errors beside its fields."""
+    child = membership.child
+    first, last = summary.default_period(child)
+    return render_summary(request, child, first, last, form=form, membership=membership)
 
 
 @login_required
 @require_GET
 def summary_page(request: HttpRequest, child_id: int) -> HttpResponse:
     """The summary of the period asked for (by default since the last visit), to print."""
-    membership = membership_for(request, child_id)
-    child = membership.child
-    form = _form_for(request, child)
-    if form.is_valid():
-        first, last = form.cleaned_data["start"], form.cleaned_data["end"]
-    else:
-        first, last = summary.default_period(child)
-    return render_summary(request, child, first, last, form=form, membership=membership)
+    membership, form = _asked(request, child_id)
+    if not form.is_valid():
+        return _with_errors(request, membership, form)
+    data = form.cleaned_data
+    return render_summary(
+        request, membership.child, data["start"], data["end"], form=form, membership=membership
+    )
 
 
 @login_required
 @require_GET
 def summary_pdf_download(request: HttpRequest, child_id: int) -> HttpResponse:
     """The summary as a PDF file; with bad dates, the page says what to fix."""
-    membership = membership_for(request, child_id)
-    child = membership.child
-    form = _form_for(request, child)
+    membership, form = _asked(request, child_id)
     if not form.is_valid():
-        first, last = summary.default_period(child)
-        return render_summary(request, child, first, last, form=form, membership=membership)
+        return _with_errors(request, membership, form)
     data = form.cleaned_data
-    return summary_pdf(child, data["start"], data["end"], paper=data["paper"])
+    return summary_pdf(membership.child, data["start"], data["end"], paper=data["paper"])
 
 
 def render_summary(

@@ -16,8 +16,12 @@ from pathlib import Path
 import pytest
 from axe_playwright_python.sync_playwright import Axe
 from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.test import Client
 from playwright.sync_api import expect
+
+from journal import demo
+from journal.models import Child
 
 # Playwright's sync API runs an event loop in this thread; Django's ORM calls from the test body
 # (factories, assertions on the database) must still be allowed.
@@ -191,3 +195,11 @@ def shot():
         return path
 
     return take
+
+
+@pytest.fixture
+def maya(login) -> Child:
+    """The demo family's child, 18 months logged, her mother logged in."""
+    demo.seed()
+    login(get_user_model().objects.get(username="demo"))
+    return Child.objects.get(name="Maya")

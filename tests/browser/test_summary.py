@@ -5,23 +5,10 @@ import datetime
 import io
 import re
 
-import pytest
-from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 from pypdf import PdfReader
 
-from journal import demo
-from journal.models import Child
-
 DAY = datetime.timedelta(days=1)
-
-
-@pytest.fixture
-def maya(login) -> Child:
-    """The demo family's child, 18 months logged, her mother logged in."""
-    demo.seed()
-    login(get_user_model().objects.get(username="demo"))
-    return Child.objects.get(name="Maya")
 
 
 def test_a_parent_prints_or_downloads_the_summary_for_the_visit(page: Page, maya, shot, axe):

@@ -4,7 +4,6 @@ shaded; the range picker and "show as table" swap in place."""
 import datetime
 import re
 
-import pytest
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
@@ -32,14 +31,6 @@ def chart_svg(page: Page, name: str) -> str:
     assert response.ok
     assert response.headers["content-type"] == "image/svg+xml"
     return response.text()
-
-
-@pytest.fixture
-def maya(login) -> Child:
-    """The demo family's child, 18 months logged, her mother logged in."""
-    demo.seed()
-    login(get_user_model().objects.get(username="demo"))
-    return Child.objects.get(name="Maya")
 
 
 def test_three_bad_days_flag_a_possible_relapse_on_the_demo_child(page: Page, maya, shot, axe):
