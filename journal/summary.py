@@ -35,7 +35,7 @@ class Line:
 
 
 @dataclass(frozen=True)
-class Change:
+class MeanChange:
     """One item's mean over the period, against the same length of time before it."""
 
     label: str
@@ -81,7 +81,7 @@ class VisitSummary:
     logged: int
     status: analysis.Status
     rule: analysis.RelapseRule
-    changes: tuple[Change, ...]  # the daily score, then each core item
+    changes: tuple[MeanChange, ...]  # the daily score, then each core item
     before_logged: int
     episodes: tuple[analysis.Episode, ...]
     treatments_now: tuple[Line, ...]
@@ -140,10 +140,11 @@ def visit_summary(child: Child, first: datetime.date, last: datetime.date) -> Vi
     )
 
 
-def _changes(before: analysis.PeriodMeans, now: analysis.PeriodMeans) -> tuple[Change, ...]:
-    score = Change("Daily score (0-15)", before.score, now.score)
+def _changes(before: analysis.PeriodMeans, now: analysis.PeriodMeans) -> tuple[MeanChange, ...]:
+    score = MeanChange("Daily score (0-15)", before.score, now.score)
     items = (
-        Change(item.label, before.items[item.field], now.items[item.field]) for item in CORE_ITEMS
+        MeanChange(item.label, before.items[item.field], now.items[item.field])
+        for item in CORE_ITEMS
     )
     return (score, *items)
 

@@ -154,7 +154,7 @@ def test_what_changed_compares_the_period_with_as_many_days_before_it(child):
     [(1.0, 1.04, "same"), (1.0, 1.5, "+0.5"), (2.0, 0.5, "\N{MINUS SIGN}1.5"), (None, 1.0, "")],
 )
 def test_a_change_in_words(before, now, text):
-    assert summary.Change("Eyes", before, now).difference_text == text
+    assert summary.MeanChange("Eyes", before, now).difference_text == text
 
 
 # --- The PDF, read back -------------------------------------------------------------------------
