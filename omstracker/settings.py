@@ -112,10 +112,11 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # django-axes checks every login (the login page, the admin's, anything that calls authenticate
-# with the request) before Django's own backend does.
+# with the request) before Django's own backend does (ours reads the user of each request with
+# SQL written once; journal/backends.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "journal.backends.ModelBackend",
 ]
 
 # Login lockout: after AXES_FAILURE_LIMIT failed logins for one username from one address, that
@@ -159,6 +160,8 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# Django's database sessions, read with SQL written once (journal/sessions.py).
+SESSION_ENGINE = "journal.sessions"
 # A login lasts SESSION_COOKIE_AGE seconds (two weeks) from logging in; then the session has
 # expired, on the server as in the browser, and the next page asks to log in again.
 SESSION_COOKIE_AGE = int(os.environ.get("SESSION_COOKIE_AGE", str(14 * 24 * 3600)))

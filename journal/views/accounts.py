@@ -37,7 +37,7 @@ def signup(request: HttpRequest) -> HttpResponse:
     form = SignUpForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         user = form.save()
-        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        login(request, user, backend="journal.backends.ModelBackend")
         # A URL, never handed to redirect(): it would take `next=home` for a view's name, and
         # answer `next=0` with a server error (no view of that name).
         return HttpResponseRedirect(safe_next(request, reverse("home")))
