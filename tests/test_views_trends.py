@@ -2,6 +2,7 @@
 
 import dataclasses
 import datetime
+import gzip
 import xml.etree.ElementTree as ET
 
 import pytest
@@ -164,7 +165,7 @@ def test_each_chart_is_svg_kept_private(owner_client, child, kind):
     root = ET.fromstring(response.content)  # noqa: S314 - our own server's SVG
     assert root.tag.endswith("svg")
     assert "private" in response["Cache-Control"] and "no-cache" in response["Cache-Control"]
-    assert response["ETag"].startswith('"')
+    assert response["ETag"].startswith('W/"')  # weak: the same chart, compressed or not
 
 
 def test_the_score_chart_shades_the_possible_relapse(owner_client, child):
@@ -191,6 +192,19 @@ def test_a_chart_the_browser_has_is_a_304_until_an_entry_is_saved(owner_client, 
     after = owner_client.get(chart_url(child), headers={"if-none-match": etag})
     assert after.status_code == 200
     assert after["ETag"] != etag
+
+
+def test_a_chart_is_sent_compressed_to_a_browser_that_takes_gzip(owner_client, child):
+    log_days(child, [CALM] * 20 + [BAD] * 3)
+    plain = owner_client.get(chart_url(child))
+    packed = owner_client.get(chart_url(child), headers={"accept-encoding": "br, gzip"})
+    assert "Content-Encoding" not in plain
+    assert packed["Content-Encoding"] == "gzip"
+    assert gzip.decompress(packed.content) == plain.content
+    assert len(packed.content) < len(plain.content) / 3
+    for response in (plain, packed):
+        assert "Accept-Encoding" in response["Vary"]
+        assert response["ETag"] == plain["ETag"]
 
 
 def test_a_chart_is_drawn_once_then_served_from_the_cache(owner_client, child, monkeypatch):

@@ -4,10 +4,13 @@ Charts are drawn once per child, period and data version, cached, and revalidate
 ETag: a browser that has the chart gets a 304 until the child's journal changes.
 """
 
+import gzip
+import re
+
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
-from django.utils.cache import get_conditional_response, patch_cache_control
+from django.utils.cache import get_conditional_response, patch_cache_control, patch_vary_headers
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
@@ -51,6 +54,9 @@ def trends_page(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
+ACCEPTS_GZIP = re.compile(r"\bgzip\b")
+
+
 @login_required
 @require_GET
 def chart(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
@@ -59,12 +65,18 @@ def chart(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
         raise Http404("No such chart.")
     child = membership_for(request, child_id).child
     _, period = _period_for(request, child)
-    etag = trends.etag_for(trends.chart_key(child, kind, period))
+    # Weak: the same chart, sent compressed or not.
+    etag = "W/" + trends.etag_for(trends.chart_key(child, kind, period))
     response = get_conditional_response(request, etag=etag)
     if response is None:
-        svg = trends.chart_svg(child, kind, period)
-        response = HttpResponse(svg, content_type="image/svg+xml")
+        svg = trends.chart_svg_gzip(child, kind, period)
+        if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+            response = HttpResponse(svg, content_type="image/svg+xml")
+            response["Content-Encoding"] = "gzip"  # the GZip middleware leaves it as it is
+        else:
+            response = HttpResponse(gzip.decompress(svg), content_type="image/svg+xml")
     response["ETag"] = etag
+    patch_vary_headers(response, ["Accept-Encoding"])
     # Health data: kept by the browser only, and asked again each time (a 304 costs little).
     patch_cache_control(response, private=True, no_cache=True)
     return response
