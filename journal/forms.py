@@ -149,6 +149,8 @@ class VersionedForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("version", self.instance.version if self.instance.pk else 0)
+        # Not even CharField's own check for NUL characters: garbled reads as 0 (clean_version).
+        self.fields["version"].validators = []
 
     def clean_version(self) -> int:
         version = self.cleaned_data.get("version", "")

@@ -318,6 +318,9 @@ class DailyEntryQuerySet(ChildScopedQuerySet):
         return self.filter(date__range=(first, last))
 
 
+RATING_CHECKS = {f"entry_{field}_at_most_3": field for field in CORE_FIELDS}
+
+
 def rating_field(verbose_name: str) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         verbose_name,
@@ -409,14 +412,23 @@ class DailyEntry(models.Model):
             *[
                 models.CheckConstraint(
                     condition=Q(**{f"{field}__lte": MAX_RATING}) | Q(**{f"{field}__isnull": True}),
-                    name=f"entry_{field}_at_most_3",
+                    name=name,
                 )
-                for field in CORE_FIELDS
+                for name, field in RATING_CHECKS.items()
             ],
         ]
 
     def __str__(self) -> str:
         return f"{self.child} on {self.date:%Y-%m-%d}"
+
+    def get_constraints(self):
+        """The constraints Django validates: not the ratings' CHECKs, which it would test by
+        asking the database, once for each (five queries a save). The ratings' own validators
+        already hold them to 0-3 (clean_fields), and the database holds the CHECKs anyway."""
+        return [
+            (model, [c for c in constraints if c.name not in RATING_CHECKS])
+            for model, constraints in super().get_constraints()
+        ]
 
     def clean(self) -> None:
         problem = self.child_id and self.child.day_problem(self.date)

@@ -11,7 +11,7 @@ from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -35,6 +35,7 @@ from journal.models import (
     TriggerEvent,
     hash_token,
 )
+from journal.rows import Joined, RowReader, by_primary_key
 
 
 @transaction.atomic
@@ -105,7 +106,9 @@ def _claim(obj, expected_version: int | None):
         claimed = claimed.filter(version=expected_version)
     if not claimed.update(version=F("version") + 1):
         raise EditConflict(model.objects.filter(pk=obj.pk).first())
-    stored = model.objects.get(pk=obj.pk)
+    # Read with SQL written once: building the ORM's query took longer than the write lock
+    # needs to be held for the rest of the save.
+    stored = by_primary_key(model).first([obj.pk])["row"]
     obj.version = stored.version
     return stored
 
@@ -113,13 +116,42 @@ def _claim(obj, expected_version: int | None):
 def _claim_entry(entry: DailyEntry, expected_version: int | None) -> DailyEntry | None:
     """The day as stored (see _claim), or None for a day with no entry yet."""
     # Saves of one child's days take turns: the first save of a day can't race another's.
-    Child.objects.select_for_update().filter(pk=entry.child_id).first()
+    # (SQLite's writers already do: its transactions are IMMEDIATE, and it has no FOR UPDATE.)
+    if connection.features.has_select_for_update:
+        Child.objects.select_for_update().filter(pk=entry.child_id).first()
     if entry.pk is not None:
         return _claim(entry, expected_version)
     stored = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
     if stored is not None or expected_version:
         raise EditConflict(stored)
     return None
+
+
+TRUSTED_FIELDS = ("child", "created_by", "updated_by")
+# The day's ratings of extra items, with the items (SQL written once: journal/rows.py).
+RATINGS = RowReader(
+    "FROM {rating} JOIN {item} ON i.id = r.item_id WHERE r.entry_id = %s",
+    rating=Joined(ItemRating, "r"),
+    item=Joined(TrackedItem, "i"),
+)
+
+
+def _write_entry(entry: DailyEntry, *, onto_another_day: bool) -> None:
+    """Write the day. One entry a day is the database's to enforce: a day a new or moved entry
+    goes onto may have been saved since the form checked it, which is a conflict. (In a
+    savepoint, as PostgreSQL's transaction is unusable after an error; a day kept on its own
+    date needs none.)"""
+    if not onto_another_day:
+        entry.save()
+        return
+    try:
+        with transaction.atomic():
+            entry.save()
+    except IntegrityError:
+        taken = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
+        if taken is None:
+            raise
+        raise EditConflict(taken) from None
 
 
 @transaction.atomic
@@ -137,19 +169,16 @@ def entry_save(
     written. None skips the check, for writers that hold no stale copy.
     """
     stored = _claim_entry(entry, expected_version)
-    before = history.entry_snapshot(stored) if stored else None
+    # The day's ratings of extra items, read once: after the save, they are these with the
+    # form's changes (None clears one).
+    rows = RATINGS.all([stored.pk]) if stored else []
+    ratings = {row["item"]: row["rating"].value for row in rows}
+    before = history.entry_snapshot(stored, ratings) if stored else None
     _stamp(entry, user)
-    # One entry a day is the database's to enforce, below: a day this entry is moved onto may
-    # have been saved since the form checked it.
-    entry.full_clean(validate_unique=False, validate_constraints=False)
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError:
-        taken = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
-        if taken is None:
-            raise
-        raise EditConflict(taken) from None
+    # The child and the users are those of the request, not the form's: no need to ask the
+    # database whether they exist.
+    entry.full_clean(exclude=TRUSTED_FIELDS, validate_unique=False, validate_constraints=False)
+    _write_entry(entry, onto_another_day=stored is None or stored.date != entry.date)
     for item, value in (item_values or {}).items():
         if item.child_id != entry.child_id:
             raise ValidationError("This item belongs to another child.")
@@ -161,7 +190,9 @@ def entry_save(
             # the database holds the one-rating-a-day and 0-3 constraints itself.
             rating.full_clean(validate_unique=False, validate_constraints=False)
             ItemRating.objects.update_or_create(entry=entry, item=item, defaults={"value": value})
-    history.record(obj=entry, user=user, before=before, after=history.entry_snapshot(entry))
+    ratings.update(item_values or {})
+    after = {item: value for item, value in ratings.items() if value is not None}
+    history.record(obj=entry, user=user, before=before, after=history.entry_snapshot(entry, after))
     touch(entry.child_id)
     return entry
 

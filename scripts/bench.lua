@@ -26,7 +26,17 @@ function init(args)
   first_bad = ""
 end
 
+-- wrk calls request() once on thread 0 before the run, to check it, and never sends that one
+-- (wrk.c, script_verify_request). It must not take a target, or that day's next save would be
+-- sent with a version one ahead of the day's. Were it ever sent, its empty form would be a bad
+-- response, not a silent one.
+local checked = false
+
 function request()
+  if id == 0 and not checked then
+    checked = true
+    return wrk.format(METHOD, TARGETS[1][1], HEADERS, nil)
+  end
   local n = sent * THREADS + id
   sent = sent + 1
   local target = TARGETS[(n % #TARGETS) + 1]

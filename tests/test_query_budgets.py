@@ -27,12 +27,12 @@ MAX_QUERIES = {
     "form, today": 5,  # the day's entry, the extra items
     "form, a logged day": 6,  # and the day's ratings of the extra items
     "history": 7,  # the 4 weeks' entries, events, courses, dose changes
-    # The form's reads and checks (one query per rating constraint), then the transaction: the
-    # child's lock, the day as stored, the foreign keys' checks, the write, the item ratings
-    # before and after, the change record and the data version. Counted as tests see them:
-    # each atomic block inside the test's transaction is a pair of SAVEPOINT queries.
-    "save, today": 42,
-    "save, a logged day": 43,
+    # The form's reads (the day, the extra items), then the transaction: the day claimed at its
+    # version and read back, its item ratings, the write (a new day in a savepoint), the extra
+    # item's rating, the change record and the data version. Counted as tests see them: each
+    # atomic block inside the test's transaction is a pair of SAVEPOINT queries.
+    "save, today": 21,
+    "save, a logged day": 20,
 }
 
 
@@ -90,6 +90,7 @@ def save(client, child, day: datetime.date):
     item = child.tracked_items.get()
     form = {
         "version": value_of(shown, "version"),
+        "shown": value_of(shown, "shown"),  # "clean": the answer is the "Saved at" line
         "date": day.isoformat(),
         "opsoclonus": "1",
         "myoclonus": "0",
@@ -107,12 +108,14 @@ def save(client, child, day: datetime.date):
 def request_for(page: str, client, child):
     """A function that makes the page's request (anything it needs first is done now)."""
     today, yesterday = child.today(), child.today() - DAY
+    if page.startswith("save"):
+        # Prepared only for the save asked for: preparing opens the day's form, which would put
+        # that page in the cache before the form's own count.
+        return save(client, child, today if page == "save, today" else yesterday)
     return {
         "form, today": lambda: client.get(form_url(child, today)),
         "form, a logged day": lambda: client.get(form_url(child, yesterday)),
         "history": lambda: client.get(reverse("entry_list", args=[child.pk])),
-        "save, today": save(client, child, today) if page == "save, today" else None,
-        "save, a logged day": save(client, child, yesterday) if "logged" in page else None,
     }[page]
 
 

@@ -162,11 +162,46 @@ def test_opening_a_day_that_has_an_entry_edits_it(
     assert "First logged by olivia" in text_of(page)
 
 
-def test_the_same_day_saved_twice_with_htmx_stays_one_row(owner_client, child, today):
+def test_a_form_that_shows_no_problem_says_so_and_one_with_errors_does_not(
+    owner_client, child, today
+):
+    assert value_of(owner_client.get(entry_url(child, today)), "shown") == "clean"
+    refused = owner_client.post(
+        entry_url(child, today), entry_data(today, sleep_hours="lots"), headers=HTMX
+    )
+    assert errors_shown(refused)
+    assert value_of(refused, "shown") == ""
+
+
+def test_a_save_from_a_form_that_showed_no_problem_sends_back_only_what_changed(
+    owner_client, child, today
+):
+    """The form on the phone already holds what was saved: the answer is its new version and
+    the "Saved" line, swapped in out of band, and nothing else is swapped."""
+    response = owner_client.post(
+        entry_url(child, today),
+        entry_data(today, opsoclonus=2, notes="Tired", version=0, shown="clean"),
+        headers=HTMX,
+    )
+    html = html_of(response)
+    assert response.status_code == 200
+    assert response["HX-Reswap"] == "none"
+    assert json.loads(response.headers["HX-Trigger"]) == {"entry-saved": {"day": today.isoformat()}}
+    assert 'id="entry-form"' not in html
+    assert re.search(r'<input [^>]*name="version" value="1" id="id_version" hx-swap-oob', html)
+    assert re.search(r'<p [^>]*id="save-state"[^>]*hx-swap-oob="true"', html)
+    assert re.search(r"✓ Saved at \d\d:\d\d", text_of(response))
+    assert len(response.content) < 500
+    entry = DailyEntry.objects.get(child=child)
+    assert (entry.opsoclonus, entry.notes, entry.version) == (2, "Tired", 1)
+
+
+@pytest.mark.parametrize("shown", ["", "clean"])
+def test_the_same_day_saved_twice_with_htmx_stays_one_row(owner_client, child, today, shown):
     url = entry_url(child, today)
     version = 0
     for rating in (1, 3):
-        data = entry_data(today, sleep=rating, version=version)
+        data = entry_data(today, sleep=rating, version=version, shown=shown)
         response = owner_client.post(url, data, headers=HTMX)
         assert response.status_code == 200
         version = value_of(response, "version")  # the saved form goes on from the new version

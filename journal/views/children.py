@@ -11,6 +11,7 @@ from journal import services, trends
 from journal.access import membership_for, owner_membership_for
 from journal.forms import ChildForm
 from journal.models import DailyEntry, Membership, TreatmentCourse, TriggerEvent
+from journal.pages import cached_page, page_key
 from journal.scales import CORE_ITEMS
 
 RECENT_DAYS = 14
@@ -90,15 +91,24 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
     """A child's dashboard: where the child stands, today, the last weeks, treatments going on,
     recent triggers."""
     membership = membership_for(request, child_id)
+    today = membership.child.today()
+    return cached_page(
+        request,
+        "journal/child_detail.html",
+        page_key(request, membership, today),
+        lambda: dashboard_context(membership, today),
+    )
+
+
+def dashboard_context(membership: Membership, today: datetime.date) -> dict:
     child = membership.child
-    today = child.today()
     entries = list(
         DailyEntry.objects.for_child(child).between(
             today - datetime.timedelta(days=RECENT_DAYS - 1), today
         )
     )
     overview = trends.overview_for(child, today)
-    context = {
+    return {
         "membership": membership,
         "child": child,
         "today": today,
@@ -112,7 +122,6 @@ def child_detail(request: HttpRequest, child_id: int) -> HttpResponse:
         "treatments": TreatmentCourse.objects.for_child(child).ongoing_on(today),
         "events": TriggerEvent.objects.for_child(child)[:5],
     }
-    return render(request, "journal/child_detail.html", context)
 
 
 def comparison_rows(overview: trends.Overview) -> list[dict]:

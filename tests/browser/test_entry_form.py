@@ -140,3 +140,29 @@ def test_a_viewer_sees_the_entry_read_only(page: Page, login, viewer, child, sho
     expect(page.get_by_role("button", name="Save")).to_have_count(0)
     shot(page, "entry-form-viewer")
     axe(page)
+
+
+def test_saving_twice_without_reload_goes_on_from_the_saved_version(
+    phone, owner, child, today_url, shot
+):
+    """A save answers with the form's new version only, swapped in out of band: the next tap
+    on Save must start from it, not be refused as a conflict."""
+    page = phone(user=owner)
+    page.goto(today_url)
+    for level, version in ((2, 1), (3, 2)):
+        tap_level(page, "Eyes", level)
+        with page.expect_response(lambda response: response.request.method == "POST") as saved:
+            page.get_by_role("button", name="Save", exact=True).tap()
+        assert saved.value.status == 200
+        expect(page.locator("#id_version")).to_have_value(str(version))
+        expect(page.locator(".save-state")).to_have_text(re.compile(r"✓ Saved at \d\d:\d\d"))
+        expect(
+            rating(page, "Eyes").get_by_role("radio", name=re.compile(rf"^{level}"))
+        ).to_be_checked()
+    expect(page.locator(".conflict")).to_have_count(0)
+    expect(page.locator("form#entry-form")).to_have_count(1)
+    # The request is over: Save is no longer dimmed.
+    expect(page.locator("form#entry-form")).not_to_have_class(re.compile("htmx-request"))
+    shot(page, "entry-form-saved-twice")
+    entry = DailyEntry.objects.get(child=child)
+    assert (entry.opsoclonus, entry.version) == (3, 2)
