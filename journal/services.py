@@ -106,8 +106,8 @@ def _claim(obj, expected_version: int | None):
         claimed = claimed.filter(version=expected_version)
     if not claimed.update(version=F("version") + 1):
         raise EditConflict(model.objects.filter(pk=obj.pk).first())
-    # Read with SQL written once: building the ORM's query took longer than the write lock
-    # needs to be held for the rest of the save.
+    # Read with SQL written once (journal/rows.py): the write lock is held meanwhile, and
+    # building the ORM's query took several times as long as the read.
     stored = by_primary_key(model).first([obj.pk])["row"]
     obj.version = stored.version
     return stored

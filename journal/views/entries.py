@@ -100,11 +100,13 @@ def day_context(membership, day: datetime.date, *, entry=None, form=None, **more
 
 
 def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpResponse:
+    """Save the day: back to it (or, for htmx, its "Saved" line), or the form again with what
+    to fix or the other caregiver's save to compare."""
     if not membership.can_write:
         raise PermissionDenied(VIEWER_REFUSAL)
     child = membership.child
     entry, items, form = day_form(child, day, request.POST)
-    context = {}
+    outcome = {}
     if form.is_valid():
         try:
             entry = services.entry_save(
@@ -116,15 +118,15 @@ def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpRespon
         except services.EditConflict as clash:
             conflict, form = entry_conflict(request, form, clash.saved, items)
             entry = clash.saved or form.instance
-            context = {"conflict": conflict}
+            outcome = {"conflict": conflict}
         else:
             if entry.date != day or not request.htmx:
                 return after_save(request, child, entry)
             if request.POST.get("shown") == "clean":
                 return saved_in_place(request, form, entry)
             form = EntryForm(instance=entry, items=items)
-            context = {"saved": True}
-    context = day_context(membership, day, entry=entry, form=form, **context)
+            outcome = {"saved": True}
+    context = day_context(membership, day, entry=entry, form=form, **outcome)
     status = 409 if context["conflict"] else 200
     if not request.htmx:
         return render(request, "journal/entry_form.html", context, status=status)
