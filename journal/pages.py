@@ -14,7 +14,6 @@ import secrets
 from collections.abc import Callable
 
 from django.contrib import messages
-from django.core.cache import cache
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
@@ -43,8 +42,9 @@ def cached_page(
     """The page drawn from `template` with `context()`, or its copy under `key`."""
     if len(messages.get_messages(request)):  # counting them does not mark them as seen
         return HttpResponse(render_to_string(template, context(), request))
-    html = cache.get(key)
-    if html is None:
-        html = render_to_string(template, {**context(), "csrf_token": TOKEN_MARK}, request)
-        cache.set(key, html, PAGE_SECONDS)
+    html = trends.cached(
+        key,
+        lambda: render_to_string(template, {**context(), "csrf_token": TOKEN_MARK}, request),
+        PAGE_SECONDS,
+    )
     return HttpResponse(html.replace(TOKEN_MARK, get_token(request)))

@@ -37,12 +37,12 @@ def etag_for(key: str) -> str:
     return '"' + hashlib.sha256(key.encode()).hexdigest()[:32] + '"'
 
 
-def cached(key: str, compute):
+def cached(key: str, compute, seconds: int = CACHE_SECONDS):
     """The value cached under `key`, computed and stored on a miss."""
     value = cache.get(key)
     if value is None:
         value = compute()
-        cache.set(key, value, CACHE_SECONDS)
+        cache.set(key, value, seconds)
     return value
 
 
