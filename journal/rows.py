@@ -22,7 +22,7 @@ class Joined:
     alias: str
 
     @property
-    def fields(self) -> list:
+    def fields(self) -> tuple:
         return self.model._meta.concrete_fields
 
     def columns(self, quote) -> str:
@@ -94,16 +94,14 @@ class RowReader:
         """For each model, for each column: the functions that turn the database's value into
         the field's, as the ORM's compiler finds them."""
         return [
-            [
-                (
-                    field.get_col(part.alias),
-                    connection.ops.get_db_converters(field.get_col(part.alias))
-                    + field.get_db_converters(connection),
-                )
-                for field in part.fields
-            ]
+            [column_converters(part, field, connection) for field in part.fields]
             for part in self.joined.values()
         ]
+
+
+def column_converters(part: Joined, field, connection) -> tuple:
+    column = field.get_col(part.alias)
+    return column, connection.ops.get_db_converters(column) + field.get_db_converters(connection)
 
 
 @functools.cache
