@@ -524,6 +524,30 @@ class SeedResult:
     relapse_onsets: tuple[datetime.date, ...]
 
 
+def login_words(server: str) -> str:
+    """Two lines: where to log in as the demo family, and with which password.
+
+    Empty when the demo accounts are gone; the password only while they still have the default.
+    """
+    users = {
+        user.username: user for user in get_user_model().objects.filter(username__in=USERNAMES)
+    }
+    if not users:
+        return ""
+    accounts = ", ".join(
+        f"{demo_user.username} ({demo_user.role.label.lower()})"
+        for demo_user in DEMO_USERS
+        if demo_user.username in users
+    )
+    owner = users.get(DEMO_USERS[0].username) or next(iter(users.values()))
+    password = (
+        f"password {DEMO_PASSWORD}"
+        if owner.check_password(DEMO_PASSWORD)
+        else "with the password set for them"
+    )
+    return f"OMS Journal demo: log in at {server}/accounts/login/\n  as {accounts}, {password}"
+
+
 def existing_usernames() -> list[str]:
     return list(
         get_user_model().objects.filter(username__in=USERNAMES).values_list("username", flat=True)

@@ -9,7 +9,7 @@ import pytest
 from django.contrib.auth import get_user_model
 from django.core.management import CommandError, call_command
 
-from journal import analysis, trends
+from journal import analysis, demo, trends
 from journal.models import (
     Child,
     DailyEntry,
@@ -276,3 +276,27 @@ def test_another_seed_tells_a_different_story(maya):
     before = daily_scores(maya)
     seed_demo("--reset", "--seed", "7")
     assert daily_scores(Child.objects.get(name="Maya")) != before
+
+
+# --- the server's last words -------------------------------------------------------------------
+
+
+def test_login_words_name_each_account_and_the_password(maya):
+    words = demo.login_words("http://127.0.0.1:8000")
+    assert words == (
+        "OMS Journal demo: log in at http://127.0.0.1:8000/accounts/login/\n"
+        "  as demo (owner), demo-dad (caregiver), demo-grandma (viewer), password oms-demo-2024"
+    )
+
+
+def test_login_words_keep_a_changed_password_to_themselves(maya):
+    owner = User.objects.get(username="demo")
+    owner.set_password("a-family-secret")
+    owner.save()
+    words = demo.login_words("http://127.0.0.1:8000")
+    assert "oms-demo-2024" not in words
+    assert "with the password set for them" in words
+
+
+def test_login_words_are_empty_without_the_demo(db):
+    assert demo.login_words("http://127.0.0.1:8000") == ""
