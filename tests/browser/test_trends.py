@@ -68,8 +68,12 @@ def test_the_range_picker_and_tables_swap_in_place(page: Page, maya, shot, axe):
     expect(page.get_by_role("heading", name="Trends")).to_be_visible()
     page.evaluate("window.__stillHere = true")
 
+    lit = page.locator(".range-picker [aria-current]")
+    expect(lit).to_have_text("3 months")
     page.get_by_role("link", name="1 year", exact=True).tap()
     expect(page).to_have_url(re.compile(r"range=1y"))
+    expect(lit).to_have_text("1 year")
+    expect(page.locator(".range-picker .choice.current")).to_have_count(1)
     first = child.today() - 364 * DAY
     expect(page.locator("#charts h2")).to_contain_text(f"{first.day} {first:%b %Y}")
     assert page.evaluate("window.__stillHere") is True
@@ -89,6 +93,11 @@ def test_the_range_picker_and_tables_swap_in_place(page: Page, maya, shot, axe):
         f"{start.day} {start:%b %Y} \N{EN DASH} {end.day} {end:%b %Y}"
     )
     expect(page).to_have_url(re.compile(rf"range=custom&start={start}&end={end}$"))
+    assert page.evaluate("window.__stillHere") is True
+    expect(lit).to_have_count(0)  # no preset is the period shown
+
+    page.get_by_role("link", name="4 weeks", exact=True).tap()
+    expect(lit).to_have_text("4 weeks")
     assert page.evaluate("window.__stillHere") is True
 
     page.locator("#chart-sleep").get_by_role("link", name="Show as table").tap()
