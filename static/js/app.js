@@ -33,3 +33,13 @@ for (const button of document.querySelectorAll("[data-print]")) {
   button.hidden = false;
   button.addEventListener("click", () => window.print());
 }
+
+// The child's tabs scroll sideways on a narrow phone: the tab shown is scrolled into view, and
+// the faded edge that says "more this way" goes once the end is reached.
+for (const tabs of document.querySelectorAll(".child-nav ul")) {
+  const atEnd = () => tabs.classList.toggle("at-end", tabs.scrollLeft + tabs.clientWidth >= tabs.scrollWidth - 2);
+  const current = tabs.querySelector('[aria-current="page"]');
+  if (current) tabs.scrollLeft = current.offsetLeft + current.offsetWidth - tabs.clientWidth + 24;
+  atEnd();
+  tabs.addEventListener("scroll", atEnd, { passive: true });
+}

@@ -203,3 +203,39 @@ def maya(login) -> Child:
     demo.seed()
     login(get_user_model().objects.get(username="demo"))
     return Child.objects.get(name="Maya")
+
+
+# Every element a finger taps, smaller than 44x44 CSS pixels (WCAG 2.5.5). A radio button or a
+# checkbox is tapped through its label, so the label is measured. A link inside a sentence is
+# exempt, as WCAG 2.5.8 exempts it: the text around it keeps other targets away.
+SMALL_TARGETS_JS = """
+() => {
+  const small = [];
+  for (const el of document.querySelectorAll(
+      'a[href], button, input:not([type=hidden]), select, textarea, summary')) {
+    const style = getComputedStyle(el);
+    if (style.visibility === 'hidden' || style.display === 'none' || el.closest('.skip')) continue;
+    let box = el.getBoundingClientRect();
+    if (el.matches('input[type=radio], input[type=checkbox]')) {
+      const label = el.closest('label') || document.querySelector(`label[for="${el.id}"]`);
+      if (label) box = label.getBoundingClientRect();
+    }
+    if (box.width === 0 && box.height === 0) continue;
+    if (el.matches('a') && style.display === 'inline') {
+      const words = (node) => node.textContent.replace(/\\s+/g, ' ').trim();
+      if (words(el.parentElement) !== words(el)) continue;
+    }
+    if (box.width < 44 || box.height < 44) {
+      const name = (el.textContent || el.value || el.name || '').trim().slice(0, 40);
+      const size = `${Math.round(box.width)}x${Math.round(box.height)}`;
+      small.push(`<${el.tagName.toLowerCase()}> "${name}" ${size}`);
+    }
+  }
+  return small;
+}
+"""
+
+
+def small_targets(page) -> list[str]:
+    """The tap targets of the page, as it is now, smaller than a finger needs."""
+    return page.evaluate(SMALL_TARGETS_JS)

@@ -12,6 +12,7 @@ from playwright.sync_api import Page, expect
 
 from journal.models import Role, ShareOpening, TrackedItem
 from journal.scales import CORE_FIELDS
+from tests.browser.conftest import small_targets
 from tests.browser.test_data_import import upload_bad_file, upload_good_files
 from tests.factories import (
     DailyEntryFactory,
@@ -136,7 +137,7 @@ def show_tables(page: Page) -> None:
     expect(page.locator(".charts table.numbers")).to_have_count(4)
 
 
-PHONE_WIDTH = 390
+PHONE_WIDTHS = (390, 320)
 
 # (screenshot name, who looks: None or a Family attribute, path, what they do before axe looks)
 PAGES = [
@@ -214,8 +215,19 @@ def test_no_accessibility_violations(page: Page, login, family, name, who, path,
         action(page)
     shot(page, name)
     axe(page)
-    width = page.evaluate("document.documentElement.scrollWidth")
-    assert width <= PHONE_WIDTH, f"the page is {width}px wide: the phone scrolls sideways"
+    assert small_targets(page) == []
+
+    # Every disclosure open, on this phone and on a small one: nothing scrolls sideways.
+    page.evaluate("document.querySelectorAll('details').forEach(d => { d.open = true; })")
+    for width in PHONE_WIDTHS:
+        page.set_viewport_size({"width": width, "height": 844})
+        page_width = page.evaluate("document.documentElement.scrollWidth")
+        assert page_width <= width, f"{page_width}px wide at {width}px: the phone scrolls sideways"
+
+    # At night, in the dark scheme: still nothing axe finds.
+    page.emulate_media(color_scheme="dark")
+    shot(page, f"{name}-dark")
+    axe(page)
 
 
 def test_home_without_children_and_signup(page: Page, login, stranger, shot, axe):
