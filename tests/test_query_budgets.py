@@ -25,7 +25,7 @@ MONTH, FIVE_YEARS = 30, 5 * 365 + 1
 # Session, user, membership (with the child and its rule); then each page's own reads.
 CHILD_LOCK = int(connection.features.has_select_for_update)
 MAX_QUERIES = {
-    "form, today": 5,  # the day's entry, the extra items
+    "form, today": 6,  # the day's entry, the extra items, the day before (Same as yesterday)
     "form, a logged day": 6,  # and the day's ratings of the extra items
     "history": 7,  # the 4 weeks' entries, events, courses, dose changes
     # The form's reads (the day, the extra items), then the transaction: the day claimed at its

@@ -1,4 +1,5 @@
 import datetime
+import json
 
 from django.contrib import messages
 from django.contrib.auth import get_user_model
@@ -91,12 +92,26 @@ def day_context(membership, day: datetime.date, *, entry=None, form=None, **more
         "today": today,
         "entry": entry if entry.pk else None,
         "form": form,
+        "day_before": day_before_ratings(membership, day) if not entry.pk else "",
         "saved": False,
         "conflict": None,
         "previous_day": day - ONE_DAY if day > child.birth_date else None,
         "next_day": day + ONE_DAY if day < today else None,
         **more,
     }
+
+
+def day_before_ratings(membership, day: datetime.date) -> str:
+    """The day before's ratings by field name, as JSON, for "Same as yesterday" on a day not
+    logged yet: the form takes them in to adjust, and nothing is saved until Save. Core items
+    only: an extra item is rated afresh. Empty when there is nothing to copy."""
+    if not membership.can_write:
+        return ""
+    before = day_entry(membership.child, day - ONE_DAY)
+    if before is None:
+        return ""
+    rated = {name: value for name, value in before.ratings.items() if value is not None}
+    return json.dumps(rated) if rated else ""
 
 
 def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpResponse:

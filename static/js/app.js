@@ -43,3 +43,30 @@ for (const tabs of document.querySelectorAll(".child-nav ul")) {
   atEnd();
   tabs.addEventListener("scroll", atEnd, { passive: true });
 }
+
+// The entry form's tools. "What 0-3 mean" is remembered on this phone, and comes back after a
+// save swaps the form. "Same as yesterday" ticks yesterday's ratings to adjust: only Save saves.
+const rememberToggles = () => {
+  for (const box of document.querySelectorAll("[data-remember]")) {
+    box.checked = localStorage.getItem(box.dataset.remember) === "on";
+  }
+  for (const button of document.querySelectorAll("[data-fill-ratings]")) button.hidden = false;
+};
+rememberToggles();
+document.addEventListener("htmx:afterSettle", rememberToggles);
+document.addEventListener("change", (event) => {
+  const box = event.target.closest("[data-remember]");
+  if (box) localStorage.setItem(box.dataset.remember, box.checked ? "on" : "off");
+});
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-fill-ratings]");
+  if (!button) return;
+  const ratings = JSON.parse(button.dataset.fillRatings);
+  for (const [name, value] of Object.entries(ratings)) {
+    const radio = button.form.querySelector(`input[name="${name}"][value="${value}"]`);
+    if (radio) radio.checked = true;
+  }
+  const state = button.form.querySelector("#save-state");
+  if (state) state.textContent = "The day before's ratings are filled in: change what differs, then Save.";
+  button.remove();  // done: a swap after Save must not offer it again
+});

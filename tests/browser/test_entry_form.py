@@ -166,3 +166,70 @@ def test_saving_twice_without_reload_goes_on_from_the_saved_version(
     shot(page, "entry-form-saved-twice")
     entry = DailyEntry.objects.get(child=child)
     assert (entry.opsoclonus, entry.version) == (3, 2)
+
+
+def test_what_each_level_means_shows_before_choosing_and_stays(
+    phone, owner, child, today_url, shot
+):
+    page = phone(user=owner)
+    page.goto(today_url)
+    eyes_anchors = rating(page, "Eyes").locator(".anchor [data-level]:visible")
+    expect(eyes_anchors).to_have_text(["Not observed"])  # only the chosen level's meaning
+
+    page.get_by_label("What 0-3 mean, under each sign").tap()
+    expect(eyes_anchors).to_have_count(4)
+    expect(eyes_anchors.first).to_have_text(re.compile(r"^0: none seen", re.IGNORECASE))
+    assert not DailyEntry.objects.filter(child=child).exists()  # showing meanings saves nothing
+
+    # Remembered on this phone: after a reload, and after a save swaps the form.
+    page.reload()
+    expect(page.get_by_label("What 0-3 mean, under each sign")).to_be_checked()
+    tap_level(page, "Eyes", 1)
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".save-state")).to_have_text(re.compile(r"✓ Saved at"))
+    page.reload()
+    expect(rating(page, "Jerks").locator(".anchor [data-level]:visible")).to_have_count(4)
+    shot(page, "entry-form-anchors-shown")
+
+
+def test_same_as_yesterday_fills_the_ratings_to_adjust_and_saves_only_on_save(
+    phone, owner, child, today_url, shot
+):
+    yesterday = DailyEntryFactory(
+        child=child, opsoclonus=2, myoclonus=1, ataxia=3, sleep=None, rage=0
+    )
+    page = phone(user=owner)
+    page.goto(today_url)
+    page.get_by_role("button", name="Same as yesterday").tap()
+    for label, level in {"Eyes": 2, "Jerks": 1, "Balance": 3, "Rage": 0}.items():
+        expect(
+            rating(page, label).get_by_role("radio", name=re.compile(rf"^{level}"))
+        ).to_be_checked()
+    expect(rating(page, "Sleep").get_by_role("radio", name="Not observed")).to_be_checked()
+    expect(page.locator(".save-state")).to_contain_text("change what differs, then Save")
+    expect(page.locator(".save-state")).not_to_contain_text("Saved")
+    assert DailyEntry.objects.filter(child=child).count() == 1  # nothing saved by the button
+
+    tap_level(page, "Balance", 2)
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".save-state")).to_have_text(re.compile(r"✓ Saved at"))
+    today = DailyEntry.objects.get(child=child, date=child.today())
+    assert (today.opsoclonus, today.myoclonus, today.ataxia, today.sleep, today.rage) == (
+        2,
+        1,
+        2,
+        None,
+        0,
+    )
+    yesterday.refresh_from_db()
+    assert yesterday.ataxia == 3
+    shot(page, "entry-form-same-as-yesterday")
+
+
+def test_same_as_yesterday_is_offered_only_when_yesterday_was_logged(
+    phone, owner, child, today_url
+):
+    page = phone(user=owner)
+    page.goto(today_url)
+    expect(page.get_by_label("What 0-3 mean, under each sign")).to_be_visible()
+    expect(page.get_by_role("button", name="Same as yesterday")).to_have_count(0)
