@@ -1,21 +1,25 @@
 """Pure functions over plain dates and numbers: no ORM, no request.
 
-The daily score, the 7-day mean, baselines and possible-relapse episodes, exactly as the
-possible-relapse rule of the domain defines them (our proposal, a prompt to talk to the doctor,
-never a diagnosis):
+The daily score, the 7-day mean, baselines and possible-relapse episodes, by the possible-relapse
+rule (our proposal, a prompt to talk to the doctor, never a diagnosis; docs/relapse-rule.md says
+how its defaults were measured):
 
-- Baseline: the median daily score of the logged days among the `baseline_days` before the day
-  judged, given at least `min_logged_days` of them; each core item has its own baseline, the
-  median of that item over the same days.
+- Baseline: the median daily score of the logged days among the `baseline_days` that end
+  `recent_days_left_out` days before the day judged, given at least `min_logged_days` of them;
+  each core item has its own baseline, the median of that item over the same days. Leaving the
+  most recent days out keeps a rise from lifting its own bar.
 - A logged day is raised when its score is at least baseline + `score_rise`, or when one core
-  item stands `item_rise` or more above that item's baseline. A possible relapse starts on the
-  first of `raised_run` raised logged days in a row; its baselines are frozen at that onset. It
-  ends on the last raised day before `calm_run` logged days in a row whose score is at most
-  baseline + `calm_margin`; until then it is ongoing.
+  item stands `item_rise` or more above that item's baseline. A possible relapse is flagged on
+  a raised day that makes `raised_run` raised days among the last `raised_run` + `run_slack`
+  logged days in a row; it starts on the first raised day of them, and its baselines are frozen
+  at that onset. It ends on the last raised day before `calm_run` logged days in a row whose
+  score is at most baseline + `calm_margin`; until then it is ongoing.
 - Missing days are gaps, not zeros: they neither raise nor calm anything, and a gap of more than
   `max_gap_days` days breaks a run of raised or calm days.
 - Possible triggers: every trigger in the `trigger_window_days` before onset, with days to onset.
   An onset during or within `illness_window_days` of a fever or an illness is illness-associated.
+
+With `recent_days_left_out` and `run_slack` at 0 this is the first rule, as the domain wrote it.
 """
 
 import bisect
@@ -71,13 +75,21 @@ def share_logged(logged_days: Iterable[object], days_in_period: int) -> float:
 
 @dataclass(frozen=True)
 class RelapseRule:
-    """The numbers of the possible-relapse rule: a per-child setting, with these defaults."""
+    """The numbers of the possible-relapse rule: a per-child setting, with these defaults.
+
+    The defaults were chosen by measurement on generated diaries shaped like real ones
+    (docs/relapse-rule.md). With recent_days_left_out and run_slack at 0 it is the first rule
+    (CLASSIC_RULE's numbers).
+    """
 
     baseline_days: int = 14
+    recent_days_left_out: int = 7
     min_logged_days: int = 7
     score_rise: int = 3
     item_rise: int = 2
     raised_run: int = 3
+    run_slack: int = 0
+    days_dated_back: int = 4
     calm_margin: int = 1
     calm_run: int = 3
     max_gap_days: int = 3
@@ -86,14 +98,31 @@ class RelapseRule:
 
     def sentences(self) -> list[str]:
         """The rule in plain words, shown wherever a flag is shown."""
+        left_out = (
+            f" before the last {self.recent_days_left_out} (left out, so that a rise does not "
+            f"lift its own bar)"
+            if self.recent_days_left_out
+            else " before"
+        )
+        slack = (
+            f"; up to {self.run_slack} day(s) among them may fall short" if self.run_slack else ""
+        )
+        back = (
+            f", or from up to {self.days_dated_back} days earlier where the rise began (days in "
+            f"a row already more than {self.calm_margin} above the usual level)"
+            if self.days_dated_back
+            else ""
+        )
         return [
             f"Usual level (baseline): the middle daily score of the days logged in the "
-            f"{self.baseline_days} days before, once at least {self.min_logged_days} are logged.",
+            f"{self.baseline_days} days{left_out}, once at least {self.min_logged_days} are "
+            f"logged.",
             f"A day is raised when its score is {self.score_rise} or more above the usual level, "
             f"or one item is {self.item_rise} or more above its own usual level.",
-            f"A possible relapse is flagged on the first of {self.raised_run} raised days in a "
-            f"row. It ends before {self.calm_run} days in a row within {self.calm_margin} of "
-            f"the usual level at its start.",
+            f"A possible relapse is flagged once {self.raised_run} logged days in a row are "
+            f"raised{slack}; it is dated from the first of them{back}. It ends before "
+            f"{self.calm_run} "
+            f"days in a row within {self.calm_margin} of the usual level at its start.",
             f"Days not logged are left out; more than {self.max_gap_days} of them in a row "
             f"break a run.",
             f"Possible triggers: those in the {self.trigger_window_days} days before it began. "
@@ -102,6 +131,20 @@ class RelapseRule:
         ]
 
 
+# Which rule found an episode, said in the JSON export: 1 was the first rule (each day against
+# the 14 days just before it, three raised days in a row); 2 leaves out the most recent days
+# from the usual level and lets a day in the run fall short.
+RULE_VERSION = 2
+# The first rule's numbers in today's terms: children whose family chose their own numbers
+# under the first rule keep them with this meaning (migration 0011).
+CLASSIC_RULE = RelapseRule(
+    baseline_days=14,
+    recent_days_left_out=0,
+    score_rise=3,
+    raised_run=3,
+    run_slack=0,
+    days_dated_back=0,
+)
 DEFAULT_RULE = RelapseRule()
 RULE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RelapseRule))
 
@@ -243,13 +286,22 @@ def baseline_from(days: Sequence[Day], rule: RelapseRule) -> Baseline | None:
     return Baseline(statistics.median(day.score for day in days), items, len(days))
 
 
+def _baseline_of(
+    logged: Sequence[Day], dates: Sequence[Date], day: Date, rule: RelapseRule
+) -> Baseline | None:
+    """The baseline judging `day`: the logged days among the rule's baseline days that end
+    where the most recent days left out begin."""
+    end = day - rule.recent_days_left_out * ONE_DAY
+    return baseline_from(_window(logged, dates, end, rule.baseline_days), rule)
+
+
 def baseline_before(
     days: Iterable[Day], day: Date, rule: RelapseRule = DEFAULT_RULE
 ) -> Baseline | None:
-    """The baseline of `day`: from the logged days among the rule's baseline days before it."""
+    """The baseline of `day`: from the logged days among the rule's baseline days before it
+    (and before the most recent days it leaves out)."""
     logged = logged_days(days)
-    window = _window(logged, [d.date for d in logged], day, rule.baseline_days)
-    return baseline_from(window, rule)
+    return _baseline_of(logged, [d.date for d in logged], day, rule)
 
 
 def is_raised(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
@@ -303,8 +355,15 @@ class _Scan:
     """What one pass over the logged days found: the episodes, and the run still open."""
 
     episodes: list[Episode] = field(default_factory=list)
-    raised_run: list[Day] = field(default_factory=list)  # trailing raised days, not yet 3
+    # The trailing logged days, each following the one before, that may still open an episode:
+    # (day, raised), at most raised_run + run_slack of them, the first raised.
+    recent: list[tuple[Day, bool]] = field(default_factory=list)
     calm_run: list[Day] = field(default_factory=list)  # trailing calm days inside an episode
+
+    @property
+    def raised_run(self) -> list[Day]:
+        """The raised days of the open run, oldest first."""
+        return [day for day, raised in self.recent if raised]
 
 
 def _follows(day: Day, previous: Day | None, rule: RelapseRule) -> bool:
@@ -317,22 +376,49 @@ def _peak(days: Iterable[Day]) -> Day:
     return max(days, key=lambda day: (day.score, -day.date.toordinal()))
 
 
+def _opening(recent: list[tuple[Day, bool]], rule: RelapseRule) -> list[tuple[Day, bool]]:
+    """The days that may still open an episode: the last raised_run + run_slack, from the first
+    raised among them; none when too many are not raised for the run to be completed."""
+    kept = recent[-(rule.raised_run + rule.run_slack) :]
+    while kept and (not kept[0][1] or sum(not raised for _, raised in kept) > rule.run_slack):
+        kept = kept[1:]
+    return kept
+
+
+def _dated_back(
+    logged: Sequence[Day], first_raised: int, open_from: int, frozen: Baseline, rule: RelapseRule
+) -> int:
+    """Where a possible relapse begins: its first raised day, or the first of the logged days in
+    a row just before it, within the rule's days dated back, that were already above calm (a
+    rise that creeps up is dated from where it began, not from where it crossed the bar)."""
+    onset = first_raised
+    while onset > open_from:
+        before, day = logged[onset - 1], logged[onset]
+        if (logged[first_raised].date - before.date).days > rule.days_dated_back:
+            break
+        if not _follows(day, before, rule) or is_calm(before, frozen, rule):
+            break
+        onset -= 1
+    return onset
+
+
 def _scan(logged: Sequence[Day], rule: RelapseRule) -> _Scan:
     scan = _Scan()
     dates = [day.date for day in logged]
     onset_index, frozen, last_raised = None, None, None
+    open_from = 0  # the first logged day after the last episode ended
     for index, day in enumerate(logged):
         previous = logged[index - 1] if index else None
         if frozen is None:
-            baseline = baseline_from(_window(logged, dates, day.date, rule.baseline_days), rule)
-            run = scan.raised_run if _follows(day, previous, rule) else []
+            baseline = _baseline_of(logged, dates, day.date, rule)
+            recent = scan.recent if _follows(day, previous, rule) else []
             raised = baseline is not None and is_raised(day, baseline, rule)
-            scan.raised_run = [*run, day] if raised else []
-            if len(scan.raised_run) == rule.raised_run:
-                onset = scan.raised_run[0]
-                onset_index = dates.index(onset.date)
-                frozen = baseline_from(_window(logged, dates, onset.date, rule.baseline_days), rule)
-                last_raised, scan.raised_run, scan.calm_run = day, [], []
+            scan.recent = _opening([*recent, (day, raised)], rule)
+            if raised and len(scan.raised_run) >= rule.raised_run:
+                first_raised = dates.index(scan.raised_run[0].date)
+                frozen = _baseline_of(logged, dates, logged[first_raised].date, rule)
+                onset_index = _dated_back(logged, first_raised, open_from, frozen, rule)
+                last_raised, scan.recent, scan.calm_run = day, [], []
             continue
         run = scan.calm_run if _follows(day, previous, rule) else []
         raised = is_raised(day, frozen, rule)
@@ -343,7 +429,7 @@ def _scan(logged: Sequence[Day], rule: RelapseRule) -> _Scan:
         if len(scan.calm_run) == rule.calm_run:
             episode_days = [d for d in logged[onset_index:] if d.date <= last_raised.date]
             scan.episodes.append(_episode(episode_days, frozen, end=last_raised.date))
-            frozen, scan.calm_run = None, []
+            frozen, scan.calm_run, open_from = None, [], index + 1
     if frozen is not None:
         scan.episodes.append(_episode(logged[onset_index:], frozen, end=None))
     return scan
@@ -467,8 +553,8 @@ def _status(logged: Sequence[Day], scan: _Scan, today: Date, rule: RelapseRule) 
     if baseline is None:
         return Status("not_enough_data", logged_in_window=len(window))
     run = scan.raised_run
-    # Rising while a raised day logged today would still continue the run.
-    if run and (today - run[-1].date).days - 1 <= rule.max_gap_days:
+    # Rising while a day logged today would still continue the run.
+    if run and (today - scan.recent[-1][0].date).days - 1 <= rule.max_gap_days:
         return Status(
             "rising", raised_days=len(run), baseline=baseline, logged_in_window=len(window)
         )

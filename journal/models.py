@@ -826,10 +826,13 @@ class DoseChange(models.Model):
 # also at most baseline_days (RelapseSettings.clean).
 RULE_RANGES: dict[str, tuple[int, int]] = {
     "baseline_days": (7, 60),
+    "recent_days_left_out": (0, 28),
     "min_logged_days": (3, 60),
     "score_rise": (1, 15),
     "item_rise": (1, 3),
     "raised_run": (2, 14),
+    "run_slack": (0, 7),
+    "days_dated_back": (0, 14),
     "calm_margin": (0, 15),
     "calm_run": (1, 14),
     "max_gap_days": (0, 14),
@@ -868,7 +871,13 @@ class RelapseSettings(models.Model):
         "baseline_days",
         "days looked back for the usual level",
         help_text="The usual level is the middle daily score of the days logged in this many "
-        "days before the day judged.",
+        "days, which end where the most recent days left out begin.",
+    )
+    recent_days_left_out = rule_number(
+        "recent_days_left_out",
+        "most recent days left out of the usual level",
+        help_text="The days just before the day judged are left out of its usual level, so that "
+        "a rise over several days does not lift its own bar.",
     )
     min_logged_days = rule_number(
         "min_logged_days",
@@ -891,7 +900,21 @@ class RelapseSettings(models.Model):
     raised_run = rule_number(
         "raised_run",
         "raised days in a row that flag a possible relapse",
-        help_text="A possible relapse is flagged on the first of this many raised days in a row.",
+        help_text="A possible relapse is flagged once this many logged days in a row are "
+        "raised, and dated from the first of them.",
+    )
+    run_slack = rule_number(
+        "run_slack",
+        "days in the run that may fall short",
+        help_text="Among the logged days in a row that flag a possible relapse, this many may "
+        "be less than raised (one caregiver rates lower, a sign was not rated).",
+    )
+    days_dated_back = rule_number(
+        "days_dated_back",
+        "days a possible relapse may be dated back",
+        help_text="A rise that creeps up is dated from where it began: from the first of the "
+        "logged days in a row just before the raised days, up to this many, that were already "
+        "above calm.",
     )
     calm_margin = rule_number(
         "calm_margin",

@@ -14,7 +14,7 @@ from django.urls import reverse
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from journal import demo, services
+from journal import analysis, demo, services
 from journal.exchange import writing
 from journal.exchange.columns import ENTRY_COLUMNS, EVENT_COLUMNS, guarded, unguarded
 from journal.exchange.plan import plan_import
@@ -154,10 +154,12 @@ def test_journal_json_holds_the_journal_and_the_possible_relapses_with_their_tri
     assert data["child"]["name"] == "Maya"
     assert len(data["child"]["entries"]) == maya.entries.count()
     assert data["child"]["relapse_rule"]["score_rise"] == 3
+    assert data["child"]["relapse_rule"]["recent_days_left_out"] == 7
     assert any(course["dose_changes"] for course in data["child"]["treatments"])
     episodes = data["possible_relapses"]
     assert len(episodes) == 3
     assert all(e["end"] is not None and e["length_days"] > 0 for e in episodes)
+    assert all(e["rule_version"] == analysis.RULE_VERSION == 2 for e in episodes)
     first = episodes[0]
     assert {t["type"] for t in first["possible_triggers"]} >= {"fever", "illness"}
     assert all(t["days_before_onset"] >= 0 for t in first["possible_triggers"])

@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from journal import analysis, services
 from journal.access import OWNER_REFUSAL
-from journal.analysis import DEFAULT_RULE, RULE_FIELDS, RelapseRule
+from journal.analysis import CLASSIC_RULE, DEFAULT_RULE, RULE_FIELDS, RelapseRule
 from journal.models import RULE_RANGES, Change, Child, Membership, RelapseSettings
 from tests.view_helpers import (
     error_beside,
@@ -133,11 +133,29 @@ def test_the_owner_saves_new_numbers(owner_client, owner, child):
     page = owner_client.get(page_url(child))
     text = text_of(page)
     assert "Saved: possible relapses are now flagged with these numbers." in text
-    assert "in the 21 days before, once at least 7 are logged" in text
+    assert "in the 21 days before the last 7 (left out" in text
+    assert "once at least 7 are logged" in text
     assert "its score is 4 or more above the usual level" in text
     assert "Numbers changed from OMS Journal's defaults on" in text
     assert "by olivia" in text
     assert value_of(page, "score_rise") == "4"
+
+
+def test_numbers_chosen_for_the_first_rule_keep_its_meaning_and_the_page_says_what_changed(
+    owner_client, owner, child
+):
+    """Migration 0011 gives the families' own numbers nothing left out, no day short and no
+    dating back: the first rule. The page says so, and how the defaults differ."""
+    first_rule = dataclasses.asdict(CLASSIC_RULE) | {"score_rise": 4}
+    services.relapse_settings_save(child=child, user=owner, values=first_rule)
+    assert child.relapse_rule() == dataclasses.replace(CLASSIC_RULE, score_rise=4)
+    text = text_of(owner_client.get(page_url(child)))
+    assert "These numbers were chosen for OMS Journal's first rule, and keep its meaning" in text
+    assert "leave the last 7 days out of the usual level" in text
+    assert "in the 14 days before, once at least 7 are logged" in text
+    # With today's numbers the notice is gone.
+    services.relapse_settings_save(child=child, user=owner, values={"recent_days_left_out": 7})
+    assert "first rule" not in text_of(owner_client.get(page_url(child)))
 
 
 def test_a_save_that_changes_nothing_writes_nothing(owner_client, child):

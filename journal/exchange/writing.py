@@ -142,6 +142,9 @@ def episode_data(episode: analysis.Episode, today: datetime.date) -> dict:
             "logged_days": episode.baseline.logged_days,
         },
         "illness_associated": episode.illness_associated,
+        # Which possible-relapse rule found it (analysis.RULE_VERSION), with the child's numbers
+        # in "relapse_rule".
+        "rule_version": analysis.RULE_VERSION,
         "possible_triggers": [
             {
                 "type": found.trigger.type,

@@ -48,6 +48,7 @@ def relapse_settings(request: HttpRequest, child_id: int) -> HttpResponse:
         "child": child,
         "rule": rule,
         "is_default": rule == analysis.DEFAULT_RULE,
+        "default_rule": analysis.DEFAULT_RULE,
         "own": own,
         "form": form,
     }
