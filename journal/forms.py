@@ -275,9 +275,12 @@ class EntryForm(VersionedForm):
 
 def day_form(child, day: datetime.date, data=None) -> tuple[DailyEntry, list, EntryForm]:
     """The day's entry (or a new one), the extra items it rates, and its form: what the day's
-    page and the API's day both bind."""
+    page and the API's day both bind. `data` may be a function of the items, for a caller
+    that names the items' fields from them."""
     entry = queries.day_entry(child, day) or DailyEntry(child=child, date=day)
     items = queries.entry_items(child, entry)
+    if callable(data):
+        data = data(items)
     return entry, items, EntryForm(data, instance=entry, items=items)
 
 
