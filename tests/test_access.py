@@ -409,6 +409,8 @@ ROWS: dict[str, Row] = {
     "api_treatments": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
     "api_items": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
     "api_fhir": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
+    # Any other URL under /api/v1/ (here /api/v1/.*): 404 in JSON, for anyone.
+    "api_not_found": Row((), get=everyone(API_NOT_FOUND), post=everyone(API_NOT_FOUND)),
     # --- django.contrib.auth.urls, under accounts/ ---------------------------------------------
     # The POST logs in as the owner, whoever sends it; logging in stamps last_login.
     "login": Row((), get=everyone(PAGE), post=everyone(saved("home"))),

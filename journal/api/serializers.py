@@ -33,6 +33,11 @@ def rating(label: str, **kwargs) -> serializers.IntegerField:
     )
 
 
+def blank_or_choice(choices) -> serializers.ChoiceField:
+    """A choice that may be left empty (""), which the schema then allows too."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
+
+
 def username_of(user) -> str | None:
     return user.username if user is not None else None
 
@@ -67,6 +72,7 @@ class DaySerializer(serializers.ModelSerializer):
     max_temperature_c = serializers.DecimalField(
         max_digits=3, decimal_places=1, coerce_to_string=False, allow_null=True
     )
+    doses = blank_or_choice(Doses.choices)
     items = serializers.SerializerMethodField(
         help_text="The ratings (0-3) of the family's extra items, by the item's name."
     )
@@ -176,6 +182,8 @@ class Detail(serializers.Serializer):
 
 class EventSerializer(serializers.ModelSerializer):
     detail = serializers.CharField(read_only=True, help_text="What it was, in one line.")
+    illness_kind = blank_or_choice(TriggerEvent.Illness.choices)
+    change = blank_or_choice(TriggerEvent.Change.choices)
     temperature_c = serializers.DecimalField(
         max_digits=3, decimal_places=1, coerce_to_string=False, allow_null=True
     )

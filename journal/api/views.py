@@ -4,12 +4,13 @@ queries.py and trends.py, and writes through journal.api.days (the page's form a
 import datetime
 
 from django.db.models import Q, prefetch_related_objects
-from django.http import Http404
+from django.http import Http404, JsonResponse
 from django.utils.cache import patch_cache_control
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework import status
-from rest_framework.exceptions import ValidationError
+from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
 from rest_framework.response import Response
@@ -29,6 +30,7 @@ from journal.api.serializers import (
     Problems,
     TreatmentSerializer,
 )
+from journal.converters import IsoDateConverter
 from journal.models import Membership, TreatmentCourse, TriggerEvent
 
 
@@ -44,6 +46,7 @@ class ApiView(GenericAPIView):
     """A view of the API. Every answer holds a family's data: never kept by a shared cache."""
 
     pagination_class = Pages
+    metadata_class = None  # OPTIONS is not offered: the schema at /api/v1/schema/ says it all
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = super().finalize_response(request, response, *args, **kwargs)
@@ -146,14 +149,28 @@ IF_NONE_MATCH = OpenApiParameter(
 )
 
 
+def date_of(day: str) -> datetime.date:
+    """The day of the URL; a 404 (in JSON) if it is no date."""
+    try:
+        return IsoDateConverter().to_python(day)
+    except ValueError:
+        raise Http404("No such day: write it as YYYY-MM-DD.") from None
+
+
+DAY_PARAMETER = OpenApiParameter(
+    "day", OpenApiTypes.DATE, OpenApiParameter.PATH, description="The day, as YYYY-MM-DD."
+)
+
+
 class DayDetail(ApiView):
     """One day, by date in the child's time zone. Its ETag is its version."""
 
     serializer_class = DaySerializer
 
-    @extend_schema(responses={200: DaySerializer, **REFUSALS})
-    def get(self, request, child_id: int, day: datetime.date):
+    @extend_schema(parameters=[DAY_PARAMETER], responses={200: DaySerializer, **REFUSALS})
+    def get(self, request, child_id: int, day: str):
         child = api_membership(request, child_id).child
+        day = date_of(day)
         entry = queries.day_entry(child, day)
         if entry is None:
             raise Http404("This day is not logged.")
@@ -161,7 +178,7 @@ class DayDetail(ApiView):
 
     @extend_schema(
         request=DayInput,
-        parameters=[IF_MATCH, IF_NONE_MATCH],
+        parameters=[DAY_PARAMETER, IF_MATCH, IF_NONE_MATCH],
         responses={
             200: OpenApiResponse(DaySerializer, description="Saved (or already so)."),
             201: OpenApiResponse(DaySerializer, description="Logged."),
@@ -171,15 +188,20 @@ class DayDetail(ApiView):
             428: OpenApiResponse(Detail, description="If-Match is missing."),
         },
     )
-    def put(self, request, child_id: int, day: datetime.date):
+    def put(self, request, child_id: int, day: str):
         """Log or change the day: the whole day, checked as the day page checks it. A field
         left out is cleared. Idempotent: the same PUT again changes nothing."""
         membership = api_membership(request, child_id, write=True)
+        day = date_of(day)
+        try:
+            body = request.data
+        except ParseError as error:
+            return Response({"errors": {"__all__": [str(error.detail)]}}, status=400)
         try:
             outcome = days.put_day(
                 membership=membership,
                 day=day,
-                body=request.data,
+                body=body,
                 headers=request.headers,
                 user=request.user,
             )
@@ -258,7 +280,15 @@ class ItemList(ApiView):
 class ChildFhir(ApiView):
     """The child's journal as an HL7 FHIR R4 Bundle (type collection): parent-reported."""
 
-    @extend_schema(responses={200: OpenApiTypes.OBJECT, **REFUSALS})
+    @extend_schema(responses={(200, fhir.CONTENT_TYPE): OpenApiTypes.OBJECT, **REFUSALS})
     def get(self, request, child_id: int):
         child = api_membership(request, child_id).child
         return Response(fhir.bundle(child), content_type=fhir.CONTENT_TYPE)
+
+
+@csrf_exempt  # it changes nothing, and answers the same to anyone
+def not_found(request) -> JsonResponse:
+    """Any other URL under /api/v1/: a 404 in JSON, never the site's HTML page."""
+    response = JsonResponse({"detail": "No such URL in the API: see /api/v1/docs/."}, status=404)
+    patch_cache_control(response, private=True, no_store=True)
+    return response
