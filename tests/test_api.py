@@ -14,6 +14,7 @@ from tests.factories import (
     TreatmentCourseFactory,
     TriggerEventFactory,
 )
+from tests.test_conflicts import save_concurrently
 
 pytestmark = pytest.mark.django_db
 DAY = datetime.timedelta(days=1)
@@ -274,3 +275,35 @@ def test_the_session_needs_csrf_to_write(owner, child, yesterday):
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
     assert not DailyEntry.objects.exists()
+
+
+# --- two clients at once -------------------------------------------------------------------------
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_clients_putting_the_same_day_from_the_same_version_lose_nothing(
+    owner, caregiver, child
+):
+    """Both read the day at version 1 and PUT their change at the same instant: one is saved,
+    the other is 412 with the day as the first saved it, and nothing was written over."""
+    day = child.today() - DAY
+    DailyEntryFactory(child=child, date=day, rage=1, notes="Before")
+    clients = {
+        "owner": TokenClient(token_for(owner)),
+        "caregiver": TokenClient(token_for(caregiver)),
+    }
+    jobs = [
+        lambda name=name, api=api: api.put_json(
+            day_url(child, day), {"rage": 2, "notes": f"By the {name}"}, If_Match='"1"'
+        )
+        for name, api in clients.items()
+    ]
+    answers = save_concurrently(jobs)
+    statuses = sorted(answer.status_code for answer in answers)
+    assert statuses == [200, 412]
+    saved = next(a for a in answers if a.status_code == 200).json()
+    refused = next(a for a in answers if a.status_code == 412).json()
+    assert refused["day"]["notes"] == saved["notes"]  # the refused one is shown what was saved
+    entry = DailyEntry.objects.get(child=child, date=day)
+    assert (entry.notes, entry.version) == (saved["notes"], 2)
+    assert Change.objects.filter(child=child, action="changed").count() == 1
