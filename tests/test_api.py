@@ -3,6 +3,7 @@
 import datetime
 
 import pytest
+from django.db import connection
 from django.test import Client
 
 from journal.api.authentication import REFUSED
@@ -92,11 +93,18 @@ def test_a_token_for_one_child_sees_no_other(owner, child):
     assert api.get(f"/api/v1/children/{second.pk}/days").status_code == 404
 
 
-def test_requests_are_limited_per_token(owner, child, settings):
-    settings.API_RATE_LIMIT = "3/minute"
+def test_requests_are_limited_per_token_in_the_database(owner, child, settings):
+    settings.API_RATE_LIMIT = "3/hour"
     first, second = TokenClient(token_for(owner)), TokenClient(token_for(owner))
-    assert [first.get("/api/v1/children").status_code for _ in range(4)] == [200] * 3 + [429]
+    answers = [first.get("/api/v1/children") for _ in range(4)]
+    assert [answer.status_code for answer in answers] == [200] * 3 + [429]
+    assert 0 < int(answers[-1]["Retry-After"]) <= 3600
     assert second.get("/api/v1/children").status_code == 200  # its own count
+    # The counts are rows of the database cache, which every worker and process shares.
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT cache_key FROM oms_throttle")
+        keys = [row[0] for row in cursor.fetchall()]
+    assert sum(":api-rate:token:" in key for key in keys) == 2
 
 
 # --- reading -----------------------------------------------------------------------------------
