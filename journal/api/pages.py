@@ -30,7 +30,8 @@ class AccessTokenForm(forms.ModelForm):
         widgets = {"scope": forms.RadioSelect()}
         help_texts = {
             "scope": "Whatever you choose, a token never does more than you may: "
-            "on a journal where you are a viewer, it only reads."
+            "on a journal where you are a viewer, it only reads.",
+            "child": "A token for one child can't reach any other.",
         }
 
     def __init__(self, *args, user, **kwargs):
