@@ -10,7 +10,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
 
-from journal import analysis
+from journal import analysis, queries
 from journal.models import (
     RULE_RANGES,
     SHARE_LINK_DAYS,
@@ -271,6 +271,17 @@ class EntryForm(VersionedForm):
                 "There is already an entry for this day: open that day to change it."
             )
         return day
+
+
+def day_form(child, day: datetime.date, data=None) -> tuple[DailyEntry, list, EntryForm]:
+    """The day's entry (or a new one), the extra items it rates, and its form: what the day's
+    page and the API's day both bind. `data` may be a function of the items, for a caller
+    that names the items' fields from them."""
+    entry = queries.day_entry(child, day) or DailyEntry(child=child, date=day)
+    items = queries.entry_items(child, entry)
+    if callable(data):
+        data = data(items)
+    return entry, items, EntryForm(data, instance=entry, items=items)
 
 
 class TrackedItemForm(forms.ModelForm):

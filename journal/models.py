@@ -308,6 +308,78 @@ class ShareOpening(models.Model):
         return f"{self.get_kind_display()} opened {self.at:%Y-%m-%d %H:%M}"
 
 
+# How long a personal access token may work, in days: the caregiver picks one.
+TOKEN_DAYS = (30, 90, 365)
+TOKEN_DEFAULT_DAYS = 90
+TOKEN_PREFIX = "omsj_"  # noqa: S105 - marks our tokens in secret scanners, not a secret
+
+
+class AccessTokenQuerySet(models.QuerySet):
+    def valid(self) -> "AccessTokenQuerySet":
+        return self.filter(revoked_at__isnull=True, expires_at__gt=timezone.now())
+
+
+class AccessToken(models.Model):
+    """A caregiver's personal access token for the API. Only the token's hash is kept.
+
+    It acts as its owner, never beyond: with its owner's role on each child's care team (a
+    viewer's token reads only, whatever its scope), narrowed to reading when its scope says so,
+    and to one child when it names one.
+    """
+
+    class Scope(models.TextChoices):
+        READ = "read", "Read only"
+        WRITE = "write", "Read and write"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens"
+    )
+    name = models.CharField(
+        max_length=80, help_text="What it is for, such as: the button by the bed."
+    )
+    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.READ)
+    child = models.ForeignKey(
+        Child,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="only for",
+        help_text="Leave empty for every journal you are on.",
+    )
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # The token's first characters, to tell tokens apart on the account page.
+    prefix = models.CharField(max_length=12, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    last_used_at = models.DateTimeField(null=True, blank=True)
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    objects = AccessTokenQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.get_scope_display()})"
+
+    @staticmethod
+    def new_token() -> str:
+        return TOKEN_PREFIX + secrets.token_urlsafe(32)
+
+    @property
+    def can_write(self) -> bool:
+        return self.scope == self.Scope.WRITE
+
+    @property
+    def status(self) -> str:
+        if self.revoked_at:
+            return "revoked"
+        if self.expires_at <= timezone.now():
+            return "expired"
+        return "valid"
+
+
 class ChildScopedQuerySet(models.QuerySet):
     def for_child(self, child: Child):
         return self.filter(child=child)

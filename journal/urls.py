@@ -1,6 +1,7 @@
-from django.urls import path, register_converter
+from django.urls import path
 
-from journal.converters import IsoDateConverter
+from journal import converters  # noqa: F401 - registers the "day" converter
+from journal.api import pages as api_pages
 from journal.views import (
     account_data,
     accounts,
@@ -18,8 +19,6 @@ from journal.views import (
     trends,
 )
 
-register_converter(IsoDateConverter, "day")
-
 child = "children/<int:child_id>/"
 
 urlpatterns = [
@@ -28,6 +27,12 @@ urlpatterns = [
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/download/", account_data.account_download, name="account_download"),
     path("accounts/delete/", account_data.account_delete, name="account_delete"),
+    path("accounts/tokens/", api_pages.access_tokens, name="access_tokens"),
+    path(
+        "accounts/tokens/<int:pk>/revoke/",
+        api_pages.access_token_revoke,
+        name="access_token_revoke",
+    ),
     path("children/add/", children.child_add, name="child_add"),
     path(child, children.child_detail, name="child_detail"),
     path(child + "edit/", children.child_edit, name="child_edit"),

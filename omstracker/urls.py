@@ -12,5 +12,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include(auth_patterns)),
+    path("api/v1/", include("journal.api.urls")),
     path("", include("journal.urls")),
 ]

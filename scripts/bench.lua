@@ -3,9 +3,11 @@
 --   METHOD     "GET" or "POST"
 --   HEADERS    a table of request headers (the session and CSRF cookies, htmx's header)
 --   TARGETS    a list of {path, body, version}: requests go round it, each thread taking every
---              THREADS-th one; body (POST only) is a form without its version, which is
+--              THREADS-th one; body (POST and PUT only) is a form without its version, which is
 --              `version` on the first round, one more on each round after, so that each save
 --              starts from the version the last save of that day left
+--   IF_MATCH   true for the API's PUT: the version goes in the If-Match header, not the body,
+--              and the body's "ROUND" becomes the round, so that each PUT changes the day
 --   STATUS     the status of a good response (200, or 302 for a redirect)
 --   EXPECT     text each good response holds; any other response counts as bad
 -- At the end it prints one line, "RESULT {json}", that the bench reads.
@@ -41,11 +43,20 @@ function request()
   sent = sent + 1
   local target = TARGETS[(n % #TARGETS) + 1]
   local body = nil
+  local headers = HEADERS
   if target[2] ~= nil then
     local round = math.floor(n / #TARGETS)
-    body = target[2] .. "&version=" .. (target[3] + round)
+    local version = target[3] + round
+    if IF_MATCH then
+      headers = {}
+      for name, value in pairs(HEADERS) do headers[name] = value end
+      headers["If-Match"] = '"' .. version .. '"'
+      body = string.gsub(target[2], "ROUND", tostring(round))
+    else
+      body = target[2] .. "&version=" .. version
+    end
   end
-  return wrk.format(METHOD, target[1], HEADERS, body)
+  return wrk.format(METHOD, target[1], headers, body)
 end
 
 function response(status, headers, body)

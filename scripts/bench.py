@@ -82,6 +82,8 @@ from omstracker.settings import *  # noqa: F403
 
 STATIC_ROOT = {static_root!r}
 ROOT_URLCONF = "bench_urls"
+# The bench measures the API, not its rate limit (a count a window, the same cost at any limit).
+API_RATE_LIMIT = "1000000000/hour"
 """
 
 # --- the budgets (issue: fast on a phone and on the server) ------------------------------------
@@ -137,6 +139,9 @@ class DataSet:
     # (child, day, version) of the logged days of `child`'s sibling: saves go there, so that
     # they leave `child`'s cached charts and PDF as the other runs find them
     save_targets: tuple[tuple[int, str, int], ...]
+    # (child, day, version) of the sibling's other logged days: the API's PUTs go there
+    put_targets: tuple[tuple[int, str, int], ...]
+    api_token: str  # a read-and-write token of `owner`
     entries: int
     events: int
     courses: int
@@ -265,6 +270,7 @@ def seed(families: int, years: float, password: str) -> DataSet:
     from django.core.management import call_command
     from django.db import connection
 
+    from journal.api.tokens import token_create
     from journal.models import Child, DailyEntry, Membership, Role, TreatmentCourse, TriggerEvent
 
     with open(os.devnull, "w") as quiet:
@@ -300,7 +306,11 @@ def seed(families: int, years: float, password: str) -> DataSet:
         month_child=month_child,
         month_owner=month_owner.username,
         other_children=tuple(others),
-        save_targets=targets,
+        # Every other day for the form's saves, the rest for the API's PUTs: each load knows
+        # the versions of its own days.
+        save_targets=targets[1::2],
+        put_targets=targets[0::2],
+        api_token=token_create(user=owners[0], name="bench", scope="write", child=None, days=1)[1],
         entries=DailyEntry.objects.filter(child_id__in=long_children).count(),
         events=TriggerEvent.objects.filter(child_id__in=long_children).count(),
         courses=TreatmentCourse.objects.filter(child_id__in=long_children).count(),
@@ -324,6 +334,7 @@ class Load:
     method: str = "GET"
     htmx: bool = False
     status: int = 200
+    api: bool = False  # sent with the API token, not the session; a PUT's version in If-Match
 
 
 @dataclasses.dataclass(frozen=True)
@@ -347,10 +358,14 @@ def lua_string(text: str) -> str:
     return json.dumps(text)  # a JSON string is a valid Lua string for the text we send
 
 
-def lua_config(load: Load, cookie: str) -> str:
-    headers = {"Cookie": cookie} if cookie else {}
+def lua_config(load: Load, cookie: str, api_token: str = "") -> str:
+    headers = {"Cookie": cookie} if cookie and not load.api else {}
+    if load.api:
+        headers["Authorization"] = f"Bearer {api_token}"
     if load.method == "POST":
         headers["Content-Type"] = "application/x-www-form-urlencoded"
+    if load.method == "PUT":
+        headers["Content-Type"] = "application/json"
     if load.htmx:
         headers |= {"HX-Request": "true", "HX-Target": "entry-form"}
     targets = ",\n".join(
@@ -361,15 +376,15 @@ def lua_config(load: Load, cookie: str) -> str:
     return (
         f"THREADS = {THREADS}\nMETHOD = {lua_string(load.method)}\n"
         f"HEADERS = {{{header_items}}}\nEXPECT = {lua_string(load.expect)}\n"
-        f"STATUS = {load.status}\n"
+        f"STATUS = {load.status}\nIF_MATCH = {'true' if load.api else 'false'}\n"
         f"TARGETS = {{\n{targets}\n}}\n"
     )
 
 
-def wrk(load: Load, port: int, cookie: str, args, folder: Path) -> Run:
+def wrk(load: Load, port: int, cookie: str, args, folder: Path, api_token: str = "") -> Run:
     """One bounded wrk run on 127.0.0.1; every response checked by bench.lua."""
     script = folder / f"{load.key}.lua"
-    script.write_text(lua_config(load, cookie) + LUA.read_text())
+    script.write_text(lua_config(load, cookie, api_token) + LUA.read_text())
     command = [
         "wrk",
         f"-t{THREADS}",
@@ -434,6 +449,12 @@ class Paths:
     def pdf(self) -> str | None:
         return year_pdf_path(self.child, self.today)
 
+    @property
+    def api_year(self) -> str:
+        last = datetime.date.fromisoformat(self.today)
+        first = last - datetime.timedelta(days=364)
+        return f"/api/v1/children/{self.child}/days?from={first}&to={last}&page_size=400"
+
 
 def chart_path(child_id: int) -> str:
     return f"/children/{child_id}/trends/score.svg?range=1y"
@@ -474,6 +495,14 @@ def save_form(token: str, day: str, note: str) -> dict:
     }
 
 
+API_YEAR = "API: a year of days (GET, token)"
+API_PUT = "API: PUT a day (token, If-Match)"
+# "ROUND" becomes the round (bench.lua), so that each PUT changes the day it is sent to.
+API_PUT_BODY = json.dumps(
+    {"opsoclonus": 1, "ataxia": 2, "sleep_hours": 10.5, "notes": "PUT by the bench, round ROUND."}
+)
+
+
 def loads(data: DataSet, paths: Paths, token: str) -> list[Load]:
     """The requests measured, in the order they run: the bare view first."""
 
@@ -509,6 +538,18 @@ def loads(data: DataSet, paths: Paths, token: str) -> list[Load]:
         ),
         get("chart-cached", "Chart, cached (score, 1 year)", paths.chart, expect="</svg>"),
         get("table", "Table view (score, 1 year)", paths.table),
+        Load("api-year", API_YEAR, ((paths.api_year, None, 0),), '"results"', api=True),
+        Load(
+            "api-put",
+            API_PUT,
+            tuple(
+                (f"/api/v1/children/{child_id}/days/{day}", API_PUT_BODY, version)
+                for child_id, day, version in data.put_targets
+            ),
+            '"version"',
+            method="PUT",
+            api=True,
+        ),
     ]
     if paths.pdf:
         chosen.append(get("pdf", "Year PDF", paths.pdf, expect="%PDF"))
@@ -563,6 +604,45 @@ def count_queries(username: str, paths: Paths) -> dict[str, tuple[int, int]]:
                     response = client.post(path, form, headers={"HX-Request": "true"})
             if response.status_code != 200 or (form and b"Saved at" not in response.content):
                 raise RuntimeError(f"{method} {path}: {response.status_code}, not as expected")
+            found.append(len(queries))
+        counts[key] = (found[0], found[1])
+    return counts
+
+
+def count_api_queries(username: str, paths: Paths) -> dict[str, tuple[int, int]]:
+    """The API's queries, each request with a new token (whose first use is written, as any
+    token's is once a minute): a year of days, and a PUT of the child's last logged day."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection
+    from django.test import Client
+    from django.test.utils import CaptureQueriesContext
+
+    from journal.api.tokens import token_create
+    from journal.models import DailyEntry
+
+    user = get_user_model().objects.get(username=username)
+    last = DailyEntry.objects.filter(child_id=paths.child).latest("date")
+    put_path = f"/api/v1/children/{paths.child}/days/{last.date.isoformat()}"
+    counts = {}
+    for key in ("api-year", "api-put"):
+        found = []
+        for round_ in range(2):
+            _, token = token_create(user=user, name="bench", scope="write", child=None, days=1)
+            client = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Bearer {token}")
+            version = DailyEntry.objects.get(pk=last.pk).version
+            with CaptureQueriesContext(connection) as queries:
+                if key == "api-year":
+                    response = client.get(paths.api_year)
+                else:
+                    body = API_PUT_BODY.replace("ROUND", f"counted {round_}")
+                    response = client.put(
+                        put_path,
+                        body,
+                        content_type="application/json",
+                        headers={"If-Match": f'"{version}"'},
+                    )
+            if response.status_code != 200:
+                raise RuntimeError(f"{key}: {response.status_code}, not as expected")
             found.append(len(queries))
         counts[key] = (found[0], found[1])
     return counts
@@ -787,6 +867,8 @@ ROWS = (  # key, label, load run, query page, bytes (first load, fragment or oth
     ("table", "Table view (score, 1 year)", "table", "table", ("first", "table")),
     ("table-swap", "Table swap (htmx, score, 1 year)", None, None, ("fragment", "table")),
     ("pdf", "Year PDF", "pdf", "pdf", ("first", "pdf")),
+    ("api-year", API_YEAR, "api-year", "api-year", None),
+    ("api-put", API_PUT, "api-put", "api-put", None),
 )
 
 
@@ -1021,7 +1103,7 @@ def run_everything(args, data: DataSet, port: int, folder: Path) -> Results:
     for load in loads(data, paths, token):
         cookie = reader.cookie_header if load.key == "chart-cold" else owner.cookie_header
         cookie = "" if load.key == "bare" else cookie
-        run = wrk(load, port, cookie, args, folder)
+        run = wrk(load, port, cookie, args, folder, data.api_token)
         runs[load.key] = run
         print(
             f"  {load.label}: {run.per_second:,.0f} req/s, p50 {run.p50_ms:.1f} ms, "
@@ -1084,6 +1166,10 @@ def in_process(results: Results, args) -> None:
     month_today = Child.objects.get(pk=data.month_child).today().isoformat()
     results.queries_month = count_queries(data.month_owner, Paths(data.month_child, month_today))
     results.queries_years = count_queries(data.owner, Paths(data.child, today))
+    results.queries_month |= count_api_queries(
+        data.month_owner, Paths(data.month_child, month_today)
+    )
+    results.queries_years |= count_api_queries(data.owner, Paths(data.child, today))
     sample = data.other_children[: args.cold_samples]
     cold_times(data.reader, [chart_path(sample[-1])])  # matplotlib's first figure
     results.chart_ms = cold_times(data.reader, [chart_path(child) for child in sample])

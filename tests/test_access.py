@@ -53,7 +53,9 @@ from django.utils.http import urlsafe_base64_encode
 
 from journal.access import OWNER_REFUSAL, VIEWER_REFUSAL
 from journal.analysis import DEFAULT_RULE
-from journal.models import Child, Role, TrackedItem
+from journal.api.access import READ_ONLY_REFUSAL
+from journal.models import AccessToken, Child, Role, TrackedItem, hash_token
+from tests.api_helpers import TokenClient, token_for
 from tests.factories import (
     PASSWORD,
     ChildFactory,
@@ -141,6 +143,7 @@ class Expect:
     writes: bool = False  # whether the request changes a journal table
     download: bool = False  # a 200 that is a file to save, not a page
     svg: bool = False  # a 200 that is an SVG image, not a page
+    json: bool = False  # an answer of the API: JSON, never a page
 
     def __str__(self) -> str:
         notes = (self.to, "(a download)" * self.download, "(writes)" * self.writes)
@@ -158,6 +161,14 @@ VIEWER_REFUSED = Expect(403, message=VIEWER_REFUSAL)
 OPENED = Expect(200, writes=True)
 OPENED_PDF = Expect(200, download=True, writes=True)
 OWNER_REFUSED = Expect(403, message=OWNER_REFUSAL)
+# The API's answers (journal/api/): JSON; anonymous callers get 401, not the log-in page.
+API_OK = Expect(200, json=True)
+API_LOGIN = Expect(401, json=True)
+API_NOT_FOUND = Expect(404, json=True)
+API_NOT_ALLOWED = Expect(405, json=True)
+API_READ_ONLY = Expect(403, json=True, message=READ_ONLY_REFUSAL)
+API_VIEWER = Expect(403, json=True, message=VIEWER_REFUSAL)
+API_SAVED = Expect(200, json=True, writes=True)
 
 
 def saved(view: str) -> Expect:
@@ -183,6 +194,16 @@ def child_page(expect: Expect, **roles: Expect) -> dict[str, Expect]:
     on no care team of hers, get 404; anonymous visitors are sent to log in."""
     return everyone(expect, anonymous=LOGIN, stranger=NOT_FOUND, staff=NOT_FOUND, **roles)
 
+
+def api_child(expect: Expect, **roles: Expect) -> dict[str, Expect]:
+    """An API URL of Mia's: as child_page, in JSON, and 401 for anonymous callers."""
+    return everyone(
+        expect, anonymous=API_LOGIN, stranger=API_NOT_FOUND, staff=API_NOT_FOUND, **roles
+    )
+
+
+# The API checks who is calling before the method: 405 to anyone signed in, 401 to others.
+API_WRONG_METHOD = everyone(API_NOT_ALLOWED, anonymous=API_LOGIN)
 
 # A method the view doesn't take: 405 before anything is looked up, after the log-in check.
 WRONG_METHOD = signed_in(NOT_ALLOWED)
@@ -367,6 +388,29 @@ ROWS: dict[str, Row] = {
     "data_import_confirm": Row(
         CHILD, get=WRONG_METHOD, post=child_page(sent_to("data_page"), **VIEWERS)
     ),
+    # The account's tokens for the API: each caregiver makes and lists their own.
+    "access_tokens": Row((), get=signed_in(PAGE), post=signed_in(saved("access_tokens"))),
+    # The token is Dora's: no one else's to revoke (the owner revokes her own in test_api.py).
+    "access_token_revoke": Row(
+        ("pk",),
+        obj="access_token",
+        get=WRONG_METHOD,
+        post=signed_in(NOT_FOUND),
+    ),
+    # --- journal/api/urls.py: the API, here with the session; tokens in API_CELLS below -------
+    # The schema and its reference page describe the API, and hold no one's data.
+    "api_schema": Row((), get=everyone(DOWNLOAD), post=everyone(NOT_ALLOWED)),
+    "api_docs": Row((), get=everyone(PAGE), post=everyone(NOT_ALLOWED)),
+    "api_children": Row((), get=everyone(API_OK, anonymous=API_LOGIN), post=API_WRONG_METHOD),
+    "api_child": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
+    "api_days": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
+    "api_day": Row(("child_id", "day"), get=api_child(API_OK), post=API_WRONG_METHOD),
+    "api_events": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
+    "api_treatments": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
+    "api_items": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
+    "api_fhir": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
+    # Any other URL under /api/v1/ (here /api/v1/.*): 404 in JSON, for anyone.
+    "api_not_found": Row((), get=everyone(API_NOT_FOUND), post=everyone(API_NOT_FOUND)),
     # --- django.contrib.auth.urls, under accounts/ ---------------------------------------------
     # The POST logs in as the owner, whoever sends it; logging in stamps last_login.
     "login": Row((), get=everyone(PAGE), post=everyone(saved("home"))),
@@ -427,8 +471,10 @@ def objects_of(child: Child, member=None, token: str = "") -> dict:
     member = member or MembershipFactory(child=child, role=Role.CAREGIVER)
     course = TreatmentCourseFactory(child=child)
     DoseChangeFactory(course=course)
-    DailyEntryFactory(child=child)
+    entry = DailyEntryFactory(child=child)
     return {
+        "entry": entry,
+        "access_token": AccessToken.objects.get(token_hash=hash_token(token_for(member.user))),
         "event": TriggerEventFactory(child=child),
         "treatment": course,
         "invitation": InvitationFactory(child=child, **({"token": token} if token else {})),
@@ -493,7 +539,8 @@ def values_for(name: str, world: World, child: Child | None = None, objects=None
     row = ROWS[name]
     child = child or world.child
     objects = objects or world.mine
-    values = {"child_id": child.pk, "day": child.today().isoformat(), "token": TOKEN}
+    day = objects["entry"].date if name.startswith("api_") else child.today()
+    values = {"child_id": child.pk, "day": day.isoformat(), "token": TOKEN}
     if row.obj:
         values["pk"] = objects[row.obj].pk
     if row.fill:
@@ -553,6 +600,7 @@ def valid_data(name: str, world: World) -> dict:
         "team": {"note": "Grandpa", "role": "owner"},
         "share_links": {"note": "Dr Rivera", "first": yesterday, "last": "", "days": "30"},
         "item_list": {"name": "Drooling", **item},
+        "access_tokens": {"name": "Bedside button", "scope": "write", "days": "30"},
         "item_edit": {"name": "Hand use", **item},
         "relapse_settings": {**dataclasses.asdict(DEFAULT_RULE), "baseline_days": 21},
         "membership_role": {f"m{world.mine['membership'].pk}-role": "viewer"},
@@ -584,7 +632,14 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
     body = html_of(response)
     got = f"got {response.status_code} {response.get('Location', '')}".rstrip()
     assert response.status_code == expect.status, got
-    if expect.download:
+    if expect.json:
+        assert response["Content-Type"].split(";")[0] in JSON_TYPES, response["Content-Type"]
+        body_json = response.json()
+        if expect.message:
+            assert body_json["detail"] == expect.message
+    elif expect.download and name_is_schema(response):
+        assert "openapi" in body
+    elif expect.download:
         assert response["Content-Disposition"].startswith("attachment;")
     elif expect.svg:
         assert response["Content-Type"] == "image/svg+xml"
@@ -603,6 +658,13 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
         assert match.view_name == expect.to, response.url
         if child is not None and "child_id" in match.kwargs:
             assert match.kwargs["child_id"] == child.pk, response.url
+
+
+JSON_TYPES = ("application/json", "application/fhir+json")
+
+
+def name_is_schema(response) -> bool:
+    return response["Content-Type"].startswith("application/vnd.oai.openapi")
 
 
 def names_in(body: str, names: list[str]) -> list[str]:
@@ -705,9 +767,10 @@ def test_an_id_of_my_other_child_under_this_childs_url_is_404(world, name):
 def test_a_child_that_does_not_exist_is_404(world, name):
     row = ROWS[name]
     method = GET if row.get["owner"].status != 405 else POST
-    url = url_of(name, world).replace(f"/children/{world.child.pk}/", "/children/999999/")
+    url = re.sub(rf"/children/{world.child.pk}(/|$)", r"/children/999999\1", url_of(name, world))
+    assert "/999999" in url
     response = send(world.client("owner"), method, url, valid_data(name, world))
-    check(response, NOT_FOUND, url=url)
+    check(response, API_NOT_FOUND if name.startswith("api_") else NOT_FOUND, url=url)
 
 
 # --- the admin ---------------------------------------------------------------------------------
@@ -790,3 +853,84 @@ def test_staff_open_each_models_list_and_change_page(world, model):
         assert change.status_code == 200
         assert "OMS Journal administration" in html_of(change)
     assert full_snapshot() == before
+
+
+# --- the API with tokens: every API URL, for every role and every kind of token -----------------
+
+API_NAMES = sorted(
+    name for name in ROWS if name.startswith("api_") and "child_id" in ROWS[name].takes
+)
+TOKEN_KINDS = ("read", "write", "write, for another child")
+PUT = "PUT"
+
+
+def api_expect(name: str, role: str, kind: str, method: str) -> Expect:
+    """What a token of `role`'s, of `kind`, gets from `method` on API URL `name` of Mia's: never
+    more than its owner may on the web."""
+    if method == POST or (method == PUT and name != "api_day"):
+        return API_NOT_ALLOWED  # before any lookup: it says nothing of the child
+    if role == "stranger" or kind == "write, for another child":
+        return API_NOT_FOUND
+    if method == GET:
+        return API_OK
+    if kind == "read":
+        return API_READ_ONLY
+    return API_VIEWER if role == "viewer" else API_SAVED
+
+
+def token_of_kind(world: World, role: str, kind: str) -> str:
+    user = world.users[role]
+    if kind == "write, for another child":
+        return token_for(user, scope="write", child=ChildFactory(name="Zoe", owner=user))
+    return token_for(user, scope=kind)
+
+
+def api_send(client: Client, method: str, url: str, world: World):
+    if method == GET:
+        return client.get(url)
+    entry = world.mine["entry"]
+    body = {"notes": "Logged by voice", "rage": 2}
+    if method == PUT:
+        return client.put_json(url, body, If_Match=f'"{entry.version}"')
+    return client.post(url, body, content_type="application/json")
+
+
+@pytest.mark.parametrize("method", (GET, PUT, POST))
+@pytest.mark.parametrize("name", API_NAMES)
+def test_each_token_gets_no_more_than_its_owner(world, name, method):
+    wrong = []
+    for role in ("viewer", "caregiver", "owner", "stranger"):
+        for kind in TOKEN_KINDS:
+            with rolled_back():
+                expect = api_expect(name, role, kind, method)
+                client = TokenClient(token_of_kind(world, role, kind))
+                url = url_of(name, world)
+                before = full_snapshot()
+                response = api_send(client, method, url, world)
+                try:
+                    check(response, expect, url=url)
+                    changed = {
+                        label: rows
+                        for label, rows in full_snapshot().items()
+                        if rows != before[label] and label != "journal.AccessToken"
+                    }
+                    assert bool(changed) == expect.writes, changed.keys() or "wrote nothing"
+                    assert names_in(html_of(response), world.hidden_names(role)) == []
+                except AssertionError as failure:
+                    wrong.append(f"{role}, {kind} token (expected {expect}): {failure}")
+    assert not wrong, f"{method} {name}:\n" + "\n".join(wrong)
+
+
+def test_a_token_for_another_child_lists_only_that_child(world):
+    token = token_of_kind(world, "owner", "write, for another child")
+    names = [c["name"] for c in TokenClient(token).get("/api/v1/children").json()["results"]]
+    assert names == ["Zoe"]
+
+
+def test_a_wrong_token_is_401_everywhere(world):
+    client = TokenClient("omsj_not-a-token")
+    for name in API_NAMES:
+        url = url_of(name, world)
+        for method in (GET, PUT, POST):
+            response = api_send(client, method, url, world)
+            assert response.status_code == 401, (method, url)

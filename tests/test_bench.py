@@ -40,6 +40,8 @@ def test_a_quick_bench_measures_every_page_and_leaves_the_doc_alone():
         "| Chart, cached (score, 1 year) | ",
         "| Table view (score, 1 year) | ",
         "| Today form's first load with CSS and JS: under 40 KB | ",
+        "| API: a year of days (GET, token) | ",
+        "| API: PUT a day (token, If-Match) | ",
     ):
         assert row in report
     assert "Static files: brotli and gzip, far-future cache for hashed names" in report

@@ -1,8 +1,9 @@
 """Each page of logging a day has a maximum of SQL queries, the same for 1 month and 5 years.
 
 The trends' pages (dashboard, trends, chart, table) are held to theirs in test_views_trends.py;
-here: today's form, a logged day's form, saving a day through htmx (new and edited), and the
-history. `make bench` counts the same pages on its large data set (docs/benchmarks.md).
+here: today's form, a logged day's form, saving a day through htmx (new and edited), the
+history, and the API's reading of a year of days and its PUT of a day. `make bench` counts the
+same pages on its large data set (docs/benchmarks.md).
 """
 
 import datetime
@@ -14,6 +15,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from journal.models import DailyEntry, DoseChange, ItemRating, TriggerEvent
+from tests.api_helpers import TokenClient, token_for
 from tests.factories import ChildFactory, TrackedItemFactory, TreatmentCourseFactory, years_ago
 from tests.view_helpers import value_of
 
@@ -35,6 +37,14 @@ MAX_QUERIES = {
     # one more: the child's row locked first (SQLite's writers already take turns).
     "save, today": 21 + CHILD_LOCK,
     "save, a logged day": 20 + CHILD_LOCK,
+    # The API, with a token: the token and its last use, the rate count (read, then written in
+    # the database cache), the membership; then the page's count, its days with their authors
+    # and their extra items' ratings.
+    "api, a year of days": 13,
+    # The token, its last use, the rate count, the membership; the day, its items and its
+    # ratings (the change history's "before"), then the save as the page's, and the answer's
+    # ratings.
+    "api, PUT a day": 23 + CHILD_LOCK,
 }
 
 
@@ -107,8 +117,24 @@ def save(client, child, day: datetime.date):
     return lambda: client.post(url, form, headers={"HX-Request": "true"})
 
 
+def api_request(page: str, child):
+    """The API's request, with a new token of the owner's (its first use is written)."""
+    api = TokenClient(token_for(child.memberships.get().user))
+    today = child.today()
+    if page == "api, a year of days":
+        first = (today - 364 * DAY).isoformat()
+        url = f"/api/v1/children/{child.pk}/days"
+        return lambda: api.get(url, {"from": first, "to": today.isoformat(), "page_size": 400})
+    stored = DailyEntry.objects.get(child=child, date=today - DAY)
+    body = {"opsoclonus": 2, "sleep_hours": 9.75, "notes": "Logged through the API."}
+    url = f"/api/v1/children/{child.pk}/days/{stored.date.isoformat()}"
+    return lambda: api.put_json(url, body, If_Match=f'"{stored.version}"')
+
+
 def request_for(page: str, client, child):
     """A function that makes the page's request (anything it needs first is done now)."""
+    if page.startswith("api"):
+        return api_request(page, child)
     today, yesterday = child.today(), child.today() - DAY
     if page.startswith("save"):
         # Prepared only for the save asked for: preparing opens the day's form, which would put
@@ -136,7 +162,10 @@ def test_queries_do_not_grow_with_history(
             django_assert_max_num_queries(MAX_QUERIES[page]),
         ):
             response = send()
-        assert response.status_code == 200
+        assert response.status_code == 200, response.content[:500]
+        if page == "api, a year of days":
+            # The history ends yesterday: the year's 365 days hold 364 logged ones.
+            assert len(response.json()["results"]) == min(364, journal.entries.count())
         if page.startswith("save"):
             assert "Saved at" in response.content.decode()
         counts.append(len(queries))

@@ -17,7 +17,7 @@ from django.urls import reverse
 from journal import analysis
 from journal.access import membership_for
 from journal.models import Child, DailyEntry, Membership, RelapseSettings
-from journal.views.entries import day_entry
+from journal.queries import day_entry
 from tests.factories import DailyEntryFactory
 
 pytestmark = pytest.mark.django_db

@@ -16,7 +16,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal.forms import SignUpForm
-from journal.models import Membership
+from journal.models import AccessToken, Membership
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +50,9 @@ def signup(request: HttpRequest) -> HttpResponse:
 @require_GET
 def profile(request: HttpRequest) -> HttpResponse:
     memberships = Membership.objects.filter(user=request.user).select_related("child")
-    return render(request, "registration/profile.html", {"memberships": memberships})
+    token_count = AccessToken.objects.valid().filter(user=request.user).count()
+    context = {"memberships": memberships, "token_count": token_count}
+    return render(request, "registration/profile.html", context)
 
 
 # --- login lockout (django-axes; see settings.AXES_*) --------------------------------------------

@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
 from journal.access import membership_for, writer_membership_for
+from journal.api import fhir
 from journal.exchange import writing
 from journal.exchange.columns import ENTRY_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, TREATMENT_COLUMNS
 from journal.exchange.plan import ImportPlan, plan_import
@@ -125,11 +126,16 @@ def attachment(content, content_type: str, name: str) -> HttpResponse:
 @login_required
 @require_GET
 def data_download(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
-    """One file: entries, events or treatments as CSV, the journal as JSON, or a zip of all."""
+    """One file: entries, events or treatments as CSV, the journal as JSON or as a FHIR Bundle,
+    or a zip of all."""
     child = membership_for(request, child_id).child
     if kind in CSV_KINDS:
         text = CSV_KINDS[kind](child)
         return attachment(text, "text/csv; charset=utf-8", file_name(child, kind, "csv"))
+    if kind == "fhir":
+        text = json.dumps(fhir.bundle(child), ensure_ascii=False, indent=1)
+        content_type = f"{fhir.CONTENT_TYPE}; charset=utf-8"
+        return attachment(text, content_type, file_name(child, kind, "json"))
     if kind not in ("journal", "all"):
         raise Http404("No such download.")
     text = json.dumps(writing.journal_json(child), ensure_ascii=False, indent=1)

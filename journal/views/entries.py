@@ -2,11 +2,8 @@ import datetime
 import json
 
 from django.contrib import messages
-from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db import connection
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -14,20 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
-from journal import history, services
+from journal import history, queries, services
 from journal.access import VIEWER_REFUSAL, membership_for
-from journal.forms import EntryForm
+from journal.forms import EntryForm, day_form
 from journal.models import (
     DailyEntry,
-    DoseChange,
-    ItemRating,
-    TrackedItem,
-    TreatmentCourse,
-    TriggerEvent,
-    plain_number,
 )
 from journal.pages import cached_page, page_key
-from journal.rows import Joined, RowReader
 from journal.views import conflicts
 
 HISTORY_DAYS = 28
@@ -69,14 +59,6 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
         page_key(request, membership, today),
         lambda: day_context(membership, day),
     )
-
-
-def day_form(child, day: datetime.date, data=None) -> tuple[DailyEntry, list, EntryForm]:
-    """The day's entry (or a new one), the extra items it rates, and its form."""
-    entry = day_entry(child, day) or DailyEntry(child=child, date=day)
-    entry.child = child  # already read with the membership: validating the day needs no query
-    items = entry_items(child, entry)
-    return entry, items, EntryForm(data, instance=entry, items=items)
 
 
 def day_context(membership, day: datetime.date, *, entry=None, form=None, **more) -> dict:
@@ -183,47 +165,6 @@ def entry_conflict(request: HttpRequest, form: EntryForm, saved: DailyEntry | No
     return found, retry
 
 
-# The day's entry with who logged and who last changed it: every save reads it, so it is SQL
-# written once (journal/rows.py), the same as select_related("created_by", "updated_by").
-DAY_ENTRY = RowReader(
-    "FROM {entry} LEFT JOIN {created_by} ON cu.id = e.created_by_id "
-    "LEFT JOIN {updated_by} ON uu.id = e.updated_by_id WHERE e.child_id = %s AND e.date = %s",
-    entry=Joined(DailyEntry, "e"),
-    created_by=Joined(get_user_model(), "cu"),
-    updated_by=Joined(get_user_model(), "uu"),
-)
-
-
-def day_entry(child, day: datetime.date) -> DailyEntry | None:
-    found = DAY_ENTRY.first([child.pk, connection.ops.adapt_datefield_value(day)])
-    if found is None:
-        return None
-    entry = found["entry"]
-    for name in ("created_by", "updated_by"):
-        DailyEntry._meta.get_field(name).set_cached_value(entry, found[name])
-    return entry
-
-
-TRACKED_ITEMS = RowReader(
-    "FROM {item} WHERE i.child_id = %s ORDER BY i.created_at, i.id",
-    item=Joined(TrackedItem, "i"),
-)
-
-
-def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:
-    """The extra items to rate: those tracked now, and any retired one this day has a rating of.
-
-    Most children have none; the one query that says so is SQL written once (journal/rows.py).
-    """
-    every = [row["item"] for row in TRACKED_ITEMS.all([child.pk])]
-    retired = [item for item in every if not item.active]
-    rated = set()
-    if retired and entry.pk:
-        ratings = ItemRating.objects.filter(entry=entry, item__in=retired)
-        rated = set(ratings.values_list("item_id", flat=True))
-    return [item for item in every if item.active or item.pk in rated]
-
-
 def history_range(request: HttpRequest, child) -> tuple[datetime.date, datetime.date]:
     """The four weeks to list: those ending on `?until=` (or today), never past today."""
     today = child.today()
@@ -236,44 +177,6 @@ def history_range(request: HttpRequest, child) -> tuple[datetime.date, datetime.
     return first, last
 
 
-def history_days(child, first: datetime.date, last: datetime.date) -> list[dict]:
-    """Every day of the range, newest first, with its entry (or a gap), events and treatment
-    changes: four queries whatever the length of the history."""
-    entries = {e.date: e for e in DailyEntry.objects.for_child(child).between(first, last)}
-    events_by_day: dict[datetime.date, list] = {}
-    for event in TriggerEvent.objects.for_child(child).filter(start_date__range=(first, last)):
-        events_by_day.setdefault(event.start_date, []).append(event)
-    notes_by_day: dict[datetime.date, list[str]] = {}
-    courses = TreatmentCourse.objects.for_child(child).filter(
-        Q(start_date__range=(first, last)) | Q(end_date__range=(first, last))
-    )
-    for course in courses:
-        if first <= course.start_date <= last:
-            notes_by_day.setdefault(course.start_date, []).append(
-                f"Started {course.drug_name}, {plain_number(course.dose)} {course.unit}"
-            )
-        if course.end_date and first <= course.end_date <= last:
-            notes_by_day.setdefault(course.end_date, []).append(f"Last day of {course.drug_name}")
-    changes = DoseChange.objects.filter(course__child=child, date__range=(first, last))
-    for change in changes.select_related("course"):
-        notes_by_day.setdefault(change.date, []).append(
-            f"{change.course.drug_name} now {plain_number(change.dose)} {change.course.unit}"
-        )
-    days = []
-    day = last
-    while day >= first:
-        days.append(
-            {
-                "date": day,
-                "entry": entries.get(day),
-                "events": events_by_day.get(day, []),
-                "treatment_notes": notes_by_day.get(day, []),
-            }
-        )
-        day -= ONE_DAY
-    return days
-
-
 @login_required
 @require_GET
 def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
@@ -281,7 +184,7 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
     membership = membership_for(request, child_id)
     child = membership.child
     first, last = history_range(request, child)
-    days = history_days(child, first, last)
+    days = queries.history_days(child, first, last)
     context = {
         "membership": membership,
         "child": child,

@@ -1,0 +1,123 @@
+"""Reads of a child's journal that more than one door needs: the pages and the API.
+
+Writes are in services.py; these are the reads beside them, so that a page and the API read a day
+the same way and neither keeps a copy. Each function takes a child already reached through
+access.py (the caregiver's own), and reads only that child's rows.
+"""
+
+import datetime
+
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Q
+
+from journal.models import (
+    DailyEntry,
+    DoseChange,
+    ItemRating,
+    TrackedItem,
+    TreatmentCourse,
+    TriggerEvent,
+    plain_number,
+)
+from journal.rows import Joined, RowReader
+
+ONE_DAY = datetime.timedelta(days=1)
+
+# The day's entry with who logged and who last changed it: every save reads it, so it is SQL
+# written once (journal/rows.py), the same as select_related("created_by", "updated_by").
+DAY_ENTRY = RowReader(
+    "FROM {entry} LEFT JOIN {created_by} ON cu.id = e.created_by_id "
+    "LEFT JOIN {updated_by} ON uu.id = e.updated_by_id WHERE e.child_id = %s AND e.date = %s",
+    entry=Joined(DailyEntry, "e"),
+    created_by=Joined(get_user_model(), "cu"),
+    updated_by=Joined(get_user_model(), "uu"),
+)
+
+
+def day_entry(child, day: datetime.date) -> DailyEntry | None:
+    """The child's entry of `day`, with who logged and who last changed it; None if none."""
+    found = DAY_ENTRY.first([child.pk, connection.ops.adapt_datefield_value(day)])
+    if found is None:
+        return None
+    entry = found["entry"]
+    entry.child = child  # already read with the membership: validating the day needs no query
+    for name in ("created_by", "updated_by"):
+        DailyEntry._meta.get_field(name).set_cached_value(entry, found[name])
+    return entry
+
+
+TRACKED_ITEMS = RowReader(
+    "FROM {item} WHERE i.child_id = %s ORDER BY i.created_at, i.id",
+    item=Joined(TrackedItem, "i"),
+)
+
+
+def tracked_items(child) -> list[TrackedItem]:
+    """Every extra item of the child, tracked now or retired, oldest first."""
+    return [row["item"] for row in TRACKED_ITEMS.all([child.pk])]
+
+
+def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:
+    """The extra items to rate on a day: those tracked now, and any retired one the day has a
+    rating of.
+
+    Most children have none; the one query that says so is SQL written once (journal/rows.py).
+    """
+    every = tracked_items(child)
+    retired = [item for item in every if not item.active]
+    rated = set()
+    if retired and entry.pk:
+        ratings = ItemRating.objects.filter(entry=entry, item__in=retired)
+        rated = set(ratings.values_list("item_id", flat=True))
+    return [item for item in every if item.active or item.pk in rated]
+
+
+def entries_between(child, first: datetime.date, last: datetime.date):
+    """The child's entries from `first` to `last`, oldest first, with their authors and their
+    extra items' ratings: three queries whatever the number of days."""
+    return (
+        DailyEntry.objects.for_child(child)
+        .between(first, last)
+        .select_related("created_by", "updated_by")
+        .prefetch_related("item_ratings__item")
+        .order_by("date")
+    )
+
+
+def history_days(child, first: datetime.date, last: datetime.date) -> list[dict]:
+    """Every day of the range, newest first, with its entry (or a gap), events and treatment
+    changes: four queries whatever the length of the history."""
+    entries = {e.date: e for e in DailyEntry.objects.for_child(child).between(first, last)}
+    events_by_day: dict[datetime.date, list] = {}
+    for event in TriggerEvent.objects.for_child(child).filter(start_date__range=(first, last)):
+        events_by_day.setdefault(event.start_date, []).append(event)
+    notes_by_day: dict[datetime.date, list[str]] = {}
+    courses = TreatmentCourse.objects.for_child(child).filter(
+        Q(start_date__range=(first, last)) | Q(end_date__range=(first, last))
+    )
+    for course in courses:
+        if first <= course.start_date <= last:
+            notes_by_day.setdefault(course.start_date, []).append(
+                f"Started {course.drug_name}, {plain_number(course.dose)} {course.unit}"
+            )
+        if course.end_date and first <= course.end_date <= last:
+            notes_by_day.setdefault(course.end_date, []).append(f"Last day of {course.drug_name}")
+    changes = DoseChange.objects.filter(course__child=child, date__range=(first, last))
+    for change in changes.select_related("course"):
+        notes_by_day.setdefault(change.date, []).append(
+            f"{change.course.drug_name} now {plain_number(change.dose)} {change.course.unit}"
+        )
+    days = []
+    day = last
+    while day >= first:
+        days.append(
+            {
+                "date": day,
+                "entry": entries.get(day),
+                "events": events_by_day.get(day, []),
+                "treatment_notes": notes_by_day.get(day, []),
+            }
+        )
+        day -= ONE_DAY
+    return days
