@@ -47,6 +47,14 @@ def day_entry(child, day: datetime.date) -> DailyEntry | None:
     return entry
 
 
+def core_ratings(child, day: datetime.date) -> dict[str, int]:
+    """The core items rated on `day`, by field name; empty when the day is not logged."""
+    entry = day_entry(child, day)
+    if entry is None:
+        return {}
+    return {name: value for name, value in entry.ratings.items() if value is not None}
+
+
 TRACKED_ITEMS = RowReader(
     "FROM {item} WHERE i.child_id = %s ORDER BY i.created_at, i.id",
     item=Joined(TrackedItem, "i"),

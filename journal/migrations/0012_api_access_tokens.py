@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journal', '0008_visit_summary_and_share_links'),
+        ('journal', '0011_relapse_rule_v2'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

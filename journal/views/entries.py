@@ -89,10 +89,7 @@ def day_before_ratings(membership, day: datetime.date) -> str:
     only: an extra item is rated afresh. Empty when there is nothing to copy."""
     if not membership.can_write:
         return ""
-    before = day_entry(membership.child, day - ONE_DAY)
-    if before is None:
-        return ""
-    rated = {name: value for name, value in before.ratings.items() if value is not None}
+    rated = queries.core_ratings(membership.child, day - ONE_DAY)
     return json.dumps(rated) if rated else ""
 
 
