@@ -132,7 +132,7 @@ def visit_summary(child: Child, first: datetime.date, last: datetime.date) -> Vi
         treatments_now=tuple(_treatments_on(history.courses, last)),
         treatment_changes=tuple(_treatment_changes(history.courses, first, last)),
         missed_doses=tuple(_missed_doses(entries)),
-        triggers=tuple(_triggers(child, first, last)),
+        triggers=tuple(_triggers(child, first, last, history.triggers)),
         questions=tuple(Line(entry.date, entry.question) for entry in entries if entry.question),
         charts={
             kind: trends.chart_arguments(kind, history, overview, period) for kind in trends.KINDS
@@ -169,7 +169,9 @@ def _missed_doses(entries) -> list[Line]:
     ]
 
 
-def _triggers(child: Child, first: datetime.date, last: datetime.date) -> list[Line]:
+def _triggers(child: Child, first: datetime.date, last: datetime.date, triggers=()) -> list[Line]:
+    """The trigger events of the period, with the fevers of the days' temperatures (from the
+    history's `triggers`) that no fever event covers."""
     events = (
         TriggerEvent.objects.for_child(child)
         .filter(start_date__lte=last)
@@ -182,10 +184,16 @@ def _triggers(child: Child, first: datetime.date, last: datetime.date) -> list[L
         text = event.get_type_display()
         if event.detail:
             text += f": {event.detail}"
-        if event.end_date and event.end_date != event.start_date:
-            text += f" (to {event.end_date:%-d %b})"
+        text += _until(event.start_date, event.end_date)
         lines.append(Line(event.start_date, text, event.notes))
-    return lines
+    for fever in triggers:
+        if fever.from_entries and fever.date <= last and fever.last_date >= first:
+            lines.append(Line(fever.date, fever.label + _until(fever.date, fever.end_date)))
+    return sorted(lines, key=lambda line: line.date)
+
+
+def _until(start: datetime.date, end: datetime.date | None) -> str:
+    return f" (to {end:%-d %b})" if end and end != start else ""
 
 
 def _dose(course: Course, dose: float | None) -> str:
