@@ -436,6 +436,7 @@ def score_chart(
     last: Date,
     format: str = "svg",
     width: float = WIDTH,
+    score_height: float = SCORE_HEIGHT,
 ) -> bytes:
     """The daily score (0-15) with its 7-day mean, possible relapses shaded, trigger events
     marked along the top and treatment courses as lanes below, from first to last."""
@@ -452,7 +453,7 @@ def score_chart(
         rows = [("top", 0.06)]
         if marked:
             rows += [("strip_label", LABEL_HEIGHT), ("triggers", LEVEL_HEIGHT * level_count)]
-        rows += [("label", LABEL_HEIGHT), ("score", SCORE_HEIGHT)]
+        rows += [("label", LABEL_HEIGHT), ("score", score_height)]
         if lanes:
             rows += [("gap", 0.08), ("lanes", LANE_HEIGHT * len(lanes))]
         rows += [("dates", DATES_HEIGHT), ("legend", _legend_height(len(legend), columns))]
@@ -463,7 +464,7 @@ def score_chart(
         _date_axis(ax, period)
         _draw_episodes(ax, shown, period, baselines=True)
         _draw_scores(ax, days, period)
-        _panel_label(ax, "Daily score (0-15)", rects["score"], SCORE_HEIGHT)
+        _panel_label(ax, "Daily score (0-15)", rects["score"], score_height)
         if marked:
             strip = fig.add_axes(rects["triggers"], sharex=ax)
             _draw_episodes(strip, shown, period)
@@ -901,26 +902,40 @@ RAGE_PANELS = (
 
 
 def sleep_chart(
-    *, days: Sequence[Day], first: Date, last: Date, format: str = "svg", width: float = WIDTH
+    *,
+    days: Sequence[Day],
+    first: Date,
+    last: Date,
+    format: str = "svg",
+    width: float = WIDTH,
+    panel_height: float = PANEL_HEIGHT,
 ) -> bytes:
     """Hours slept (dots and their 7-day mean) above night wakings (bars), from first to last."""
-    return _two_panels(days, Period(first, last), SLEEP_PANELS, format, width)
+    return _two_panels(days, Period(first, last), SLEEP_PANELS, format, width, panel_height)
 
 
 def rage_chart(
-    *, days: Sequence[Day], first: Date, last: Date, format: str = "svg", width: float = WIDTH
+    *,
+    days: Sequence[Day],
+    first: Date,
+    last: Date,
+    format: str = "svg",
+    width: float = WIDTH,
+    panel_height: float = PANEL_HEIGHT,
 ) -> bytes:
     """Rage episodes a day (bars) above the longest episode in minutes (dots), each with its
     7-day mean, from first to last."""
-    return _two_panels(days, Period(first, last), RAGE_PANELS, format, width)
+    return _two_panels(days, Period(first, last), RAGE_PANELS, format, width, panel_height)
 
 
-def _two_panels(days: Sequence[Day], period: Period, panels, format: str, width: float) -> bytes:
+def _two_panels(
+    days: Sequence[Day], period: Period, panels, format: str, width: float, panel_height: float
+) -> bytes:
     """Two panels sharing the date axis, each day's value with its 7-day mean."""
     days = list(days)
     with matplotlib.rc_context(RC):
-        rows = [("top", 0.04), ("label1", LABEL_HEIGHT), ("panel1", PANEL_HEIGHT)]
-        rows += [("label2", LABEL_HEIGHT + 0.12), ("panel2", PANEL_HEIGHT)]
+        rows = [("top", 0.04), ("label1", LABEL_HEIGHT), ("panel1", panel_height)]
+        rows += [("label2", LABEL_HEIGHT + 0.12), ("panel2", panel_height)]
         legend = _detail_legend()
         columns = _columns(legend, width)
         rows += [("dates", DATES_HEIGHT), ("legend", _legend_height(len(legend), columns))]
@@ -934,7 +949,7 @@ def _two_panels(days: Sequence[Day], period: Period, panels, format: str, width:
         pairs = zip((upper, lower), (rects["panel1"], rects["panel2"]), panels, strict=True)
         for ax, rect, panel in pairs:
             anything |= _draw_panel(ax, panel, days, period)
-            _panel_label(ax, panel.label, rect, PANEL_HEIGHT)
+            _panel_label(ax, panel.label, rect, panel_height)
         if not anything:
             _message(upper, NO_DAYS if not _by_date(days, period) else NOTHING_ENTERED)
         _legend(fig, rects["legend"], legend, columns)
