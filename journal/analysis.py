@@ -168,6 +168,7 @@ class Day:
 DOSE_REDUCTION = "dose_reduction"
 TREATMENT_STOPPED = "treatment_stopped"
 ILLNESS_TYPES = frozenset({"fever", "illness"})
+FEVER_FROM_C = 38.0  # a day's highest temperature from this on is a fever
 TRIGGER_LABELS = {
     "fever": "Fever",
     "illness": "Illness",
@@ -189,10 +190,16 @@ class Trigger:
     type: str
     label: str
     end_date: Date | None = None
+    # A fever read from the days' temperatures, not a logged event: their highest.
+    entry_temperature_c: float | None = None
 
     @property
     def last_date(self) -> Date:
         return self.end_date or self.date
+
+    @property
+    def from_entries(self) -> bool:
+        return self.entry_temperature_c is not None
 
 
 @dataclass(frozen=True)
@@ -247,6 +254,42 @@ def with_treatment_triggers(
     logged_changes = {e.date for e in events if e.type == "immunotherapy_change"}
     kept = [t for t in from_courses if t.date not in logged_changes]
     return sorted([*events, *kept], key=lambda t: (t.date, t.type, t.label))
+
+
+def is_fever(temperature_c: float | None) -> bool:
+    """Whether a day's highest temperature is a fever."""
+    return temperature_c is not None and float(temperature_c) >= FEVER_FROM_C
+
+
+def entry_fevers(days: Iterable[Day], events: Iterable[Trigger]) -> list[Trigger]:
+    """The fevers of the days' own temperatures, each counted once: a day a logged fever event
+    already covers adds nothing, and days of fever in a row make one fever, to its highest."""
+    covered = [(e.date, e.last_date) for e in events if e.type == "fever"]
+    feverish = sorted(
+        (day.date, float(day.details["max_temperature_c"]))
+        for day in days
+        if is_fever(day.details.get("max_temperature_c"))
+        and not any(start <= day.date <= end for start, end in covered)
+    )
+    runs: list[list[tuple[Date, float]]] = []
+    for date, temperature in feverish:
+        if runs and (date - runs[-1][-1][0]).days == 1:
+            runs[-1].append((date, temperature))
+        else:
+            runs.append([(date, temperature)])
+    return [_entry_fever(run) for run in runs]
+
+
+def _entry_fever(run: Sequence[tuple[Date, float]]) -> Trigger:
+    highest = max(temperature for _, temperature in run)
+    first, last = run[0][0], run[-1][0]
+    return Trigger(
+        first,
+        "fever",
+        f"Fever: {highest:.1f} °C (day's temperature)",
+        end_date=last if last != first else None,
+        entry_temperature_c=highest,
+    )
 
 
 # --- Baselines and episodes -------------------------------------------------------------------

@@ -13,10 +13,12 @@ that leaks between requests in a server. Settings apply through `matplotlib.rc_c
 each render for the same reason. The output is deterministic (same input, same bytes) so it can
 be cached and compared, and SVG text stays text (selectable, smaller, read by screen readers).
 
-The figures are sized for a phone: 4.8 in wide, shown at the width of a ~350 px column, so
-every font is 9.5 pt or more (about 9.5 CSS px there) and every axis has few ticks. Colours are
-Okabe-Ito (safe with every common colour-vision deficiency) and nothing is told by colour alone:
-each trigger type has its own marker shape too, and missing days are hatched.
+The figures are sized for a phone: 3.5 in (252 pt) wide, about the 334 CSS px of a card's
+column on a 390 px phone, so that the SVG is shown at about its own size there: every font is
+10 pt or more (about 13 CSS px on that phone; 8 pt is the least in print) and every symbol 8 pt
+or more (over 10 px). Colours are Okabe-Ito (safe with every common colour-vision deficiency)
+and nothing is told by colour alone: each trigger type has its own marker shape, told apart in
+greyscale too, and missing days are hatched.
 
 Days are drawn on matplotlib's date axis as plain day numbers: a day's values sit at its middle
 (date + 0.5) and a span of days covers [first day, last day + 1), so dots, bands and lanes line up.
@@ -35,9 +37,11 @@ import numpy as np
 from matplotlib import dates as mdates
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
+from matplotlib.textpath import text_to_path
 from matplotlib.ticker import MaxNLocator
 
 from journal.analysis import (
@@ -70,7 +74,8 @@ INK = "#333333"  # axis text: softer than black, still well above 4.5:1 contrast
 FAINT = "#DDDDDD"  # grid and lane rules
 BAND_ALPHA = 0.16  # possible-relapse bands: visible on a phone, and the dots still show
 
-WIDTH = 4.8  # inches
+WIDTH = 3.5  # inches: shown at about its own size in a phone's card (see above)
+FONT_SIZE = 10  # points: the least size of any text in a chart
 LEFT = 0.36  # room for the y tick labels; axis labels sit above each panel, not beside it
 RIGHT = 0.14
 EPOCH = Date(1970, 1, 1)  # rc "date.epoch" below: day numbers are days since this date
@@ -78,21 +83,21 @@ EPOCH = Date(1970, 1, 1)  # rc "date.epoch" below: day numbers are days since th
 RC = {
     "font.family": "sans-serif",
     "font.sans-serif": ["DejaVu Sans"],  # the SVG names it, then falls back to sans-serif
-    "font.size": 10,
-    "axes.labelsize": 10,
+    "font.size": FONT_SIZE,
+    "axes.labelsize": FONT_SIZE,
     "axes.labelcolor": INK,
     "axes.edgecolor": "#888888",
     "axes.linewidth": 0.6,
     "axes.spines.top": False,
     "axes.spines.right": False,
-    "xtick.labelsize": 9.5,
-    "ytick.labelsize": 9.5,
+    "xtick.labelsize": FONT_SIZE,
+    "ytick.labelsize": FONT_SIZE,
     "xtick.color": INK,
     "ytick.color": INK,
     "xtick.major.size": 3,
     "ytick.major.size": 0,
     "xtick.major.width": 0.6,
-    "legend.fontsize": 9.5,
+    "legend.fontsize": FONT_SIZE,
     "legend.frameon": False,
     "figure.facecolor": "white",
     "hatch.color": "#AAAAAA",
@@ -112,19 +117,21 @@ METADATA = {
 }
 PNG_DPI = 200
 
-# Each trigger type: a marker shape and a colour, never the colour alone.
+# Each trigger type: a marker shape of its own and a colour, never the colour alone. A dose
+# lowered points down in the green of the treatment lanes, never the light blue of the scores.
 TRIGGER_STYLES = {
     "fever": ("^", VERMILLION),
     "illness": ("D", ORANGE),
     "vaccination": ("s", GREEN),
-    "anaesthesia": ("v", PURPLE),
+    "anaesthesia": ("p", PURPLE),
     "immunotherapy_change": ("P", BLUE),
     "stress": ("*", BLACK),
     "other": ("o", GREY),
-    DOSE_REDUCTION: ("h", SKY),
+    DOSE_REDUCTION: ("v", GREEN),
     TREATMENT_STOPPED: ("X", BLACK),
 }
-MARKER_SCALE = {"*": 1.5, "s": 0.85, "D": 0.8, "o": 0.9}
+MARKER_SIZE = 8  # points: over 10 CSS px on a phone
+MARKER_SCALE = {"*": 1.4}  # a star's arms are thin: larger, to look as large as the others
 # A sequential ramp, light to dark, so 0-3 also reads in greyscale.
 RATING_COLOURS = ("#FFF3C4", "#F5B94A", "#D9662B", "#8C1D18")
 # Masked cells are transparent: the hatched "not logged" layer behind shows through.
@@ -250,7 +257,7 @@ class _PeriodLocator(mdates.AutoDateLocator):
 def _date_axis(ax, period: Period) -> None:
     """Few ticks, concise labels ("Mar", "8", "2026"), day-first as in the rest of the app."""
     ax.set_xlim(period.start, period.stop)
-    locator = _PeriodLocator(minticks=3, maxticks=6)
+    locator = _PeriodLocator(minticks=3, maxticks=5)
     formatter = mdates.ConciseDateFormatter(
         locator,
         formats=["%Y", "%b", "%-d %b", "%H:%M", "%H:%M", "%S"],
@@ -279,7 +286,7 @@ def _message(ax, text: str) -> None:
     ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color=INK)
 
 
-def _legend(fig: Figure, rect, entries: Sequence, ncol: int | None = None, **kwargs) -> None:
+def _legend(fig: Figure, rect, entries: Sequence, ncol: int, **kwargs) -> None:
     """A legend under the chart, left-aligned. Entries are artists with labels, or (handle,
     label) pairs, where a handle may be a tuple of artists drawn side by side."""
     if not entries:
@@ -290,11 +297,11 @@ def _legend(fig: Figure, rect, entries: Sequence, ncol: int | None = None, **kwa
         [label for _, label in pairs],
         handler_map={tuple: HandlerTuple(ndivide=None, pad=0.3)},
         loc="upper left",
-        bbox_to_anchor=(0.04 / fig.get_figwidth(), rect[1] + rect[3]),
-        ncol=ncol or _columns(entries),
-        handlelength=1.6,
-        handletextpad=0.5,
-        columnspacing=1.2,
+        bbox_to_anchor=(LEGEND_LEFT / fig.get_figwidth(), rect[1] + rect[3]),
+        ncol=ncol,
+        handlelength=HANDLE_LENGTH,
+        handletextpad=HANDLE_PAD,
+        columnspacing=COLUMN_SPACING,
         borderaxespad=0,
         borderpad=0.2,
         **kwargs,
@@ -305,13 +312,37 @@ def _pair(entry) -> tuple:
     return entry if isinstance(entry, tuple) else (entry, entry.get_label())
 
 
-def _columns(entries: Sequence) -> int:
-    # Three columns fit 4.8 in when every label is short; "Anaesthesia or sedation" needs two.
-    return 3 if max((len(_pair(entry)[1]) for entry in entries), default=0) <= 13 else 2
+HANDLE_LENGTH, HANDLE_PAD, COLUMN_SPACING = 1.4, 0.4, 0.8  # in font sizes
+LEGEND_LEFT = 0.04  # inches from the figure's left edge
+LEGEND_ROW = 0.22  # inches: one row of legend text at FONT_SIZE
 
 
-def _legend_height(count: int, ncol: int = 3) -> float:
-    return 0.2 * math.ceil(count / ncol) + 0.08 if count else 0.0
+def _text_width(text: str) -> float:
+    """A line of chart text's width in inches, measured as matplotlib lays it out."""
+    font = FontProperties(family="DejaVu Sans", size=FONT_SIZE)
+    return text_to_path.get_text_width_height_descent(text, font, ismath=False)[0] / 72
+
+
+def _columns(entries: Sequence, width: float, most: int = 3) -> int:
+    """The most legend columns, up to `most`, whose labels fit the figure's width (filled
+    column by column, the first columns one longer, as matplotlib fills them)."""
+    labels = [_pair(entry)[1] for entry in entries]
+    handle = (HANDLE_LENGTH + HANDLE_PAD) * FONT_SIZE / 72
+    for ncol in range(min(most, len(labels)), 1, -1):
+        rows, longer = divmod(len(labels), ncol)
+        sizes = [rows + 1] * longer + [rows] * (ncol - longer)
+        edges = itertools.pairwise(itertools.accumulate(sizes, initial=0))
+        columns = [labels[start:end] for start, end in edges]
+        spacing = (ncol - 1) * COLUMN_SPACING * FONT_SIZE / 72
+        if sum(max(map(_text_width, column)) + handle for column in columns) + spacing <= (
+            width - LEGEND_LEFT - 0.08
+        ):
+            return ncol
+    return 1
+
+
+def _legend_height(count: int, ncol: int) -> float:
+    return LEGEND_ROW * math.ceil(count / ncol) + 0.08 if count else 0.0
 
 
 def _marker_size(period: Period) -> float:
@@ -388,11 +419,11 @@ def _few_ticks(ax) -> None:
 
 SCORE_HEIGHT = 1.9
 LANE_HEIGHT = 0.36
-LEVEL_HEIGHT = 0.17
+LEVEL_HEIGHT = 0.2
 MAX_LEVELS = 3
 DATES_HEIGHT = 0.44  # tick labels and the concise offset ("2026") under them
 LABEL_HEIGHT = 0.24  # a panel's label above it
-MARKER_INCHES = 0.09  # a trigger marker's width, to keep markers from landing on one another
+MARKER_INCHES = 0.12  # a trigger marker's width, to keep markers from landing on one another
 
 
 def score_chart(
@@ -405,6 +436,7 @@ def score_chart(
     last: Date,
     format: str = "svg",
     width: float = WIDTH,
+    score_height: float = SCORE_HEIGHT,
 ) -> bytes:
     """The daily score (0-15) with its 7-day mean, possible relapses shaded, trigger events
     marked along the top and treatment courses as lanes below, from first to last."""
@@ -416,12 +448,12 @@ def score_chart(
     with matplotlib.rc_context(RC):
         levels = _trigger_levels(marked, period, width)
         level_count = max(levels, default=-1) + 1
-        legend = _score_legend(shown, marked)
-        columns = _columns(legend)
+        legend = _score_legend(shown, marked, weekly=is_weekly(period))
+        columns = _columns(legend, width)
         rows = [("top", 0.06)]
         if marked:
             rows += [("strip_label", LABEL_HEIGHT), ("triggers", LEVEL_HEIGHT * level_count)]
-        rows += [("label", LABEL_HEIGHT), ("score", SCORE_HEIGHT)]
+        rows += [("label", LABEL_HEIGHT), ("score", score_height)]
         if lanes:
             rows += [("gap", 0.08), ("lanes", LANE_HEIGHT * len(lanes))]
         rows += [("dates", DATES_HEIGHT), ("legend", _legend_height(len(legend), columns))]
@@ -432,7 +464,7 @@ def score_chart(
         _date_axis(ax, period)
         _draw_episodes(ax, shown, period, baselines=True)
         _draw_scores(ax, days, period)
-        _panel_label(ax, "Daily score (0-15)", rects["score"], SCORE_HEIGHT)
+        _panel_label(ax, "Daily score (0-15)", rects["score"], score_height)
         if marked:
             strip = fig.add_axes(rects["triggers"], sharex=ax)
             _draw_episodes(strip, shown, period)
@@ -449,9 +481,6 @@ def score_chart(
 
 def _draw_scores(ax, days: Sequence[Day], period: Period) -> None:
     scores = _series(_by_date(days, period), period, lambda day: day.score)
-    means = seven_day_means(days, period.first, period.last)
-    means = np.array([np.nan if mean is None else mean for _, mean in means], dtype=float)
-    x = period.middles()
     ax.set_ylim(-0.6, MAX_DAILY_SCORE + 0.6)
     ax.set_yticks(range(0, MAX_DAILY_SCORE + 1, 5))
     ax.grid(axis="y", color=FAINT, lw=0.6)
@@ -459,8 +488,41 @@ def _draw_scores(ax, days: Sequence[Day], period: Period) -> None:
     if np.all(np.isnan(scores)):
         _message(ax, NO_DAYS)
         return
+    if is_weekly(period):
+        weekly = weekly_means(scores)
+        ax.plot(_week_middles(period, len(weekly)), weekly, **WEEKLY_STYLE, zorder=4)
+        return
+    means = seven_day_means(days, period.first, period.last)
+    means = np.array([np.nan if mean is None else mean for _, mean in means], dtype=float)
+    x = period.middles()
     _daily_dots(ax, x, scores, period, SKY, label="Daily score")
     _mean_line(ax, x, means, period)
+
+
+# Over a long period a dot a day becomes a blur: each week's mean is drawn instead.
+WEEKLY_FROM_DAYS = 400
+WEEKLY_STYLE = {"color": BLUE, "lw": 1.2, "marker": "o", "ms": 3, "mew": 0}
+
+
+def is_weekly(period: Period) -> bool:
+    """Whether the period is long enough to be drawn week by week."""
+    return period.length >= WEEKLY_FROM_DAYS
+
+
+def weekly_means(values: np.ndarray) -> np.ndarray:
+    """The mean of the known values of each 7 days from the first (the last week may be
+    shorter); NaN for a week with none."""
+    weeks = math.ceil(len(values) / 7)
+    grid = np.full(weeks * 7, np.nan)
+    grid[: len(values)] = values
+    grid = grid.reshape(weeks, 7)
+    known = (~np.isnan(grid)).sum(axis=1)
+    with np.errstate(invalid="ignore", divide="ignore"):
+        return np.where(known > 0, np.nansum(grid, axis=1) / np.maximum(known, 1), np.nan)
+
+
+def _week_middles(period: Period, weeks: int) -> np.ndarray:
+    return np.minimum(period.start + 7 * np.arange(weeks) + 3.5, period.stop - 0.5)
 
 
 def _draw_episodes(ax, episodes: Sequence[Episode], period: Period, baselines=False) -> None:
@@ -480,11 +542,15 @@ def _draw_episodes(ax, episodes: Sequence[Episode], period: Period, baselines=Fa
             )
 
 
-def _score_legend(episodes: Sequence[Episode], triggers: Sequence[Trigger]) -> list:
+def _score_legend(
+    episodes: Sequence[Episode], triggers: Sequence[Trigger], weekly: bool = False
+) -> list:
     handles = [
-        Line2D([], [], ls="none", marker="o", ms=4, color=SKY, mew=0, label="Daily score"),
+        Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0, label="Daily score"),
         Line2D([], [], color=BLUE, lw=2, label="7-day mean"),
     ]
+    if weekly:
+        handles = [Line2D([], [], **WEEKLY_STYLE, label="Weekly mean of the daily score")]
     if episodes:
         handles.append(Patch(color=VERMILLION, alpha=BAND_ALPHA, lw=0, label="Possible relapse"))
         handles.append(
@@ -499,11 +565,11 @@ def _score_legend(episodes: Sequence[Episode], triggers: Sequence[Trigger]) -> l
                 [],
                 ls="none",
                 marker=marker,
-                ms=_marker_size_for(marker, 6.5),
+                ms=_marker_size_for(marker, MARKER_SIZE),
                 color=colour,
                 mec="white",
                 mew=0.5,
-                label=_trigger_label(kind),
+                label=LEGEND_LABELS.get(kind) or _trigger_label(kind),
             )
         )
     return handles
@@ -531,6 +597,10 @@ def _trigger_style(kind: str) -> tuple[str, str]:
 def _marker_size_for(marker: str, size: float) -> float:
     # Some shapes look bigger than others at one size: even them out, so none seems to matter more.
     return size * MARKER_SCALE.get(marker, 1.0)
+
+
+# Shorter names in the legend, so that two columns fit a phone; the words say them in full.
+LEGEND_LABELS = {"anaesthesia": "Anaesthesia", "immunotherapy_change": "Therapy change"}
 
 
 def _trigger_label(kind: str) -> str:
@@ -581,7 +651,7 @@ def _draw_triggers(ax, triggers, levels, level_count: int, period: Period) -> No
             ys,
             ls="none",
             marker=marker,
-            ms=_marker_size_for(marker, 7),
+            ms=_marker_size_for(marker, MARKER_SIZE),
             color=colour,
             mec="white",
             mew=0.5,
@@ -599,15 +669,23 @@ class Lane:
     name: str
     courses: tuple[Course, ...]
 
-    def caption(self) -> str:
-        """The drug, and its dose when one course fills the lane: "Prednisolone 2 → 0.25 mg/kg"."""
-        if len(self.courses) != 1 or not self.courses[0].doses:
+    def caption(self, period: Period) -> str:
+        """The drug, and its doses in the period when one course fills the lane: "Prednisolone
+        2 → 0.25 mg/kg". A step planned after the period is not given yet, and not said."""
+        doses = _doses_in(self.courses[0], period) if len(self.courses) == 1 else []
+        if not doses:
             return self.name
         course = self.courses[0]
-        doses = [dose for _, dose in course.doses]
         unit = UNITS.get(course.unit, course.unit)
         amount = _number(doses[0]) if len(set(doses)) == 1 else _dose_range(doses)
         return f"{self.name} {amount} {unit}".rstrip()
+
+
+def _doses_in(course: Course, period: Period) -> list[float]:
+    """The course's dose as the period begins, then each dose it changed to within it."""
+    steps = sorted(course.doses)
+    before = [dose for since, dose in steps if since <= period.first]
+    return before[-1:] + [dose for since, dose in steps if period.first < since <= period.last]
 
 
 def _dose_range(doses: Sequence[float]) -> str:
@@ -652,11 +730,11 @@ def _draw_lanes(ax, lanes: Sequence[Lane], period: Period) -> None:
         ax.text(
             0.005,
             row + 0.06,
-            lane.caption(),
+            lane.caption(period),
             transform=ax.get_yaxis_transform(),
             ha="left",
             va="top",
-            fontsize=9.5,
+            fontsize=FONT_SIZE,
             color=INK,
             zorder=3,
         )
@@ -678,7 +756,7 @@ def _draw_lanes(ax, lanes: Sequence[Lane], period: Period) -> None:
 # --- The heat map --------------------------------------------------------------------------------
 
 ROW_HEIGHT = 0.28
-NOT_RATED = "Not logged / not rated"
+NOT_RATED = "Not rated"  # hatched: the day not logged, or the item not rated that day
 
 
 def heatmap_chart(
@@ -697,31 +775,45 @@ def heatmap_chart(
     grid = np.full((len(items), period.length), np.nan)
     for row, (key, _) in enumerate(items):
         grid[row] = _series(by_date, period, _rating(key))
+    weekly = is_weekly(period)
+    if weekly:
+        grid = _weekly_grid(grid)
     labels = [_short(label) for _, label in items]
     # Room for the longest row label: DejaVu Sans averages about 0.6 em a character.
     left = max(LEFT, 0.14 + 0.08 * max((len(label) for label in labels), default=0))
     with matplotlib.rc_context(RC):
         rows = [("top", 0.08), ("map", ROW_HEIGHT * max(1, len(items))), ("dates", DATES_HEIGHT)]
-        rows += [("legend", 0.5), ("end", 0.02)]
+        legend = _heatmap_legend()
+        columns = _columns(legend, width, most=len(legend))
+        rows += [("legend", LEGEND_ROW + _legend_height(len(legend), columns)), ("end", 0.02)]
         fig, rects = _figure(rows, width, left=left)
         ax = fig.add_axes(rects["map"])
         _date_axis(ax, period)
-        _draw_grid(ax, grid, labels, period)
+        _draw_grid(ax, grid, labels, period, days_a_column=7 if weekly else 1)
         if np.all(np.isnan(grid)):
             _message(ax, NO_DAYS if not by_date else "No ratings in this period")
         _legend(
             fig,
             rects["legend"],
-            _heatmap_legend(),
-            ncol=5,
-            title="Rating (0 none, 3 most)",
+            legend,
+            ncol=columns,
+            title="Weekly mean rating (0 none, 3 most)" if weekly else "Rating (0 none, 3 most)",
             alignment="left",
-            title_fontsize=9.5,
+            title_fontsize=FONT_SIZE,
         )
         return _save(fig, format)
 
 
-def _draw_grid(ax, grid: np.ndarray, labels: Sequence[str], period: Period) -> None:
+def _weekly_grid(grid: np.ndarray) -> np.ndarray:
+    """Each row's weekly means, rounded to the nearest rating."""
+    weeks = math.ceil(grid.shape[1] / 7)
+    rounded = [np.floor(weekly_means(row) + 0.5) for row in grid]
+    return np.array(rounded).reshape(len(grid), weeks)
+
+
+def _draw_grid(
+    ax, grid: np.ndarray, labels: Sequence[str], period: Period, days_a_column: int = 1
+) -> None:
     """The ratings as an image over a hatched layer: NaN cells are masked, so the hatching shows
     where a day was not logged or an item not rated. One image, however many days: small SVG."""
     rows = max(1, len(labels))
@@ -746,7 +838,7 @@ def _draw_grid(ax, grid: np.ndarray, labels: Sequence[str], period: Period) -> N
             vmax=MAX_RATING + 0.5,
             interpolation="none",  # sharp cells; the SVG asks browsers for pixelated scaling
             aspect="auto",
-            extent=(period.start, period.stop, rows, 0),
+            extent=(period.start, period.start + grid.shape[1] * days_a_column, rows, 0),
             zorder=1,
         )
     _cell_rules(ax, rows, period)
@@ -810,27 +902,44 @@ RAGE_PANELS = (
 
 
 def sleep_chart(
-    *, days: Sequence[Day], first: Date, last: Date, format: str = "svg", width: float = WIDTH
+    *,
+    days: Sequence[Day],
+    first: Date,
+    last: Date,
+    format: str = "svg",
+    width: float = WIDTH,
+    panel_height: float = PANEL_HEIGHT,
 ) -> bytes:
     """Hours slept (dots and their 7-day mean) above night wakings (bars), from first to last."""
-    return _two_panels(days, Period(first, last), SLEEP_PANELS, format, width)
+    return _two_panels(days, Period(first, last), SLEEP_PANELS, format, width, panel_height)
 
 
 def rage_chart(
-    *, days: Sequence[Day], first: Date, last: Date, format: str = "svg", width: float = WIDTH
+    *,
+    days: Sequence[Day],
+    first: Date,
+    last: Date,
+    format: str = "svg",
+    width: float = WIDTH,
+    panel_height: float = PANEL_HEIGHT,
 ) -> bytes:
     """Rage episodes a day (bars) above the longest episode in minutes (dots), each with its
     7-day mean, from first to last."""
-    return _two_panels(days, Period(first, last), RAGE_PANELS, format, width)
+    return _two_panels(days, Period(first, last), RAGE_PANELS, format, width, panel_height)
 
 
-def _two_panels(days: Sequence[Day], period: Period, panels, format: str, width: float) -> bytes:
+def _two_panels(
+    days: Sequence[Day], period: Period, panels, format: str, width: float, panel_height: float
+) -> bytes:
     """Two panels sharing the date axis, each day's value with its 7-day mean."""
     days = list(days)
     with matplotlib.rc_context(RC):
-        rows = [("top", 0.04), ("label1", LABEL_HEIGHT), ("panel1", PANEL_HEIGHT)]
-        rows += [("label2", LABEL_HEIGHT + 0.12), ("panel2", PANEL_HEIGHT)]
-        rows += [("dates", DATES_HEIGHT), ("legend", _legend_height(3)), ("end", 0.02)]
+        rows = [("top", 0.04), ("label1", LABEL_HEIGHT), ("panel1", panel_height)]
+        rows += [("label2", LABEL_HEIGHT + 0.12), ("panel2", panel_height)]
+        legend = _detail_legend()
+        columns = _columns(legend, width)
+        rows += [("dates", DATES_HEIGHT), ("legend", _legend_height(len(legend), columns))]
+        rows.append(("end", 0.02))
         fig, rects = _figure(rows, width)
         upper = fig.add_axes(rects["panel1"])
         lower = fig.add_axes(rects["panel2"], sharex=upper)
@@ -840,10 +949,10 @@ def _two_panels(days: Sequence[Day], period: Period, panels, format: str, width:
         pairs = zip((upper, lower), (rects["panel1"], rects["panel2"]), panels, strict=True)
         for ax, rect, panel in pairs:
             anything |= _draw_panel(ax, panel, days, period)
-            _panel_label(ax, panel.label, rect, PANEL_HEIGHT)
+            _panel_label(ax, panel.label, rect, panel_height)
         if not anything:
             _message(upper, NO_DAYS if not _by_date(days, period) else NOTHING_ENTERED)
-        _legend(fig, rects["legend"], _detail_legend(), ncol=3)
+        _legend(fig, rects["legend"], legend, columns)
         return _save(fig, format)
 
 
@@ -867,7 +976,7 @@ def _draw_panel(ax, panel: Panel, days: Sequence[Day], period: Period) -> bool:
 def _detail_legend() -> list:
     # One "Each day" entry showing both a bar and a dot: the two panels draw days both ways.
     bar = Patch(color=SKY, alpha=0.75, lw=0)
-    dot = Line2D([], [], ls="none", marker="o", ms=4, color=SKY, mew=0)
+    dot = Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0)
     return [((bar, dot), "Each day"), (Line2D([], [], color=BLUE, lw=2), "7-day mean")]
 
 
@@ -908,6 +1017,8 @@ def score_summary(
         if means:
             sentences[0] += f"; 7-day mean between {min(means):.1f} and {max(means):.1f}"
     sentences[0] += "."
+    if is_weekly(period):
+        sentences.append("Drawn as the mean of each week.")
     sentences.append(_episodes_sentence([e for e in episodes if period.covers(e.onset, e.end)]))
     marked = _triggers_in(triggers, period)
     if marked:
@@ -931,7 +1042,8 @@ def heatmap_summary(
     for key, label in items:
         ratings = [r for day in by_date.values() if (r := _rating(key)(day)) is not None]
         parts.append(f"{label} {_item_words(ratings, period)}")
-    return f"{head}: {'; '.join(parts)}."
+    weekly = " Drawn as the mean of each week." if is_weekly(period) else ""
+    return f"{head}: {'; '.join(parts)}.{weekly}"
 
 
 def sleep_summary(*, days: Sequence[Day], first: Date, last: Date) -> str:

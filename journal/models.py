@@ -390,6 +390,15 @@ class DailyEntryQuerySet(ChildScopedQuerySet):
         return self.filter(date__range=(first, last))
 
 
+class TriggerEventQuerySet(ChildScopedQuerySet):
+    def fevers_on(self, day: datetime.date) -> "TriggerEventQuerySet":
+        """The fever events that cover the day: from their date to their end date, or on their
+        date alone when they have no end date."""
+        return self.filter(type="fever", start_date__lte=day).filter(
+            Q(end_date__gte=day) | Q(end_date__isnull=True, start_date=day)
+        )
+
+
 RATING_CHECKS = {f"entry_{field}_at_most_3": field for field in CORE_FIELDS}
 
 
@@ -518,6 +527,11 @@ class DailyEntry(models.Model):
     @property
     def band(self) -> str:
         return analysis.score_band(self.score)
+
+    @property
+    def has_fever(self) -> bool:
+        """Whether the day's highest temperature is a fever (38.0 °C or more)."""
+        return analysis.is_fever(self.max_temperature_c)
 
 
 class TrackedItem(models.Model):
@@ -660,7 +674,7 @@ class TriggerEvent(models.Model):
     # Raised by each save, as the daily entry's is: an edit from an older version is refused.
     version = models.PositiveIntegerField(default=1, editable=False)
 
-    objects = ChildScopedQuerySet.as_manager()
+    objects = TriggerEventQuerySet.as_manager()
 
     # The fields each type asks for, beyond dates and notes; `required` must be filled in.
     TYPE_FIELDS = {

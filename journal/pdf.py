@@ -25,6 +25,7 @@ from reportlab.platypus import (
     CondPageBreak,
     Flowable,
     KeepTogether,
+    PageBreak,
     Paragraph,
     SimpleDocTemplate,
     Spacer,
@@ -63,11 +64,12 @@ def _style(name: str, **values) -> ParagraphStyle:
 
 TITLE = _style("title", fontName=BOLD, fontSize=16, leading=20)
 PERIOD = _style("period", fontName=BOLD, fontSize=11, leading=20, alignment=TA_RIGHT)
-HEADING = _style("heading", fontName=BOLD, fontSize=11, leading=14, spaceBefore=8, spaceAfter=3)
+HEADING = _style("heading", fontName=BOLD, fontSize=11, leading=14, spaceBefore=6, spaceAfter=2)
 BODY = _style("body")
-SMALL = _style("small", fontSize=7.5, leading=9.5, textColor=MUTED)
+SMALL = _style("small", fontSize=8, leading=10, textColor=MUTED)  # 8 pt: the least in print
 CELL = _style("cell", fontSize=8.5, leading=10.5)
 CELL_BOLD = _style("cell-bold", fontName=BOLD, fontSize=8.5, leading=10.5)
+RUNNING = _style("running", fontSize=8, leading=10)  # a long list as running text
 STATUS = _style("status", fontName=BOLD, fontSize=10, leading=13)
 
 
@@ -90,37 +92,111 @@ def summary_pdf(visit: VisitSummary, *, paper: str = "a4", made: datetime.date) 
         creator="OMS Journal",
     )
     footer = _Footer(visit, made)
-    story = _story(visit, width, charts)
+    story = _story(visit, width, document.height - 2 * FRAME_PADDING, charts)
     document.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_NumberedCanvas)
     return charts.place(buffer.getvalue())
 
 
 # --- The story: what the pages say, top to bottom ----------------------------------------------
 
+FRAME_PADDING = 6  # ReportLab's frame keeps this much inside the margins, on each side
+PAGE_ONE_SCORE_HEIGHT = 1.3  # inches: the score panel on page 1, lower than on a phone
+EPISODE_TRIGGERS = 5  # on page 1, the possible triggers nearest the onset; the list has all
 
-def _story(visit: VisitSummary, width: float, charts: "ChartSet") -> list:
+
+def _story(visit: VisitSummary, width: float, height: float, charts: "ChartSet") -> list:
+    """Page 1 tells the story: where the child stands, the score chart, the possible relapses
+    with their triggers, and the questions, the most recent of those that fit. The rest
+    follows on one or two pages, long lists condensed."""
+    page_one, earlier_episodes, earlier_questions = _page_one(visit, width, height, charts)
     chart_width = width / inch
     story = [
+        *page_one,
+        PageBreak(),
+        *_section("What changed", _changes(visit, width)),
+        # Page 1's score chart in words: its ranges, relapses, triggers and treatments.
+        Paragraph(_text(visit.chart_words("score")), SMALL),
+        KeepTogether(_chart_section(visit, "items", charts, chart_width)),
+        _side_by_side(
+            [
+                _chart_section(visit, kind, charts, (width / 2 - GUTTER) / inch, panel_height=0.7)
+                for kind in PAIRED
+            ],
+            width,
+        ),
+    ]
+    # Questions first: running text over a long period, they may fill the foot of a page.
+    if earlier_questions:
+        story += _section("Earlier questions", _dated_rows(earlier_questions, width))
+    if earlier_episodes:
+        title = "Earlier possible relapses in this period"
+        story += _section(title, _episodes(visit, width, earlier_episodes))
+    story += [
+        *_section("Treatments", _treatments(visit, width)),
+        *_section("Triggers logged in this period", _dated_rows(visit.triggers, width)),
+        *_section("How possible relapses are flagged", _rule(visit)),
+    ]
+    return story
+
+
+def _page_one(visit: VisitSummary, width: float, height: float, charts: "ChartSet"):
+    """Page 1's flowables, and the possible relapses and questions left for later pages: the
+    most recent that fit, measured, so that nothing of page 1 spills onto page 2."""
+    top = [
         _header(visit, width),
         Spacer(1, 4),
         Paragraph(_facts(visit), BODY),
         Spacer(1, 6),
         _status(visit, width),
-        *_section("What changed", [_changes_table(visit, width)]),
-        KeepTogether(_chart_section(visit, "score", charts, chart_width)),
-        *_section("Possible relapses in this period", _episodes(visit, width)),
-        CondPageBreak(3 * inch),
-        KeepTogether(_chart_section(visit, "items", charts, chart_width)),
-        _side_by_side(
-            [_chart_section(visit, kind, charts, (width / 2 - GUTTER) / inch) for kind in PAIRED],
-            width,
+        *_chart_section(
+            visit, "score", charts, width / inch, words=False, score_height=PAGE_ONE_SCORE_HEIGHT
         ),
-        *_section("Treatments", _treatments(visit, width)),
-        *_section("Triggers logged in this period", _dated_rows(visit.triggers, width)),
-        *_section("Questions for the neurologist", _dated_rows(visit.questions, width)),
-        *_section("How possible relapses are flagged", _rule(visit)),
     ]
-    return story
+    room = height - _height(top, width) - 4  # a little slack for rounding
+    episodes, questions = list(visit.episodes), list(visit.questions)
+
+    def blocks(shown_episodes: int, shown_questions: int) -> list:
+        kept = episodes[len(episodes) - shown_episodes :]
+        asked = questions[len(questions) - shown_questions :]
+        # Measured to fit: no KeepTogether is needed (and one cannot be measured off a page).
+        return [
+            Paragraph("Possible relapses in this period", HEADING),
+            *_episodes(visit, width, kept, earlier=len(episodes) - len(kept), page_one=True),
+            Paragraph("Questions for the neurologist", HEADING),
+            *_dated_rows(tuple(asked), width, earlier=len(questions) - len(asked)),
+        ]
+
+    shown_e, shown_q = _most_that_fit(
+        len(episodes), len(questions), lambda e, q: _height(blocks(e, q), width) <= room
+    )
+    page_one = [*top, *blocks(shown_e, shown_q)]
+    return page_one, episodes[: len(episodes) - shown_e], questions[: len(questions) - shown_q]
+
+
+def _most_that_fit(episodes: int, questions: int, fits) -> tuple[int, int]:
+    """How many of the latest episodes and questions page 1 shows: at least a few questions
+    (the most useful part of a short visit), then as many episodes, then more questions."""
+    least_questions = min(questions, PAGE_ONE_LEAST_QUESTIONS)
+    while least_questions and not fits(0, least_questions):
+        least_questions -= 1
+    shown_e = next((e for e in range(episodes, -1, -1) if fits(e, least_questions)), 0)
+    shown_q = next(
+        (q for q in range(questions, least_questions - 1, -1) if fits(shown_e, q)),
+        least_questions,
+    )
+    return shown_e, shown_q
+
+
+PAGE_ONE_LEAST_QUESTIONS = 3
+
+
+def _height(flowables: list, width: float) -> float:
+    """The height the flowables take one after another, their spacing included."""
+    total = 0.0
+    for flowable in flowables:
+        total += flowable.wrap(width, 10_000)[1]
+        total += flowable.getSpaceBefore() + flowable.getSpaceAfter()
+    return total
 
 
 def _period(visit: VisitSummary) -> str:
@@ -161,7 +237,8 @@ def _facts(visit: VisitSummary) -> str:
 
 def _status(visit: VisitSummary, width: float) -> Table:
     headline, detail = summary.status_words(visit)
-    table = Table([[Paragraph(headline, STATUS)], [Paragraph(detail, BODY)]], colWidths=[width])
+    rows = [[Paragraph(_text(headline), STATUS)], [Paragraph(_text(detail), BODY)]]
+    table = Table(rows, colWidths=[width])
     style = [("BACKGROUND", (0, 0), (-1, -1), SHADE), ("LEFTPADDING", (0, 0), (-1, -1), 6)]
     if visit.status.kind in ("relapse", "rising"):
         style.append(("LINEBEFORE", (0, 0), (0, -1), 3, ALERT))
@@ -169,9 +246,13 @@ def _status(visit: VisitSummary, width: float) -> Table:
     return table
 
 
+SECTION_LEAST = 0.9 * inch  # a heading starts a new page unless this much room is left
+
+
 def _section(title: str, flowables: list) -> list:
-    """A heading kept with what follows it."""
-    return [KeepTogether([Paragraph(title, HEADING), *flowables[:1]]), *flowables[1:]]
+    """A heading with what follows it, which may run on to the next page (tables by rows,
+    running text by lines): a page's foot is filled, and a long period fits three pages."""
+    return [CondPageBreak(SECTION_LEAST), Paragraph(title, HEADING), *flowables]
 
 
 def _grid(rows: list[list], widths: list[float], header: bool = True) -> Table:
@@ -200,15 +281,16 @@ def _text(text: str) -> str:
     return escaped.replace("\n", "<br/>")
 
 
-def _changes_table(visit: VisitSummary, width: float) -> Table:
+def _changes(visit: VisitSummary, width: float) -> list:
     """The mean of a logged day, before the period and in it: one column per item."""
-    before_first = visit.first - visit.days * trends.ONE_DAY
+    if visit.before_first is None:
+        return [Paragraph("No day before this period was logged: nothing to compare with.", BODY)]
     heading = [_cell("Mean a logged day", CELL_BOLD)]
     heading += [_cell(change.label, CELL_BOLD) for change in visit.changes]
+    before = f"{_days(visit.before_logged)} logged from {_day(visit.before_first)}"
     rows = [
         heading,
-        [_cell(f"Before: {visit.before_logged} days logged from {before_first:%-d %b %Y}")]
-        + [_cell(change.before_text) for change in visit.changes],
+        [_cell(f"Before: {before}")] + [_cell(change.before_text) for change in visit.changes],
         [_cell(f"This period: {visit.logged} days logged")]
         + [_cell(change.now_text) for change in visit.changes],
         [_cell("Change", CELL_BOLD)]
@@ -216,54 +298,97 @@ def _changes_table(visit: VisitSummary, width: float) -> Table:
     ]
     first = width * 0.31
     rest = (width - first) / len(visit.changes)
-    return _grid(rows, [first] + [rest] * len(visit.changes))
+    return [_grid(rows, [first] + [rest] * len(visit.changes))]
 
 
-def _episodes(visit: VisitSummary, width: float) -> list:
+def _days(count: int) -> str:
+    return f"{count} day{'s' if count != 1 else ''}"
+
+
+def _episodes(
+    visit: VisitSummary, width: float, episodes, earlier: int = 0, page_one: bool = False
+) -> list:
+    """A table of the episodes; on page 1 each with its nearest possible triggers, and a word
+    on the earlier episodes page 2 holds."""
     if not visit.episodes:
         return [Paragraph("None flagged in this period.", BODY)]
-    heading = ["Onset", "End", "Length", "Peak", "Usual level", "Possible triggers"]
+    if not episodes:
+        return [Paragraph(f"{_count(earlier, 'possible relapse')}: on the next pages.", BODY)]
+    more = [Paragraph(f"{_earlier(earlier, 'possible relapse')} on the next pages.", SMALL)]
+    heading = ["Onset", "End", "Length", "Peak", "Usual", "Possible triggers"]
     rows = [[_cell(text, CELL_BOLD) for text in heading]]
-    for episode in visit.episodes:
-        triggers = [
-            f"{_days_before(p.days_before_onset)}: {p.trigger.label}"
-            for p in episode.possible_triggers
-        ] or [f"None logged in the {visit.rule.trigger_window_days} days before"]
-        if episode.illness_associated:
-            triggers.insert(0, "Illness-associated")
+    for episode in episodes:
+        triggers = _episode_triggers(visit, episode, EPISODE_TRIGGERS if page_one else None)
         length = episode.length_days(visit.last)
         rows.append(
             [
                 _cell(_day(episode.onset)),
                 _cell(_day(episode.end) if episode.end else "ongoing"),
-                _cell(f"{length} day{'s' if length != 1 else ''}"),
-                _cell(f"{episode.peak_score} on {episode.peak_date:%-d %b}"),
+                _cell(_days(length)),
+                _cell(f"{episode.peak_score}, {episode.peak_date:%-d %b}"),
                 _cell(f"{episode.baseline.score:g}"),
-                _cell("\n".join(triggers)),
+                _cell("; ".join(triggers)),
             ]
         )
-    widths = [0.13, 0.13, 0.09, 0.11, 0.09, 0.45]
+    widths = [0.12, 0.12, 0.09, 0.1, 0.07, 0.5]
     note = Paragraph(
-        "Usual level: the daily score before the onset, which the rule compared against. "
+        "Usual: the usual level, the daily score before the onset the rule compared against. "
         "Possible triggers: with the days from each to the onset.",
         SMALL,
     )
-    return [_grid(rows, [width * share for share in widths]), Spacer(1, 2), note]
+    table = [_grid(rows, [width * share for share in widths]), Spacer(1, 2), note]
+    return [*table, *more] if earlier else table
+
+
+def _episode_triggers(visit: VisitSummary, episode, most: int | None) -> list[str]:
+    """The episode's possible triggers with the days before onset, the nearest `most` of
+    them (all with None), and whether it was illness-associated."""
+    found = episode.possible_triggers
+    shown = found[len(found) - most :] if most and len(found) > most else found
+    triggers = [f"{_days_before(p.days_before_onset)}: {p.trigger.label}" for p in shown]
+    if len(shown) < len(found):
+        triggers.insert(0, f"{_earlier(len(found) - len(shown), 'trigger')}: see the list")
+    if not found:
+        triggers = [f"None logged in the {visit.rule.trigger_window_days} days before"]
+    if episode.illness_associated:
+        triggers.insert(0, "Illness-associated")
+    return triggers
+
+
+def _earlier(count: int, what: str) -> str:
+    return _count(count, f"earlier {what}")
+
+
+def _count(count: int, what: str) -> str:
+    return f"{count} {what}{'s' if count != 1 else ''}"
 
 
 def _days_before(days: int) -> str:
     return "same day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before"
 
 
-def _dated_rows(lines: tuple[Line, ...], width: float, empty: str = "None.") -> list:
+LIST_ROWS = 16  # a longer list is condensed into running text
+
+
+def _dated_rows(
+    lines: tuple[Line, ...], width: float, empty: str = "None.", earlier: int = 0
+) -> list:
+    """Dated lines as a table (their notes beside them); a long list as running text; and a
+    word on the earlier ones page 2 holds."""
+    if not lines and earlier:
+        return [Paragraph(f"{_count(earlier, 'question')}: on the next pages.", BODY)]
+    more = [Paragraph(f"{_earlier(earlier, 'one')} on the next pages.", SMALL)] if earlier else []
     if not lines:
         return [Paragraph(empty, BODY)]
+    if len(lines) > LIST_ROWS:
+        running = "; ".join(f"<b>{_day(line.date)}</b> {_text(line.text)}" for line in lines)
+        return [Paragraph(running + ".", RUNNING), *more]
     rows = [[_cell(f"{line.date:%-d %b %Y}"), _cell(line.text), _cell(line.note)] for line in lines]
     widths = [width * 0.16, width * 0.42, width * 0.42]
     if not any(line.note for line in lines):
         widths = [width * 0.16, width * 0.84]
         rows = [row[:2] for row in rows]
-    return [_grid(rows, widths, header=False)]
+    return [_grid(rows, widths, header=False), *more]
 
 
 def _treatments(visit: VisitSummary, width: float) -> list:
@@ -273,28 +398,31 @@ def _treatments(visit: VisitSummary, width: float) -> list:
     parts += _dated_rows(
         visit.treatment_changes, width, empty="No course started, changed or stopped."
     )
-    missed = ", ".join(
-        f"{line.date:%-d %b %Y} ({line.text.lower()})" for line in visit.missed_doses
+    missed = "; ".join(
+        f"{line.date:%-d %b %Y} {line.text[:1].lower()}{_text(line.text[1:])}"
+        for line in visit.missed_doses
     )
     count = len(visit.missed_doses)
     missed = f"{count} day{'s' if count != 1 else ''}: {missed}." if count else "none logged."
-    parts += [Spacer(1, 4), Paragraph(f"<b>Doses missed or partly given:</b> {missed}", BODY)]
+    parts += [Spacer(1, 4), Paragraph(f"<b>Doses missed or partly given:</b> {missed}", RUNNING)]
     return parts
 
 
 def _rule(visit: VisitSummary) -> list:
-    return [Paragraph(_text(sentence), SMALL) for sentence in visit.rule.sentences()]
+    return [Paragraph(_text(" ".join(visit.rule.sentences())), SMALL)]
 
 
 # --- Charts ------------------------------------------------------------------------------------
 
 
-def _chart_section(visit: VisitSummary, kind: str, charts: "ChartSet", width: float) -> list:
-    """A chart's title, the chart, and the chart in words."""
+def _chart_section(
+    visit: VisitSummary, kind: str, charts: "ChartSet", width: float, words=True, **drawing
+) -> list:
+    """A chart's title, the chart, and (unless `words` is False) the chart in words."""
     chart = trends.KINDS[kind]
-    drawn = chart.draw(**visit.charts[kind], format="pdf", width=width)
-    words = Paragraph(_text(visit.chart_words(kind)), SMALL)
-    return [Paragraph(chart.title, HEADING), charts.add(drawn), words]
+    drawn = chart.draw(**visit.charts[kind], format="pdf", width=width, **drawing)
+    said = [Paragraph(_text(visit.chart_words(kind)), SMALL)] if words else []
+    return [Paragraph(chart.title, HEADING), charts.add(drawn), *said]
 
 
 PAIRED = ("sleep", "rage")
@@ -309,6 +437,7 @@ def _side_by_side(columns: list[list], width: float) -> Table:
                 ("VALIGN", (0, 0), (-1, -1), "TOP"),
                 ("LEFTPADDING", (0, 0), (-1, -1), 0),
                 ("RIGHTPADDING", (0, 0), (-1, -1), 0),
+                ("RIGHTPADDING", (0, 0), (0, 0), GUTTER),  # the words apart, as the charts
             ]
         )
     )
@@ -401,7 +530,7 @@ class _Footer:
         footer = Paragraph(FOOTER, SMALL)
         footer.wrap(width, FOOTER_ROOM)
         footer.drawOn(canvas, MARGIN, MARGIN + 12)
-        canvas.setFont(FONT, 7.5)
+        canvas.setFont(FONT, 8)
         canvas.setFillColor(MUTED)
         canvas.drawString(MARGIN, MARGIN, self.left)
         canvas.restoreState()
@@ -422,7 +551,7 @@ class _NumberedCanvas(Canvas):
         count = len(self._pages)
         for state in self._pages:
             self.__dict__.update(state)
-            self.setFont(FONT, 7.5)
+            self.setFont(FONT, 8)
             self.setFillColor(MUTED)
             self.drawRightString(
                 self._pagesize[0] - MARGIN, MARGIN, f"Page {self._pageNumber} of {count}"

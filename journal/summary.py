@@ -82,6 +82,7 @@ class VisitSummary:
     status: analysis.Status
     rule: analysis.RelapseRule
     changes: tuple[MeanChange, ...]  # the daily score, then each core item
+    before_first: datetime.date | None  # the "before" compared: from here to the day before
     before_logged: int
     episodes: tuple[analysis.Episode, ...]
     treatments_now: tuple[Line, ...]
@@ -112,9 +113,9 @@ def visit_summary(child: Child, first: datetime.date, last: datetime.date) -> Vi
     history = trends.history_for(child)
     overview = trends.overview_for(child, last)
     period = trends.Period(trends.CUSTOM, first, last)
-    before_first = first - period.days * ONE_DAY
+    before_first = _before_first(history, first, period.days)
     now = analysis.period_means(history.days, first, last)
-    before = analysis.period_means(history.days, before_first, first - ONE_DAY)
+    before = analysis.period_means(history.days, before_first or first, first - ONE_DAY)
     entries = _entries_of_note(child, first, last)
     return VisitSummary(
         name=child.name,
@@ -127,17 +128,27 @@ def visit_summary(child: Child, first: datetime.date, last: datetime.date) -> Vi
         status=overview.status,
         rule=overview.rule,
         changes=_changes(before, now),
+        before_first=before_first,
         before_logged=before.logged_days,
         episodes=tuple(e for e in overview.episodes if e.overlaps(first, last)),
         treatments_now=tuple(_treatments_on(history.courses, last)),
         treatment_changes=tuple(_treatment_changes(history.courses, first, last)),
-        missed_doses=tuple(_missed_doses(entries)),
-        triggers=tuple(_triggers(child, first, last)),
+        missed_doses=tuple(_missed_doses(entries, history.courses)),
+        triggers=tuple(_triggers(child, first, last, history.triggers)),
         questions=tuple(Line(entry.date, entry.question) for entry in entries if entry.question),
         charts={
             kind: trends.chart_arguments(kind, history, overview, period) for kind in trends.KINDS
         },
     )
+
+
+def _before_first(history: trends.History, first: datetime.date, days: int) -> datetime.date | None:
+    """Where the "before" of the comparison starts: as many days before the period as it has,
+    but never before the first logged day; None when no day before the period was logged."""
+    logged = [day.date for day in analysis.logged_days(history.days) if day.date < first]
+    if not logged:
+        return None
+    return max(first - days * ONE_DAY, logged[0])
 
 
 def _changes(before: analysis.PeriodMeans, now: analysis.PeriodMeans) -> tuple[MeanChange, ...]:
@@ -160,16 +171,21 @@ def _entries_of_note(child: Child, first: datetime.date, last: datetime.date):
     )
 
 
-def _missed_doses(entries) -> list[Line]:
+def _missed_doses(entries, courses) -> list[Line]:
+    """The days whose doses were partly or not given, each naming the courses going on then."""
     words = {Doses.PARTLY: "Partly given", Doses.NO: "Not given"}
-    return [
-        Line(entry.date, words[entry.doses], entry.notes)
-        for entry in entries
-        if entry.doses in words
-    ]
+    lines = []
+    for entry in entries:
+        if entry.doses in words:
+            drugs = ", ".join(course.name for course in _courses_on(courses, entry.date))
+            text = f"{words[entry.doses]} ({drugs})" if drugs else words[entry.doses]
+            lines.append(Line(entry.date, text, entry.notes))
+    return lines
 
 
-def _triggers(child: Child, first: datetime.date, last: datetime.date) -> list[Line]:
+def _triggers(child: Child, first: datetime.date, last: datetime.date, triggers=()) -> list[Line]:
+    """The trigger events of the period, with the fevers of the days' temperatures (from the
+    history's `triggers`) that no fever event covers."""
     events = (
         TriggerEvent.objects.for_child(child)
         .filter(start_date__lte=last)
@@ -182,10 +198,16 @@ def _triggers(child: Child, first: datetime.date, last: datetime.date) -> list[L
         text = event.get_type_display()
         if event.detail:
             text += f": {event.detail}"
-        if event.end_date and event.end_date != event.start_date:
-            text += f" (to {event.end_date:%-d %b})"
+        text += _until(event.start_date, event.end_date)
         lines.append(Line(event.start_date, text, event.notes))
-    return lines
+    for fever in triggers:
+        if fever.from_entries and fever.date <= last and fever.last_date >= first:
+            lines.append(Line(fever.date, fever.label + _until(fever.date, fever.end_date)))
+    return sorted(lines, key=lambda line: line.date)
+
+
+def _until(start: datetime.date, end: datetime.date | None) -> str:
+    return f" (to {end:%-d %b})" if end and end != start else ""
 
 
 def _dose(course: Course, dose: float | None) -> str:
@@ -194,12 +216,15 @@ def _dose(course: Course, dose: float | None) -> str:
     return f"{dose:g} {course.unit}".strip()
 
 
+def _courses_on(courses, day: datetime.date) -> list[Course]:
+    return [c for c in courses if c.start <= day and (c.end is None or c.end >= day)]
+
+
 def _treatments_on(courses, day: datetime.date) -> list[Line]:
     """The courses going on at `day`, with their dose then."""
     return [
         Line(course.start, f"{course.name} {_dose(course, course.dose_on(day))}".strip())
-        for course in courses
-        if course.start <= day and (course.end is None or course.end >= day)
+        for course in _courses_on(courses, day)
     ]
 
 
@@ -220,11 +245,25 @@ def _treatment_changes(courses, first: datetime.date, last: datetime.date) -> li
     return sorted(lines, key=lambda line: line.date)
 
 
+HEADLINE_LEAST_LOGGED = 3  # fewer logged days in the period, and no word on where it stands
+
+
+def _days(count: int, what: str = "day") -> str:
+    return f"{count} {what}" if count == 1 else f"{count} {what}s"
+
+
 def status_words(visit: VisitSummary) -> tuple[str, str]:
     """Where the child stood on the period's last day: a headline and a sentence."""
     status, rule, name = visit.status, visit.rule, visit.name
     usual = f"{status.baseline.score:g}" if status.baseline else ""
     on = f"On {visit.last:%-d %b %Y}"
+    if visit.logged < HEADLINE_LEAST_LOGGED:
+        logged = "no day" if not visit.logged else _days(visit.logged)
+        return (
+            f"{on}: too few days logged to say",
+            f"{logged.capitalize()} of this period logged; saying where {name} stands needs "
+            f"at least {HEADLINE_LEAST_LOGGED}.",
+        )
     if status.kind == "relapse":
         return (
             f"{on}: possible relapse since {status.since:%-d %b %Y}",
@@ -234,8 +273,8 @@ def status_words(visit: VisitSummary) -> tuple[str, str]:
     if status.kind == "rising":
         return (
             f"{on}: rising",
-            f"The last {status.raised_days} logged day(s) were well above {name}'s usual level "
-            f"(about {usual}); a possible relapse is flagged after {rule.raised_run} in a row.",
+            f"{_raised(status.raised_days)} well above {name}'s usual level (about {usual}); "
+            f"a possible relapse is flagged after {rule.raised_run} in a row.",
         )
     if status.kind == "stable":
         return (
@@ -243,8 +282,13 @@ def status_words(visit: VisitSummary) -> tuple[str, str]:
             f"Near {name}'s usual level: a daily score of about {usual} over the last "
             f"{rule.baseline_days} days.",
         )
+    logged = status.logged_in_window
     return (
         f"{on}: not enough data",
-        f"{status.logged_in_window} of the last {rule.baseline_days} days were logged; telling "
-        f"a rise from the usual level needs {rule.min_logged_days}.",
+        f"{logged} of the last {rule.baseline_days} days {'was' if logged == 1 else 'were'} "
+        f"logged; telling a rise from the usual level needs {rule.min_logged_days}.",
     )
+
+
+def _raised(count: int) -> str:
+    return "The last logged day was" if count == 1 else f"The last {count} logged days were"

@@ -21,7 +21,7 @@ from journal.models import Child, DailyEntry, ItemRating, TrackedItem, Treatment
 from journal.scales import CORE_FIELDS, CORE_ITEMS
 
 # Raise when analysis or drawing changes, so that results cached by the old code are not served.
-CACHE_GENERATION = 2
+CACHE_GENERATION = 3
 CACHE_SECONDS = 60 * 60 * 24 * 7
 
 
@@ -109,7 +109,9 @@ def _course(course: TreatmentCourse) -> Course:
 
 def load_history(child: Child) -> History:
     """Read the child's journal: four queries, whatever its length."""
+    days = _days(child)
     events = [_event_trigger(event) for event in TriggerEvent.objects.for_child(child)]
+    events += analysis.entry_fevers(days, events)
     courses = tuple(
         _course(course)
         for course in TreatmentCourse.objects.for_child(child)
@@ -120,7 +122,7 @@ def load_history(child: Child) -> History:
     items = tuple((item.field, item.label) for item in CORE_ITEMS) + tuple(
         (item_key(item.pk), item.name) for item in TrackedItem.objects.for_child(child)
     )
-    return History(_days(child), tuple(triggers), courses, items)
+    return History(days, tuple(triggers), courses, items)
 
 
 def history_for(child: Child) -> History:

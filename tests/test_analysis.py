@@ -30,6 +30,7 @@ from journal.analysis import (
     Trigger,
     TriggerRecord,
     daily_score,
+    entry_fevers,
     period_means,
     recent_against_before,
     score_band,
@@ -1387,3 +1388,74 @@ def test_status_and_episodes_at_once_are_status_and_episodes(drawn, rule, shift)
     today = days[-1].date + datetime.timedelta(days=shift)
     together = status_and_episodes(days, today, triggers, rule)
     assert together == (status(days, today, rule), episodes(days, triggers, rule))
+
+
+# --- A day's temperature is a fever ---------------------------------------------------------
+
+
+def hot(day: datetime.date, temperature: float | None) -> Day:
+    return Day(day, {}, {"max_temperature_c": temperature})
+
+
+def test_a_days_temperature_of_38_or_more_is_a_fever_on_that_day():
+    days = [hot(on(3), 37.9), hot(on(5), 38.0), hot(on(9), 39.6), hot(on(10), None)]
+
+    fevers = entry_fevers(days, [])
+
+    assert [(f.date, f.end_date, f.type, f.entry_temperature_c) for f in fevers] == [
+        (on(5), None, "fever", 38.0),
+        (on(9), None, "fever", 39.6),
+    ]
+    assert fevers[1].label == "Fever: 39.6 °C (day's temperature)"
+    assert all(f.from_entries for f in fevers)
+
+
+def test_days_of_fever_in_a_row_are_one_fever_to_its_highest():
+    days = [hot(on(4), 38.2), hot(on(5), 39.9), hot(on(6), 38.5), hot(on(8), 38.1)]
+
+    fevers = entry_fevers(days, [])
+
+    assert [(f.date, f.end_date, f.entry_temperature_c) for f in fevers] == [
+        (on(4), on(6), 39.9),
+        (on(8), None, 38.1),
+    ]
+
+
+def test_a_fever_event_covering_the_day_counts_it_once():
+    logged = Trigger(on(5), "fever", "Fever", end_date=on(7))
+    illness = Trigger(on(10), "illness", "Illness", end_date=on(12))
+    days = [
+        hot(on(4), 38.4),
+        hot(on(5), 39.0),
+        hot(on(7), 39.0),
+        hot(on(8), 38.6),
+        hot(on(11), 38.3),
+    ]
+
+    fevers = entry_fevers(days, [logged, illness])
+
+    # Only days no fever event covers; an illness event does not stand for a fever.
+    assert [(f.date, f.end_date) for f in fevers] == [(on(4), None), (on(8), None), (on(11), None)]
+
+
+def test_an_onset_during_or_just_after_a_days_fever_is_illness_associated():
+    fevers = entry_fevers([hot(on(10), 39.6), hot(on(11), 37.0)], [])
+
+    assert illness_associated(on(10), fevers)
+    assert illness_associated(on(10 + DEFAULT_RULE.illness_window_days), fevers)
+    assert not illness_associated(on(11 + DEFAULT_RULE.illness_window_days), fevers)
+    assert not illness_associated(on(10), entry_fevers([hot(on(10), 37.9)], []))
+    found = possible_triggers(on(14), fevers)
+    assert [(p.trigger.label, p.days_before_onset) for p in found] == [
+        ("Fever: 39.6 °C (day's temperature)", 4)
+    ]
+
+
+def test_a_flagged_relapse_that_began_on_a_fevers_day_says_so():
+    days = history(*CALM, 7, 7, 7)
+    days[ONSET] = dataclasses.replace(days[ONSET], details={"max_temperature_c": 38.5})
+
+    found = episodes(days, entry_fevers(days, []))
+
+    assert [e.onset for e in found] == [on(ONSET)]
+    assert found[0].illness_associated

@@ -102,8 +102,8 @@ def test_the_summary_lists_questions_missed_doses_triggers_and_treatment_changes
         (today - 2 * DAY, "Is she sleeping enough?"),
     ]
     assert [(m.date, m.text, m.note) for m in visit.missed_doses] == [
-        (today - 5 * DAY, "Not given", "Vomited."),
-        (today - 2 * DAY, "Partly given", ""),
+        (today - 5 * DAY, "Not given (Prednisolone)", "Vomited."),  # the course going on
+        (today - 2 * DAY, "Partly given (Prednisolone)", ""),
     ]
     assert [(t.date, t.text, t.note) for t in visit.triggers] == [
         (today - 3 * DAY, "Fever: 38.9 °C", "Up all night.")

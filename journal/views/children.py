@@ -13,6 +13,7 @@ from journal.forms import ChildForm
 from journal.models import DailyEntry, Membership, TreatmentCourse, TriggerEvent
 from journal.pages import cached_page, page_key
 from journal.scales import CORE_ITEMS
+from journal.views.events import fever_offer
 
 RECENT_DAYS = 14
 
@@ -108,6 +109,12 @@ def dashboard_context(membership: Membership, today: datetime.date) -> dict:
         )
     )
     overview = trends.overview_for(child, today)
+    since = today - datetime.timedelta(days=RECENT_DAYS - 1)
+    fevers = [
+        fever_offer(child.pk, trigger)
+        for trigger in trends.history_for(child).triggers
+        if trigger.from_entries and trigger.last_date >= since
+    ]
     return {
         "membership": membership,
         "child": child,
@@ -121,6 +128,7 @@ def dashboard_context(membership: Membership, today: datetime.date) -> dict:
         "chart": trends.dashboard_chart(child, today),
         "treatments": TreatmentCourse.objects.for_child(child).ongoing_on(today),
         "events": TriggerEvent.objects.for_child(child)[:5],
+        "entry_fevers": fevers,
     }
 
 

@@ -11,14 +11,13 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
-from journal import history, queries, services
+from journal import analysis, history, queries, services
 from journal.access import VIEWER_REFUSAL, membership_for
 from journal.forms import EntryForm, day_form
-from journal.models import (
-    DailyEntry,
-)
+from journal.models import DailyEntry, TriggerEvent
 from journal.pages import cached_page, page_key
 from journal.views import conflicts
+from journal.views.events import fever_offer
 
 HISTORY_DAYS = 28
 ONE_DAY = datetime.timedelta(days=1)
@@ -67,7 +66,9 @@ def day_context(membership, day: datetime.date, *, entry=None, form=None, **more
     if form is None:
         entry, _, form = day_form(child, day)
     today = child.today()
+    saved = entry if entry.pk and membership.can_write else None
     return {
+        "fever_offer": day_fever_offer(child, saved),
         "membership": membership,
         "child": child,
         "day": day,
@@ -134,10 +135,23 @@ def saved_in_place(request: HttpRequest, form: EntryForm, entry: DailyEntry) -> 
     """For htmx, a save of a form that showed no problem: the form stays as the caregiver left
     it, which is what was saved; only its version and the "Saved" line change. (Drawing the
     whole form again took three quarters of a save's time.)"""
-    context = {"form": form, "entry": entry}  # no request: it needs no context processor
+    # No request: it needs no context processor.
+    context = {"form": form, "entry": entry, "fever_offer": day_fever_offer(entry.child, entry)}
     response = HttpResponse(render_to_string("journal/entry_form.html#entry-saved", context))
     reswap(response, "none")  # the out-of-band swaps only
     return trigger_client_event(response, "entry-saved", {"day": entry.date.isoformat()})
+
+
+def day_fever_offer(child, entry: DailyEntry | None) -> dict | None:
+    """A saved day's fever (38.0 °C or more) that no fever event covers yet: it counts as a
+    fever already, and the caregiver may log it as a trigger to say more. A query only on such
+    a day."""
+    if entry is None or not entry.has_fever:
+        return None
+    if TriggerEvent.objects.for_child(child).fevers_on(entry.date).exists():
+        return None
+    temperature = float(entry.max_temperature_c)
+    return fever_offer(child.pk, analysis.Trigger(entry.date, "fever", "", None, temperature))
 
 
 def after_save(request: HttpRequest, child, entry: DailyEntry) -> HttpResponse:

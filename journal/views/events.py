@@ -1,11 +1,16 @@
+import contextlib
+import datetime
+from decimal import Decimal, InvalidOperation
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
 
-from journal import history, services
+from journal import analysis, history, services
 from journal.access import membership_for, writer_membership_for
 from journal.forms import EventForm
 from journal.models import TriggerEvent
@@ -30,7 +35,11 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
     title = f"Edit {event}" if event.pk else "Log a trigger"  # before the form changes `event`
     initial = {}
     if event.pk is None:
-        initial = {"start_date": child.today(), "type": request.GET.get("type", "")}
+        initial = {
+            "start_date": child.today(),
+            "type": request.GET.get("type", ""),
+            **given(request),
+        }
     form = EventForm(request.POST or None, instance=event, initial=initial)
     conflict = None
     if request.method == "POST" and form.is_valid():
@@ -59,6 +68,34 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
         "conflict": conflict,
     }
     return render(request, "journal/event_form.html", context, status=409 if conflict else 200)
+
+
+GIVEN_DATES = ("start_date", "end_date")
+
+
+def given(request: HttpRequest) -> dict:
+    """What a link to the form fills in (a fever's days and temperature, say), each value kept
+    only when it reads as one: the form checks it again when it is saved."""
+    values = {}
+    for name in GIVEN_DATES:
+        with contextlib.suppress(ValueError):
+            values[name] = datetime.date.fromisoformat(request.GET.get(name, ""))
+    with contextlib.suppress(InvalidOperation, ValueError):
+        values["temperature_c"] = Decimal(request.GET.get("temperature_c", "")).quantize(
+            Decimal("0.1")
+        )
+    return values
+
+
+def fever_offer(child_id: int, fever: analysis.Trigger) -> dict:
+    """A fever read from the days' temperatures, with a link to log it as a trigger event (to
+    add what illness it was, say), its days and temperature filled in."""
+    query = {"type": "fever", "start_date": fever.date}
+    if fever.end_date:
+        query["end_date"] = fever.end_date
+    query["temperature_c"] = f"{fever.entry_temperature_c:.1f}"
+    url = f"{reverse('event_add', args=[child_id])}?{urlencode(query)}"
+    return {"fever": fever, "temperature": query["temperature_c"], "log_url": url}
 
 
 @login_required
