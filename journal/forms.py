@@ -12,6 +12,7 @@ from django.forms import inlineformset_factory
 
 from journal import analysis
 from journal.models import (
+    EARLIEST_BIRTH,
     RULE_RANGES,
     SHARE_LINK_DAYS,
     SHARE_LINK_DEFAULT_DAYS,
@@ -106,7 +107,7 @@ class ChildForm(forms.ModelForm):
             "last_visit_date",
         )
         widgets = {
-            "birth_date": DateInput(),
+            "birth_date": DateInput({"min": EARLIEST_BIRTH.isoformat()}),
             "diagnosis_date": DateInput(),
             "last_visit_date": DateInput(),
             "tumour_found": forms.RadioSelect(),
@@ -437,7 +438,9 @@ class BaseDoseChangeFormSet(forms.BaseInlineFormSet):
                 form.add_error("date", SAME_DAY)
                 continue
             seen.add(day)
-            if course.start_date and day < course.start_date:
+            if problem := course.child_id and course.child.plan_problem(day):
+                form.add_error("date", problem)
+            elif course.start_date and day < course.start_date:
                 form.add_error("date", "This is before the course started.")
             elif (
                 course.end_date

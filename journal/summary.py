@@ -107,14 +107,20 @@ class VisitSummary:
         return trends.KINDS[kind].describe(**self.charts[kind])
 
 
+def before_first(first: datetime.date, days: int) -> datetime.date:
+    """The first day of the period of as many days just before the one from `first`."""
+    return analysis.shifted(first, -days)
+
+
 def visit_summary(child: Child, first: datetime.date, last: datetime.date) -> VisitSummary:
     """The summary of the child's journal from first to last, both included."""
     history = trends.history_for(child)
     overview = trends.overview_for(child, last)
     period = trends.Period(trends.CUSTOM, first, last)
-    before_first = first - period.days * ONE_DAY
     now = analysis.period_means(history.days, first, last)
-    before = analysis.period_means(history.days, before_first, first - ONE_DAY)
+    before = analysis.period_means(
+        history.days, before_first(first, period.days), analysis.shifted(first, -1)
+    )
     entries = _entries_of_note(child, first, last)
     return VisitSummary(
         name=child.name,

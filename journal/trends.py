@@ -203,7 +203,7 @@ class Period:
 def _in_period(history: History, period: Period) -> dict:
     """What the score chart of a period draws, but the episodes: its days (and the week before,
     for the 7-day mean), its triggers and its courses."""
-    lead_in = period.first - analysis.MEAN_DAYS * ONE_DAY
+    lead_in = analysis.shifted(period.first, -analysis.MEAN_DAYS)
     return {
         "days": [day for day in history.days if lead_in <= day.date <= period.last],
         "triggers": [
