@@ -100,6 +100,8 @@ RC = {
     "hatch.linewidth": 0.6,
     "date.epoch": "1970-01-01T00:00:00",
     "svg.fonttype": "none",  # text stays text
+    # Every word drawn is the text it is: a drug or an item named "Pay $\foo$" is no TeX.
+    "text.parse_math": False,
     "svg.hashsalt": "oms-journal",  # stable ids, so the same input gives the same bytes
     "pdf.fonttype": 42,  # TrueType: the PDF's text can be selected and searched
 }

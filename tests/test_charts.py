@@ -499,3 +499,27 @@ def test_summaries_of_a_period_with_no_days():
     assert charts.heatmap_summary(**empty, items=ITEMS) == (
         "Ratings by item, 0 (none) to 3 (most), 1 Jan 2026: no days logged in this period."
     )
+
+
+# --- User text is drawn as the text it is ---------------------------------------------------------
+
+TEX = [r"Pay $\foo$ now", r"$\q$", "$5 $ 10", r"a $x^2$ b"]
+
+
+@pytest.mark.parametrize("name", TEX)
+def test_dollars_in_a_drug_name_are_drawn_as_typed_not_as_maths(name):
+    """matplotlib reads $...$ as maths: `$\\foo$` was a ParseFatalException and a 500 on every
+    page with a chart of the child."""
+    course = Course(name, MONTH["first"], None, ((MONTH["first"], 1.0),))
+    labels = texts(charts.score_chart(**{**MONTH, "courses": [course]}))
+    assert any(label.startswith(name) for label in labels), labels
+    assert charts.score_chart(**{**MONTH, "courses": [course]}, format="pdf").startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", TEX)
+def test_dollars_in_an_item_name_are_drawn_as_typed(name):
+    items = [*ITEMS, ("custom", name)]
+    days = [Day(d.date, {**d.ratings, "custom": 1}, d.details) for d in MONTH["days"]]
+    period = {"first": MONTH["first"], "last": MONTH["last"]}
+    assert name in texts(charts.heatmap_chart(days=days, items=items, **period))
+    assert charts.heatmap_chart(days=days, items=items, format="png", **period)
