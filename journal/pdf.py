@@ -161,7 +161,7 @@ def _facts(visit: VisitSummary) -> str:
 
 def _status(visit: VisitSummary, width: float) -> Table:
     headline, detail = summary.status_words(visit)
-    table = Table([[Paragraph(headline, STATUS)], [Paragraph(detail, BODY)]], colWidths=[width])
+    table = Table([[_cell(headline, STATUS)], [_cell(detail, BODY)]], colWidths=[width])
     style = [("BACKGROUND", (0, 0), (-1, -1), SHADE), ("LEFTPADDING", (0, 0), (-1, -1), 6)]
     if visit.status.kind in ("relapse", "rising"):
         style.append(("LINEBEFORE", (0, 0), (0, -1), 3, ALERT))
@@ -273,8 +273,8 @@ def _treatments(visit: VisitSummary, width: float) -> list:
     parts += _dated_rows(
         visit.treatment_changes, width, empty="No course started, changed or stopped."
     )
-    missed = ", ".join(
-        f"{line.date:%-d %b %Y} ({line.text.lower()})" for line in visit.missed_doses
+    missed = _text(
+        ", ".join(f"{line.date:%-d %b %Y} ({line.text.lower()})" for line in visit.missed_doses)
     )
     count = len(visit.missed_doses)
     missed = f"{count} day{'s' if count != 1 else ''}: {missed}." if count else "none logged."
