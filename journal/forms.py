@@ -31,7 +31,15 @@ from journal.models import (
     range_message,
 )
 from journal.scales import CORE_ITEMS, MAX_RATING
-from journal.trends import CUSTOM, DEFAULT_RANGE, PRESETS, History, Period
+from journal.trends import (
+    CUSTOM,
+    DEFAULT_RANGE,
+    MAX_PERIOD_DAYS,
+    MAX_PERIOD_WORDS,
+    PRESETS,
+    History,
+    Period,
+)
 
 NOT_OBSERVED = "Not observed"
 
@@ -516,6 +524,9 @@ class RelapseSettingsForm(forms.ModelForm):
         ]
 
 
+TOO_LONG = f"Pick at most {MAX_PERIOD_WORDS} at a time."
+
+
 def check_dates(form: forms.Form, data: dict) -> None:
     """A period's start and end: both given, in order, from birth to today."""
     start, end = data.get("start"), data.get("end")
@@ -529,6 +540,8 @@ def check_dates(form: forms.Form, data: dict) -> None:
         form.add_error("start", f"The journal starts at birth, {form.born:%-d %B %Y}.")
     elif start and end and start > end:
         form.add_error("start", "The first day must come before the last.")
+    elif start and end and (end - start).days >= MAX_PERIOD_DAYS:
+        form.add_error("start", TOO_LONG)
 
 
 class PeriodForm(forms.Form):
@@ -596,6 +609,13 @@ class ShareLinkForm(forms.ModelForm):
                 "This day hasn't happened yet: leave it empty to show up to the day it is opened."
             )
         return last
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last") or self.today
+        if first and (last - first).days >= MAX_PERIOD_DAYS:
+            self.add_error("first", TOO_LONG)
+        return data
 
 
 class SummaryForm(forms.Form):

@@ -22,7 +22,7 @@ def default_period(child: Child) -> tuple[datetime.date, datetime.date]:
     first = child.last_visit_date
     if first is None or first >= today:
         first = today - (DEFAULT_DAYS - 1) * ONE_DAY
-    return max(first, child.birth_date), today
+    return trends.bounded(max(first, child.birth_date), today)
 
 
 @dataclass(frozen=True)

@@ -14,6 +14,7 @@ from django.urls import reverse
 from journal import analysis
 from journal.analysis import Course, Day, Trigger
 from journal.models import PLAN_AHEAD, Child, DoseChange, TreatmentCourse, TriggerEvent
+from journal.trends import MAX_PERIOD_DAYS
 from tests.factories import (
     DailyEntryFactory,
     DoseChangeFactory,
@@ -23,7 +24,7 @@ from tests.factories import (
 )
 from tests.test_views_events import event_data
 from tests.test_views_treatments import course_data
-from tests.view_helpers import child_url, error_beside, snapshot
+from tests.view_helpers import child_url, error_beside, snapshot, text_of
 
 DAY = datetime.timedelta(days=1)
 LAST = datetime.date.max  # 9999-12-31, a year typed as 9999
@@ -189,3 +190,84 @@ def test_every_page_reads_a_date_stored_at_9999(owner, owner_client, anon_client
     for name in ("shared_summary", "shared_summary_pdf"):
         url = reverse(name, args=["far-future-link"])
         assert anon_client.get(url).status_code == 200, url
+
+
+# --- every period bounded -----------------------------------------------------------------------
+
+TABLE = "chart_table"
+
+
+def born_long_ago(child, birth: datetime.date) -> None:
+    """A birth date stored before the forms held it (or at their bound), with a day logged then
+    and one today."""
+    Child.objects.filter(pk=child.pk).update(birth_date=birth)
+    child.refresh_from_db()
+    DailyEntryFactory(child=child, date=birth, rage=1)
+    DailyEntryFactory(child=child, date=child.today(), rage=2)
+
+
+@pytest.mark.django_db
+def test_a_custom_range_of_a_century_is_refused_beside_the_field(owner_client, child):
+    """1900 to today was a 4 MB table and half a minute of a worker."""
+    born_long_ago(child, datetime.date(1900, 1, 1))
+    query = {"range": "custom", "start": "1900-01-08", "end": "2026-01-01"}
+    response = owner_client.get(child_url("trends", child), query)
+    assert "Pick at most ten years at a time." in error_beside(response, "start")
+    # The table of the same query shows the default period, 3 months, not a century.
+    response = owner_client.get(reverse(TABLE, args=[child.pk, "score"]), query)
+    assert response.status_code == 200
+    assert len(response.content) < 100_000
+
+
+@pytest.mark.django_db
+def test_ten_years_are_shown(owner_client, child):
+    born_long_ago(child, datetime.date(1900, 1, 1))
+    today = child.today()
+    start = today - (MAX_PERIOD_DAYS - 1) * DAY
+    url = reverse(TABLE, args=[child.pk, "score"])
+    response = owner_client.get(url, {"range": "custom", "start": start, "end": today})
+    assert response.status_code == 200
+    assert f"{start:%-d %b %Y}" in text_of(response)
+
+
+@pytest.mark.django_db
+def test_all_of_a_journal_from_1900_shows_its_last_ten_years(owner_client, child):
+    born_long_ago(child, datetime.date(1900, 1, 1))
+    first = child.today() - (MAX_PERIOD_DAYS - 1) * DAY
+    for name in ("trends", TABLE):
+        args = [child.pk, "score"] if name == TABLE else [child.pk]
+        response = owner_client.get(reverse(name, args=args), {"range": "all"})
+        assert response.status_code == 200
+        assert f"{first.day} {first:%b %Y}" in text_of(response)
+
+
+@pytest.mark.django_db
+def test_a_period_from_the_first_day_python_holds_is_drawn(owner_client, child):
+    """A birth date of 0001-01-01, stored before the forms held it: the week before the period
+    (for the 7-day mean) was an OverflowError."""
+    born_long_ago(child, FIRST)
+    for kind in ("score", "items", "sleep", "rage"):
+        query = {"range": "custom", "start": "0001-01-01", "end": "0001-03-01"}
+        assert owner_client.get(reverse(TABLE, args=[child.pk, kind]), query).status_code == 200
+        assert owner_client.get(reverse("chart", args=[child.pk, kind]), query).status_code == 200
+    query = {"start": "0001-01-01", "end": "0001-03-01"}
+    assert owner_client.get(child_url("summary", child), query).status_code == 200
+    assert owner_client.get(child_url("summary_pdf", child), query).status_code == 200
+
+
+@pytest.mark.django_db
+def test_a_summary_of_more_than_ten_years_is_refused(owner_client, child):
+    born_long_ago(child, datetime.date(1900, 1, 1))
+    query = {"start": "1900-01-01", "end": child.today().isoformat()}
+    response = owner_client.get(child_url("summary", child), query)
+    assert "Pick at most ten years at a time." in error_beside(response, "start")
+
+
+@pytest.mark.django_db
+def test_a_share_link_of_more_than_ten_years_is_refused(owner_client, child):
+    born_long_ago(child, datetime.date(1900, 1, 1))
+    data = {"note": "Dr R", "first": "1900-01-01", "last": "", "days": "30"}
+    response = owner_client.post(child_url("share_links", child), data)
+    assert response.status_code == 200
+    assert "Pick at most ten years at a time." in error_beside(response, "first")
+    assert not child.share_links.exists()

@@ -23,7 +23,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.defaults import page_not_found
 
-from journal import services
+from journal import services, trends
 from journal.access import OWNER_REFUSAL, membership_for, owner_membership_for
 from journal.forms import ShareLinkForm
 from journal.models import ShareLink, ShareOpening
@@ -169,7 +169,7 @@ def shared(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 def period_of(link: ShareLink) -> tuple[datetime.date, datetime.date]:
     """The link's days: to its last day, or to the child's today when it has none."""
-    return link.first, link.last or max(link.first, link.child.today())
+    return trends.bounded(link.first, link.last or max(link.first, link.child.today()))
 
 
 @shared
