@@ -710,6 +710,22 @@ def test_a_child_that_does_not_exist_is_404(world, name):
     check(response, NOT_FOUND, url=url)
 
 
+ID_PARAMS = [(name, p) for name in CHILD_URLS for p in ROWS[name].takes if p in ("child_id", "pk")]
+
+
+@pytest.mark.parametrize(("name", "param"), ID_PARAMS)
+@pytest.mark.parametrize("number", [2**63, 10**30])
+def test_an_id_past_what_the_database_holds_is_404(world, name, param, number):
+    """A 64-bit column holds ids up to 2**63 - 1: a larger one was an OverflowError in the SQL
+    of journal/rows.py, a 500. It names nothing, as any id that is not the caregiver's."""
+    row = ROWS[name]
+    method = GET if row.get["owner"].status != 405 else POST
+    route = next(r for r in APP_ROUTES if r.name == name)
+    url = path_of(route, {**values_for(name, world), param: number})
+    response = send(world.client("owner"), method, url, valid_data(name, world))
+    check(response, NOT_FOUND, url=url)
+
+
 # --- the admin ---------------------------------------------------------------------------------
 
 NON_STAFF = [role for role in ROLES if role != "staff"]
