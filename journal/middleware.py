@@ -3,6 +3,7 @@ import codecs
 from django.conf import settings
 from django.shortcuts import render
 from django.utils import timezone
+from django.utils.cache import patch_cache_control
 
 
 class TimeZoneMiddleware:
@@ -52,10 +53,32 @@ class FormCharsetMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if request.method == "POST" and request.content_type in self.FORMS:
-            if codecs.lookup(request.encoding or settings.DEFAULT_CHARSET).name != "utf-8":
-                return render(request, "400.html", {"reason": NOT_UTF8}, status=400)
+        if request.method == "POST" and request.content_type in self.FORMS and not utf8(request):
+            return render(request, "400.html", {"reason": NOT_UTF8}, status=400)
         return self.get_response(request)
+
+
+def utf8(request) -> bool:
+    return codecs.lookup(request.encoding or settings.DEFAULT_CHARSET).name == "utf-8"
+
+
+class PrivateCacheMiddleware:
+    """Every response of the app is `Cache-Control: private, no-store` unless its view says
+    otherwise (a chart: `private, no-cache` with an ETag, revalidated).
+
+    Nearly every page, fragment and file holds a family's data; no browser cache, disk or shared
+    proxy should keep one. Static files never reach this: WhiteNoise answers them first, with
+    their own far-future headers.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not response.has_header("Cache-Control"):
+            patch_cache_control(response, private=True, no_store=True)
+        return response
 
 
 NOT_UTF8 = "This form was sent in a character set other than UTF-8, which the journal reads."

@@ -584,6 +584,7 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
     body = html_of(response)
     got = f"got {response.status_code} {response.get('Location', '')}".rstrip()
     assert response.status_code == expect.status, got
+    assert_kept_private(response)
     if expect.download:
         assert response["Content-Disposition"].startswith("attachment;")
     elif expect.svg:
@@ -603,6 +604,17 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
         assert match.view_name == expect.to, response.url
         if child is not None and "child_id" in match.kwargs:
             assert match.kwargs["child_id"] == child.pk, response.url
+
+
+def assert_kept_private(response) -> None:
+    """No cache but the browser's may keep a response, and the browser only to revalidate it
+    (a chart, by its ETag): every response may hold a family's data."""
+    cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert "private" in cache_control, f"Cache-Control: {response.get('Cache-Control')}"
+    revalidated = "no-cache" in cache_control and response.has_header("ETag")
+    assert "no-store" in cache_control or revalidated, (
+        f"Cache-Control: {response.get('Cache-Control')}"
+    )
 
 
 def names_in(body: str, names: list[str]) -> list[str]:
