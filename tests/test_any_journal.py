@@ -37,7 +37,11 @@ from tests.test_views_treatments import course_data
 pytestmark = pytest.mark.django_db
 
 DAY = datetime.timedelta(days=1)
-SLOWEST = 8.0  # seconds a request may take on a busy 2-core test machine; a century took 30
+# What a request may take and weigh. The time is generous for a 2-core CI machine shared with
+# other work (a summary PDF of long notes took 15 s at a load average of 18); the size is the
+# sure guard: a table of a century was 4.4 MB (and 30 s), ten years are about 0.4 MB.
+SLOWEST = 20.0
+HEAVIEST = 1_500_000
 ROLES = ("owner", "caregiver", "viewer")
 SHARE_TOKEN = "any-journal-share-link"
 FAR_DATES = (datetime.date.min, datetime.date(1899, 12, 31), datetime.date(1900, 1, 1))
@@ -94,7 +98,7 @@ BOUNDS = {
     "name": "Eve & <x",
     "birth": datetime.date(1900, 1, 1),
     "notes": ("مرحبا $\\foo$ <b>" * 300)[:4000],
-    "question": '<a href="javascript:app.alert(1)">Eve</a>',
+    "question": ('<a href="javascript:app.alert(1)">Eve</a> ' * 100)[:4000],
     "item": r"$\q$",
     "drug": r"Pay $\foo$ now",
     "course_end": datetime.date.max,
@@ -224,6 +228,7 @@ def timed_get(client: Client, url: str, headers: dict) -> None:
     took = time.perf_counter() - began
     assert response.status_code < 500, f"GET {url}: {response.status_code}"
     assert took < SLOWEST, f"GET {url}: {took:.1f} s"
+    assert len(response.content) < HEAVIEST, f"GET {url}: {len(response.content)} bytes"
 
 
 @settings(

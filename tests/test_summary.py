@@ -465,3 +465,15 @@ def test_no_user_text_can_add_a_link_an_image_or_a_font_change_to_the_pdf(
         assert re.sub(r"\s", "", shown) in text
     assert pdf_features(response.content) == pdf_features(plain)
     assert pdf_features(plain)["links or actions"] == set()
+
+
+@pytest.mark.django_db
+def test_a_question_longer_than_a_page_goes_on_over_the_next(owner_client, child):
+    """A 4,000-character question (as the form takes) made a table row taller than the page:
+    ReportLab's LayoutError, a 500 on the PDF."""
+    question = " ".join(f"word{n}" for n in range(800))[:4000]
+    DailyEntryFactory(child=child, date=child.today(), question=question)
+    response = owner_client.get(f"/children/{child.pk}/summary.pdf")
+    assert response.status_code == 200
+    text = re.sub(r"\s", "", "".join(pdf_text(response.content)))
+    assert re.sub(r"\s", "", question) in text
