@@ -271,3 +271,17 @@ def test_a_share_link_of_more_than_ten_years_is_refused(owner_client, child):
     assert response.status_code == 200
     assert "Pick at most ten years at a time." in error_beside(response, "first")
     assert not child.share_links.exists()
+
+
+@pytest.mark.django_db
+def test_a_planned_end_and_planned_steps_are_listed_as_plans(owner_client, child):
+    today = child.today()
+    course = TreatmentCourseFactory(
+        child=child, start_date=today - 10 * DAY, end_date=today + 60 * DAY
+    )
+    DoseChangeFactory(course=course, date=today - 3 * DAY, dose=Decimal("1.5"))
+    DoseChangeFactory(course=course, date=today + 30 * DAY, dose=Decimal("1"))
+    text = text_of(owner_client.get(child_url("treatment_list", child)))
+    assert f"{today + 60 * DAY:%-d %b %Y} (planned)" in text
+    assert f"{today + 30 * DAY:%-d %b %Y}: 1 mg/kg planned" in text
+    assert f"{today - 3 * DAY:%-d %b %Y}: 1.5 mg/kg planned" not in text
