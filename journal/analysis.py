@@ -36,6 +36,15 @@ Date = datetime.date
 ONE_DAY = datetime.timedelta(days=1)
 
 
+def shifted(day: Date, days: int) -> Date:
+    """`day` moved by `days` days, held within the years Python's dates hold (1 to 9999): a date
+    at either end of them, stored whatever the forms say, never breaks a reader of the journal."""
+    try:
+        return day + days * ONE_DAY
+    except OverflowError:
+        return datetime.date.max if days > 0 else datetime.date.min
+
+
 def daily_score(ratings: Mapping[str, int | None]) -> int | None:
     """Sum of the core five ratings that were observed (0-15).
 
@@ -237,7 +246,7 @@ def treatment_triggers(courses: Iterable[Course]) -> list[Trigger]:
                 triggers.append(Trigger(day, DOSE_REDUCTION, label.strip()))
         if course.end is not None:
             # The course's end is its last day given: the child is without it from the next.
-            stopped = course.end + ONE_DAY
+            stopped = shifted(course.end, 1)
             triggers.append(Trigger(stopped, TREATMENT_STOPPED, f"{course.name} stopped"))
     return sorted(triggers, key=lambda t: (t.date, t.type, t.label))
 
@@ -312,9 +321,7 @@ def logged_days(days: Iterable[Day]) -> list[Day]:
 
 def _window(logged: Sequence[Day], dates: Sequence[Date], day: Date, length: int) -> list[Day]:
     """The logged days among the `length` days before `day`."""
-    return logged[
-        bisect.bisect_left(dates, day - length * ONE_DAY) : bisect.bisect_left(dates, day)
-    ]
+    return logged[bisect.bisect_left(dates, shifted(day, -length)) : bisect.bisect_left(dates, day)]
 
 
 def baseline_from(days: Sequence[Day], rule: RelapseRule) -> Baseline | None:
@@ -499,9 +506,9 @@ def illness_associated(
     onset: Date, triggers: Iterable[Trigger], rule: RelapseRule = DEFAULT_RULE
 ) -> bool:
     """Whether onset fell during a fever or an illness, or within the rule's days of one."""
-    margin = rule.illness_window_days * ONE_DAY
+    margin = rule.illness_window_days
     return any(
-        trigger.date - margin <= onset <= trigger.last_date + margin
+        shifted(trigger.date, -margin) <= onset <= shifted(trigger.last_date, margin)
         for trigger in triggers
         if trigger.type in ILLNESS_TYPES
     )
@@ -544,7 +551,7 @@ def seven_day_means(
     means = []
     for offset in range((last - first).days + 1):
         day = first + offset * ONE_DAY
-        window = _window(logged, dates, day + ONE_DAY, MEAN_DAYS)
+        window = _window(logged, dates, shifted(day, 1), MEAN_DAYS)
         mean = statistics.fmean(d.score for d in window) if len(window) >= MEAN_MIN_LOGGED else None
         means.append((day, mean))
     return means
@@ -591,7 +598,7 @@ def _status(logged: Sequence[Day], scan: _Scan, today: Date, rule: RelapseRule) 
     if scan.episodes and scan.episodes[-1].ongoing:
         episode = scan.episodes[-1]
         return Status("relapse", since=episode.onset, baseline=episode.baseline)
-    window = _window(logged, [d.date for d in logged], today + ONE_DAY, rule.baseline_days)
+    window = _window(logged, [d.date for d in logged], shifted(today, 1), rule.baseline_days)
     baseline = baseline_from(window, rule)
     if baseline is None:
         return Status("not_enough_data", logged_in_window=len(window))
@@ -630,10 +637,10 @@ def recent_against_before(
 ) -> tuple[PeriodMeans, PeriodMeans]:
     """The last `recent` days (today included) and the `before` days before them."""
     days = list(days)
-    start = today - (recent - 1) * ONE_DAY
+    start = shifted(today, 1 - recent)
     return (
         period_means(days, start, today),
-        period_means(days, start - before * ONE_DAY, start - ONE_DAY),
+        period_means(days, shifted(start, -before), shifted(start, -1)),
     )
 
 

@@ -53,6 +53,7 @@ from journal.analysis import (
     Episode,
     Trigger,
     seven_day_means,
+    shifted,
 )
 from journal.scales import MAX_DAILY_SCORE, MAX_RATING
 
@@ -104,6 +105,8 @@ RC = {
     "hatch.linewidth": 0.6,
     "date.epoch": "1970-01-01T00:00:00",
     "svg.fonttype": "none",  # text stays text
+    # Every word drawn is the text it is: a drug or an item named "Pay $\foo$" is no TeX.
+    "text.parse_math": False,
     "svg.hashsalt": "oms-journal",  # stable ids, so the same input gives the same bytes
     "pdf.fonttype": 42,  # TrueType: the PDF's text can be selected and searched
 }
@@ -216,7 +219,7 @@ def _rolling_mean(values: np.ndarray, window: int = 7, least: int = 4) -> np.nda
 
 def _detail_series(days: Sequence[Day], period: Period, name: str):
     """A detail's daily values and their 7-day mean; the mean also counts the 6 days before."""
-    wider = Period(period.first - 6 * ONE_DAY, period.last)
+    wider = Period(shifted(period.first, -6), period.last)
     values = _series(_by_date(days, wider), wider, _detail(name))
     return values[6:], _rolling_mean(values)[6:]
 

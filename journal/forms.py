@@ -12,6 +12,7 @@ from django.forms import inlineformset_factory
 
 from journal import analysis, queries
 from journal.models import (
+    EARLIEST_BIRTH,
     RULE_RANGES,
     SHARE_LINK_DAYS,
     SHARE_LINK_DEFAULT_DAYS,
@@ -30,7 +31,15 @@ from journal.models import (
     range_message,
 )
 from journal.scales import CORE_ITEMS, MAX_RATING
-from journal.trends import CUSTOM, DEFAULT_RANGE, PRESETS, History, Period
+from journal.trends import (
+    CUSTOM,
+    DEFAULT_RANGE,
+    MAX_PERIOD_DAYS,
+    MAX_PERIOD_WORDS,
+    PRESETS,
+    History,
+    Period,
+)
 
 NOT_OBSERVED = "Not observed"
 
@@ -106,7 +115,7 @@ class ChildForm(forms.ModelForm):
             "last_visit_date",
         )
         widgets = {
-            "birth_date": DateInput(),
+            "birth_date": DateInput({"min": EARLIEST_BIRTH.isoformat()}),
             "diagnosis_date": DateInput(),
             "last_visit_date": DateInput(),
             "tumour_found": forms.RadioSelect(),
@@ -448,7 +457,9 @@ class BaseDoseChangeFormSet(forms.BaseInlineFormSet):
                 form.add_error("date", SAME_DAY)
                 continue
             seen.add(day)
-            if course.start_date and day < course.start_date:
+            if problem := course.child_id and course.child.plan_problem(day):
+                form.add_error("date", problem)
+            elif course.start_date and day < course.start_date:
                 form.add_error("date", "This is before the course started.")
             elif (
                 course.end_date
@@ -524,6 +535,9 @@ class RelapseSettingsForm(forms.ModelForm):
         ]
 
 
+TOO_LONG = f"Pick at most {MAX_PERIOD_WORDS} at a time."
+
+
 def check_dates(form: forms.Form, data: dict) -> None:
     """A period's start and end: both given, in order, from birth to today."""
     start, end = data.get("start"), data.get("end")
@@ -537,6 +551,8 @@ def check_dates(form: forms.Form, data: dict) -> None:
         form.add_error("start", f"The journal starts at birth, {form.born:%-d %B %Y}.")
     elif start and end and start > end:
         form.add_error("start", "The first day must come before the last.")
+    elif start and end and (end - start).days >= MAX_PERIOD_DAYS:
+        form.add_error("start", TOO_LONG)
 
 
 class PeriodForm(forms.Form):
@@ -604,6 +620,13 @@ class ShareLinkForm(forms.ModelForm):
                 "This day hasn't happened yet: leave it empty to show up to the day it is opened."
             )
         return last
+
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first"), data.get("last") or self.today
+        if first and (last - first).days >= MAX_PERIOD_DAYS:
+            self.add_error("first", TOO_LONG)
+        return data
 
 
 class SummaryForm(forms.Form):

@@ -26,6 +26,19 @@ def validate_time_zone(value: str) -> None:
         raise ValidationError("Pick a time zone from the list, such as Europe/London.")
 
 
+# The earliest birth date taken: every date of a journal lies between birth and the child's today,
+# so no reader of it meets a year the calendar arithmetic can't hold.
+EARLIEST_BIRTH = datetime.date(1900, 1, 1)
+# How far ahead a course's planned end and a taper's planned steps may lie: two years (a leap day
+# included). They are plans, drawn as plans, and count as given only from their day.
+PLAN_AHEAD = datetime.timedelta(days=731)
+
+
+def not_before_1900(value: datetime.date) -> None:
+    if value < EARLIEST_BIRTH:
+        raise ValidationError(f"Dates from {EARLIEST_BIRTH:%-d %B %Y} are taken.")
+
+
 def not_in_future(value: datetime.date) -> None:
     # A day two calendar days ahead of UTC is in the future in every time zone on Earth. Entries,
     # events and courses are checked more tightly, against the child's own today, in clean().
@@ -56,7 +69,7 @@ class Child(models.Model):
         NO = "no", "No"
 
     name = models.CharField(max_length=80)
-    birth_date = models.DateField(validators=[not_in_future])
+    birth_date = models.DateField(validators=[not_before_1900, not_in_future])
     diagnosis_date = models.DateField(
         "date of diagnosis", null=True, blank=True, validators=[not_in_future]
     )
@@ -108,6 +121,16 @@ class Child(models.Model):
             return None
         if day > self.today():
             return "This day hasn't happened yet where the child lives."
+        if day < self.birth_date:
+            return "This day is before the child's birth date."
+        return None
+
+    def plan_problem(self, day: datetime.date | None) -> str | None:
+        """Why `day` can't be a planned day of a course (its end, a taper's step), or None."""
+        if day is None:
+            return None
+        if day > self.today() + PLAN_AHEAD:
+            return "A plan can reach two years ahead at most."
         if day < self.birth_date:
             return "This day is before the child's birth date."
         return None
@@ -725,6 +748,8 @@ class TriggerEvent(models.Model):
             errors["start_date"] = problem
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date can't be before the start."
+        elif problem := self.child_id and self.child.day_problem(self.end_date):
+            errors["end_date"] = problem
         for field in self.REQUIRED_FIELDS.get(self.type, ()):
             if getattr(self, field) in (None, ""):
                 errors[field] = "Please fill this in for this kind of event."
@@ -884,6 +909,8 @@ class TreatmentCourse(models.Model):
             errors["start_date"] = problem
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date can't be before the start."
+        elif problem := self.child_id and self.child.plan_problem(self.end_date):
+            errors["end_date"] = problem
         if errors:
             raise ValidationError(errors)
 
@@ -906,6 +933,12 @@ class DoseChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.dose} {self.course.unit} from {self.date:%Y-%m-%d}"
+
+    def clean(self) -> None:
+        # In the course's form the row has no course yet: the formset checks the same there.
+        problem = self.course_id and self.course.child.plan_problem(self.date)
+        if problem:
+            raise ValidationError({"date": problem})
 
 
 # The range of each number of the possible-relapse rule: (lowest, highest). min_logged_days is

@@ -256,7 +256,9 @@ def _section(title: str, flowables: list) -> list:
 
 
 def _grid(rows: list[list], widths: list[float], header: bool = True) -> Table:
-    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0)
+    # splitInRow: a row taller than a page (a 4,000-character question) goes on over the next
+    # page; without it ReportLab gave up with a LayoutError, a 500.
+    table = Table(rows, colWidths=widths, repeatRows=1 if header else 0, splitInRow=1)
     style = [
         ("VALIGN", (0, 0), (-1, -1), "TOP"),
         ("LINEBELOW", (0, 0), (-1, -1), 0.4, RULE),
@@ -399,7 +401,7 @@ def _treatments(visit: VisitSummary, width: float) -> list:
         visit.treatment_changes, width, empty="No course started, changed or stopped."
     )
     missed = "; ".join(
-        f"{line.date:%-d %b %Y} {line.text[:1].lower()}{_text(line.text[1:])}"
+        f"{line.date:%-d %b %Y} {_text(line.text[:1].lower() + line.text[1:])}"
         for line in visit.missed_doses
     )
     count = len(visit.missed_doses)

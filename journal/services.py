@@ -13,6 +13,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, connection, transaction
 from django.db.models import F
+from django.http import Http404
 from django.utils import timezone
 
 from journal import analysis, history
@@ -390,15 +391,21 @@ def account_delete(*, user) -> list[str]:
     return [child.name for child in alone]
 
 
-def _other_owners(membership: Membership):
-    return Membership.objects.filter(child=membership.child, role=Role.OWNER).exclude(
-        pk=membership.pk
-    )
+def _last_owner(membership: Membership) -> bool:
+    """Whether `membership` is the team's only owner, its team's rows locked first: two owners
+    demoting or removing each other at once take turns, so the second sees the first's change
+    (without the lock each saw the other owner, and both went: no owner left)."""
+    team = Membership.objects.select_for_update().filter(child_id=membership.child_id)
+    roles = dict(team.values_list("pk", "role"))
+    if membership.pk not in roles:  # removed by another owner meanwhile
+        raise Http404("This member has left the care team.")
+    others = [pk for pk, role in roles.items() if role == Role.OWNER and pk != membership.pk]
+    return roles[membership.pk] == Role.OWNER and not others
 
 
 @transaction.atomic
 def membership_set_role(*, membership: Membership, role: str) -> Membership:
-    if membership.is_owner and role != Role.OWNER and not _other_owners(membership).exists():
+    if role != Role.OWNER and _last_owner(membership):
         raise PermissionDenied(
             "A care team needs at least one owner: make someone else owner first."
         )
@@ -410,7 +417,7 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
 
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
-    if membership.is_owner and not _other_owners(membership).exists():
+    if _last_owner(membership):
         raise PermissionDenied(
             "A care team needs at least one owner: make someone else owner first."
         )

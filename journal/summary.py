@@ -22,7 +22,7 @@ def default_period(child: Child) -> tuple[datetime.date, datetime.date]:
     first = child.last_visit_date
     if first is None or first >= today:
         first = today - (DEFAULT_DAYS - 1) * ONE_DAY
-    return max(first, child.birth_date), today
+    return trends.bounded(max(first, child.birth_date), today)
 
 
 @dataclass(frozen=True)
@@ -108,6 +108,11 @@ class VisitSummary:
         return trends.KINDS[kind].describe(**self.charts[kind])
 
 
+def before_first(first: datetime.date, days: int) -> datetime.date:
+    """The first day of the period of as many days just before the one from `first`."""
+    return analysis.shifted(first, -days)
+
+
 def visit_summary(child: Child, first: datetime.date, last: datetime.date) -> VisitSummary:
     """The summary of the child's journal from first to last, both included."""
     history = trends.history_for(child)
@@ -115,7 +120,7 @@ def visit_summary(child: Child, first: datetime.date, last: datetime.date) -> Vi
     period = trends.Period(trends.CUSTOM, first, last)
     before_first = _before_first(history, first, period.days)
     now = analysis.period_means(history.days, first, last)
-    before = analysis.period_means(history.days, before_first or first, first - ONE_DAY)
+    before = analysis.period_means(history.days, before_first or first, analysis.shifted(first, -1))
     entries = _entries_of_note(child, first, last)
     return VisitSummary(
         name=child.name,

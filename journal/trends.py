@@ -171,6 +171,15 @@ PRESETS = {  # key: (label, days shown; None for the whole journal)
 }
 DEFAULT_RANGE = "3m"
 CUSTOM = "custom"
+# The longest period a page, a table, a summary or a share link shows: ten years, leap days
+# included. A chart or table of a century took half a minute; ten years take a second or two.
+MAX_PERIOD_DAYS = 3653
+MAX_PERIOD_WORDS = "ten years"
+
+
+def bounded(first: datetime.date, last: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The period from first to last, its start moved up to keep it within MAX_PERIOD_DAYS."""
+    return max(first, analysis.shifted(last, 1 - MAX_PERIOD_DAYS)), last
 
 
 @dataclass(frozen=True)
@@ -198,14 +207,14 @@ class Period:
         """A preset period ending today; "all" from the journal's first day."""
         length = PRESETS[key][1]
         if length is None:
-            return cls(key, min(history.first_day or today, today), today)
+            return cls(key, *bounded(min(history.first_day or today, today), today))
         return cls(key, today - (length - 1) * ONE_DAY, today)
 
 
 def _in_period(history: History, period: Period) -> dict:
     """What the score chart of a period draws, but the episodes: its days (and the week before,
     for the 7-day mean), its triggers and its courses."""
-    lead_in = period.first - analysis.MEAN_DAYS * ONE_DAY
+    lead_in = analysis.shifted(period.first, -analysis.MEAN_DAYS)
     return {
         "days": [day for day in history.days if lead_in <= day.date <= period.last],
         "triggers": [

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from journal import converters  # noqa: F401 - registers the "day" converter
+from journal import converters  # noqa: F401 - registers the "day" and "id" converters
 from journal.api import pages as api_pages
 from journal.views import (
     account_data,
@@ -19,7 +19,7 @@ from journal.views import (
     trends,
 )
 
-child = "children/<int:child_id>/"
+child = "children/<id:child_id>/"
 
 urlpatterns = [
     path("", children.home, name="home"),
@@ -29,7 +29,7 @@ urlpatterns = [
     path("accounts/delete/", account_data.account_delete, name="account_delete"),
     path("accounts/tokens/", api_pages.access_tokens, name="access_tokens"),
     path(
-        "accounts/tokens/<int:pk>/revoke/",
+        "accounts/tokens/<id:pk>/revoke/",
         api_pages.access_token_revoke,
         name="access_token_revoke",
     ),
@@ -46,39 +46,39 @@ urlpatterns = [
     path(child + "entries/<day:day>/", entries.entry_form, name="entry_form"),
     path(child + "events/", events.event_list, name="event_list"),
     path(child + "events/add/", events.event_add, name="event_add"),
-    path(child + "events/<int:pk>/edit/", events.event_edit, name="event_edit"),
-    path(child + "events/<int:pk>/delete/", events.event_delete, name="event_delete"),
+    path(child + "events/<id:pk>/edit/", events.event_edit, name="event_edit"),
+    path(child + "events/<id:pk>/delete/", events.event_delete, name="event_delete"),
     path(child + "treatments/", treatments.treatment_list, name="treatment_list"),
     path(child + "treatments/add/", treatments.treatment_add, name="treatment_add"),
-    path(child + "treatments/<int:pk>/edit/", treatments.treatment_edit, name="treatment_edit"),
+    path(child + "treatments/<id:pk>/edit/", treatments.treatment_edit, name="treatment_edit"),
     path(
-        child + "treatments/<int:pk>/delete/",
+        child + "treatments/<id:pk>/delete/",
         treatments.treatment_delete,
         name="treatment_delete",
     ),
     path(child + "items/", items.item_list, name="item_list"),
-    path(child + "items/<int:pk>/edit/", items.item_edit, name="item_edit"),
+    path(child + "items/<id:pk>/edit/", items.item_edit, name="item_edit"),
     path(child + "changes/", changes.change_list, name="change_list"),
     path(child + "relapse-rule/", settings.relapse_settings, name="relapse_settings"),
     path(child + "team/", team.team, name="team"),
     path(
-        child + "team/invitations/<int:pk>/revoke/",
+        child + "team/invitations/<id:pk>/revoke/",
         team.invitation_revoke,
         name="invitation_revoke",
     ),
-    path(child + "team/members/<int:pk>/role/", team.membership_role, name="membership_role"),
+    path(child + "team/members/<id:pk>/role/", team.membership_role, name="membership_role"),
     path(
-        child + "team/members/<int:pk>/remove/",
+        child + "team/members/<id:pk>/remove/",
         team.membership_remove,
         name="membership_remove",
     ),
     path(child + "share/", share.share_links, name="share_links"),
     path(
-        child + "share/<int:pk>/openings/",
+        child + "share/<id:pk>/openings/",
         share.share_link_openings,
         name="share_link_openings",
     ),
-    path(child + "share/<int:pk>/revoke/", share.share_link_revoke, name="share_link_revoke"),
+    path(child + "share/<id:pk>/revoke/", share.share_link_revoke, name="share_link_revoke"),
     path(child + "data/", data.data_page, name="data_page"),
     path(child + "data/download/<slug:kind>/", data.data_download, name="data_download"),
     path(child + "data/import/", data.data_import, name="data_import"),

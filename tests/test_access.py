@@ -632,6 +632,7 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
     body = html_of(response)
     got = f"got {response.status_code} {response.get('Location', '')}".rstrip()
     assert response.status_code == expect.status, got
+    assert_kept_private(response)
     if expect.json:
         assert response["Content-Type"].split(";")[0] in JSON_TYPES, response["Content-Type"]
         body_json = response.json()
@@ -665,6 +666,17 @@ JSON_TYPES = ("application/json", "application/fhir+json")
 
 def name_is_schema(response) -> bool:
     return response["Content-Type"].startswith("application/vnd.oai.openapi")
+
+
+def assert_kept_private(response) -> None:
+    """No cache but the browser's may keep a response, and the browser only to revalidate it
+    (a chart, by its ETag): every response may hold a family's data."""
+    cache_control = {part.strip() for part in response.get("Cache-Control", "").split(",")}
+    assert "private" in cache_control, f"Cache-Control: {response.get('Cache-Control')}"
+    revalidated = "no-cache" in cache_control and response.has_header("ETag")
+    assert "no-store" in cache_control or revalidated, (
+        f"Cache-Control: {response.get('Cache-Control')}"
+    )
 
 
 def names_in(body: str, names: list[str]) -> list[str]:
@@ -769,6 +781,22 @@ def test_a_child_that_does_not_exist_is_404(world, name):
     method = GET if row.get["owner"].status != 405 else POST
     url = re.sub(rf"/children/{world.child.pk}(/|$)", r"/children/999999\1", url_of(name, world))
     assert "/999999" in url
+    response = send(world.client("owner"), method, url, valid_data(name, world))
+    check(response, API_NOT_FOUND if name.startswith("api_") else NOT_FOUND, url=url)
+
+
+ID_PARAMS = [(name, p) for name in CHILD_URLS for p in ROWS[name].takes if p in ("child_id", "pk")]
+
+
+@pytest.mark.parametrize(("name", "param"), ID_PARAMS)
+@pytest.mark.parametrize("number", [2**63, 10**30])
+def test_an_id_past_what_the_database_holds_is_404(world, name, param, number):
+    """A 64-bit column holds ids up to 2**63 - 1: a larger one was an OverflowError in the SQL
+    of journal/rows.py, a 500. It names nothing, as any id that is not the caregiver's."""
+    row = ROWS[name]
+    method = GET if row.get["owner"].status != 405 else POST
+    route = next(r for r in APP_ROUTES if r.name == name)
+    url = path_of(route, {**values_for(name, world), param: number})
     response = send(world.client("owner"), method, url, valid_data(name, world))
     check(response, API_NOT_FOUND if name.startswith("api_") else NOT_FOUND, url=url)
 

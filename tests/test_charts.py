@@ -591,3 +591,27 @@ def test_weekly_means_count_only_the_known_days():
     values = np.array([1, np.nan, 3, np.nan, np.nan, np.nan, np.nan, *[np.nan] * 7, 4, 6])
     means = charts.weekly_means(values)
     assert means[0] == 2 and np.isnan(means[1]) and means[2] == 5
+
+
+# --- User text is drawn as the text it is ---------------------------------------------------------
+
+TEX = [r"Pay $\foo$ now", r"$\q$", "$5 $ 10", r"a $x^2$ b"]
+
+
+@pytest.mark.parametrize("name", TEX)
+def test_dollars_in_a_drug_name_are_drawn_as_typed_not_as_maths(name):
+    """matplotlib reads $...$ as maths: `$\\foo$` was a ParseFatalException and a 500 on every
+    page with a chart of the child."""
+    course = Course(name, MONTH["first"], None, ((MONTH["first"], 1.0),))
+    labels = texts(charts.score_chart(**{**MONTH, "courses": [course]}))
+    assert any(label.startswith(name) for label in labels), labels
+    assert charts.score_chart(**{**MONTH, "courses": [course]}, format="pdf").startswith(b"%PDF")
+
+
+@pytest.mark.parametrize("name", TEX)
+def test_dollars_in_an_item_name_are_drawn_as_typed(name):
+    items = [*ITEMS, ("custom", name)]
+    days = [Day(d.date, {**d.ratings, "custom": 1}, d.details) for d in MONTH["days"]]
+    period = {"first": MONTH["first"], "last": MONTH["last"]}
+    assert name in texts(charts.heatmap_chart(days=days, items=items, **period))
+    assert charts.heatmap_chart(days=days, items=items, format="png", **period)

@@ -13,7 +13,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
+from django.apps import apps
 from django.contrib.auth import SESSION_KEY
+from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
@@ -528,3 +530,29 @@ def test_staff_revoke_links_in_the_admin_and_see_their_openings(admin_client, ad
     assert (valid.status, expired.status) == ("revoked", "expired")
     change = Change.objects.for_child(child).get(action="changed")
     assert (change.kind, change.user) == ("share_link", admin_user)
+
+
+@pytest.mark.parametrize("page", ["share_links", "team"])
+def test_a_new_links_full_url_waits_in_no_row_of_the_database(owner_client, child, page):
+    """Only a hash of a link's token is kept: the full link, shown once on the page after the
+    POST, went there through the session row (signed, not encrypted), which a database backup
+    holds. It now waits in a short-lived cookie of the owner's browser, sent only to that page."""
+    url = reverse(page, args=[child.pk])
+    data = {"note": "Dr Rivera", "first": child.today().isoformat(), "last": "", "days": "30"}
+    if page == "team":
+        data = {"note": "Dad", "role": "caregiver"}
+    response = owner_client.post(url, data)
+    assert response.status_code == 302
+    cookie = next(c for c in response.cookies.values() if c.value)
+    assert cookie["path"] == url and cookie["httponly"] and cookie["samesite"] == "Strict"
+    dumped = [str(row) for model in apps.get_models() for row in model.objects.values()]
+    assert not any("/shared/" in row or "/invitations/" in row for row in dumped)
+    for session in Session.objects.all():
+        assert not any(
+            "/shared/" in str(v) or "/invitations/" in str(v)
+            for v in session.get_decoded().values()
+        )
+    shown = owner_client.get(url)
+    assert 'readonly value="http://testserver/' in html_of(shown)
+    assert owner_client.cookies[cookie.key].value == ""  # deleted once shown
+    assert 'readonly value="http://testserver/' not in html_of(owner_client.get(url))

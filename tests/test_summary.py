@@ -5,7 +5,9 @@ import io
 import re
 import subprocess
 from decimal import Decimal
+from pathlib import Path
 
+import matplotlib
 import numpy as np
 import pytest
 from django.contrib.auth import get_user_model
@@ -15,11 +17,12 @@ from PIL import Image
 from pypdf import PdfReader
 
 from journal import demo, services, summary, trends
-from journal.models import Child, DailyEntry, Doses
+from journal.models import Child, DailyEntry, Doses, TrackedItem
 from tests.factories import (
     ChildFactory,
     DailyEntryFactory,
     DoseChangeFactory,
+    TrackedItemFactory,
     TreatmentCourseFactory,
     TriggerEventFactory,
 )
@@ -381,3 +384,96 @@ def test_any_query_gets_the_summary_or_its_errors_never_a_failure(owner_client, 
                 r"(\d{4}-\d\d-\d\d)-to-(\d{4}-\d\d-\d\d)", response["Content-Disposition"]
             ).groups()
             assert logged.birth_date.isoformat() <= first <= last <= logged.today().isoformat()
+
+
+def pdf_objects(data: bytes):
+    """Every object of the PDF, each dictionary and stream resolved once."""
+    reader = PdfReader(io.BytesIO(data))
+    seen, stack = set(), [reader.trailer["/Root"]]
+    while stack:
+        node = stack.pop()
+        if hasattr(node, "idnum"):
+            if node.idnum in seen:
+                continue
+            seen.add(node.idnum)
+            node = node.get_object()
+        yield node
+        if isinstance(node, dict):
+            stack.extend(value for key, value in node.items() if key != "/Parent")
+        elif isinstance(node, list):
+            stack.extend(node)
+
+
+IMAGE = str(Path(matplotlib.get_data_path()) / "images" / "back.png")  # a file on the server
+MARKUP_NAMES = [
+    "Eve & <x",
+    '<a href="javascript:app.alert(1)">Eve</a>',
+    f'<img src="{IMAGE}" width="200" height="200"/>',
+    '<font size="40" color="red" face="Courier">Eve</font>',
+    "<link href='https://example.org'>Eve</link> <b>bold</b> <br/> &amp; &#60;",
+]
+
+
+def pdf_features(data: bytes) -> dict:
+    """What markup could add to a PDF: images, annotations (links), actions, fonts."""
+    dictionaries = [obj for obj in pdf_objects(data) if isinstance(obj, dict)]
+    return {
+        "images": sum(obj.get("/Subtype") == "/Image" for obj in dictionaries),
+        "links or actions": {key for obj in dictionaries for key in obj} & ACTIONS,
+        "fonts": {  # without the subset's tag: "/ABCDEF+DejaVuSans" is DejaVuSans
+            str(font.get_object()["/BaseFont"]).split("+")[-1]
+            for obj in dictionaries
+            if "/Font" in obj
+            for font in obj["/Font"].get_object().values()
+        },
+    }
+
+
+ACTIONS = {"/Annots", "/URI", "/JS", "/JavaScript", "/OpenAction", "/AA", "/Link"}
+
+
+def name_everything(child: Child, name: str) -> None:
+    """The child, an item, a drug, the notes and questions all named `name`: the PDF."""
+    Child.objects.filter(pk=child.pk).update(name=name)
+    TrackedItem.objects.filter(child=child).delete()
+    TrackedItemFactory(child=child, name=name[:40])
+    course = child.treatments.get()
+    course.drug, course.drug_other, course.notes = "other", name, name
+    course.save()
+    DailyEntry.objects.filter(child=child).update(question=name, notes=name)
+    services.touch(child.pk)  # the summary is cached by the data version
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", MARKUP_NAMES)
+def test_no_user_text_can_add_a_link_an_image_or_a_font_change_to_the_pdf(
+    owner_client, logged, name
+):
+    """Every piece of user text reaches ReportLab escaped: the child's name (which the status
+    sentence repeats), an item's name, a drug's, notes and questions. The PDF has what the same
+    journal with plain names has: no more images, no link, no action, no other font."""
+    url = f"/children/{logged.pk}/summary.pdf"
+    name_everything(logged, "Eve")
+    plain = owner_client.get(url).content
+    name_everything(logged, name)
+    response = owner_client.get(url)
+    assert response.status_code == 200
+    # Wrapped lines may break the name anywhere: compare without white space. (The title's
+    # words come out between those of the period beside it.)
+    text = re.sub(r"\s", "", "".join(pdf_text(response.content)))
+    for shown in (f"Near {name}'s usual level", f"Treatments: {name}"):
+        assert re.sub(r"\s", "", shown) in text
+    assert pdf_features(response.content) == pdf_features(plain)
+    assert pdf_features(plain)["links or actions"] == set()
+
+
+@pytest.mark.django_db
+def test_a_question_longer_than_a_page_goes_on_over_the_next(owner_client, child):
+    """A 4,000-character question (as the form takes) made a table row taller than the page:
+    ReportLab's LayoutError, a 500 on the PDF."""
+    question = " ".join(f"word{n}" for n in range(800))[:4000]
+    DailyEntryFactory(child=child, date=child.today(), question=question)
+    response = owner_client.get(f"/children/{child.pk}/summary.pdf")
+    assert response.status_code == 200
+    text = re.sub(r"\s", "", "".join(pdf_text(response.content)))
+    assert re.sub(r"\s", "", question) in text

@@ -4,9 +4,10 @@ from csp.decorators import csp_update
 from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
+from journal import converters  # noqa: F401 - registers the "id" converter
 from journal.api import views
 
-child = "children/<int:child_id>"
+child = "children/<id:child_id>"
 
 # Swagger UI puts one <style> element of its own in the page: allowed by its hash, on this page
 # only (the rest of the site allows no inline style at all).

@@ -17,7 +17,7 @@ def keep_the_first_rules_meaning(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journal', '0008_visit_summary_and_share_links'),
+        ('journal', '0009_birth_dates_from_1900'),
     ]
 
     operations = [

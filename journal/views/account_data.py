@@ -9,6 +9,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services
@@ -23,7 +24,8 @@ def account_download(request: HttpRequest) -> HttpResponse:
     data = json.dumps(account_export(request.user), ensure_ascii=False, indent=1)
     name = f"oms-journal-{request.user.username}-{timezone.localdate():%Y-%m-%d}.json"
     response = HttpResponse(data, content_type="application/json; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    # A username may be "Zoë" or "李": RFC 6266's filename*= carries it as UTF-8.
+    response["Content-Disposition"] = content_disposition_header(True, name)
     return response
 
 

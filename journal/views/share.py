@@ -23,15 +23,16 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 from django.views.defaults import page_not_found
 
-from journal import services
+from journal import services, trends
 from journal.access import OWNER_REFUSAL, membership_for, owner_membership_for
 from journal.forms import ShareLinkForm
 from journal.models import ShareLink, ShareOpening
 from journal.pdf import PAPERS
 from journal.summary import default_period
+from journal.views import once
 from journal.views.summary import render_summary, summary_pdf
 
-NEW_LINK_SESSION_KEY = "new_share_link"
+NEW_LINK = "new_share_link"
 OPENINGS_SHOWN = 5  # the last few openings beside each link; the rest on the link's own page
 OPENINGS_PER_PAGE = 100
 
@@ -62,19 +63,18 @@ def share_links(request: HttpRequest, child_id: int) -> HttpResponse:
             user=request.user,
         )
         # Shown once, on the next page: only the token's hash is stored.
-        request.session[NEW_LINK_SESSION_KEY] = request.build_absolute_uri(
-            reverse("shared_summary", args=[token])
-        )
-        return redirect("share_links", child_id=child.pk)
+        link = request.build_absolute_uri(reverse("shared_summary", args=[token]))
+        page = reverse("share_links", args=[child.pk])
+        return once.keep_for_next_page(redirect(page), NEW_LINK, link, page)
     context = {
         "membership": membership,
         "child": child,
         "form": form,
         "links": links_of(child) if membership.is_owner else [],
-        "new_link": request.session.pop(NEW_LINK_SESSION_KEY, None),
+        "new_link": once.waiting_link(request, NEW_LINK),
         "openings_shown": OPENINGS_SHOWN,
     }
-    return render(request, "journal/share_links.html", context)
+    return once.shown(render(request, "journal/share_links.html", context), request, NEW_LINK)
 
 
 def share_link_form(request: HttpRequest, child) -> ShareLinkForm:
@@ -169,7 +169,7 @@ def shared(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
 
 def period_of(link: ShareLink) -> tuple[datetime.date, datetime.date]:
     """The link's days: to its last day, or to the child's today when it has none."""
-    return link.first, link.last or max(link.first, link.child.today())
+    return trends.bounded(link.first, link.last or max(link.first, link.child.today()))
 
 
 @shared

@@ -11,8 +11,9 @@ from journal import services
 from journal.access import OWNER_REFUSAL, membership_for, owner_membership_for
 from journal.forms import InvitationForm, RoleForm
 from journal.models import Invitation, Membership
+from journal.views import once
 
-NEW_LINK_SESSION_KEY = "new_invitation_link"
+NEW_LINK = "new_invitation_link"
 
 
 @login_required
@@ -32,10 +33,9 @@ def team(request: HttpRequest, child_id: int) -> HttpResponse:
             user=request.user,
         )
         # The link is shown once, on the next page: only its hash is stored.
-        request.session[NEW_LINK_SESSION_KEY] = request.build_absolute_uri(
-            reverse("invitation_accept", kwargs={"token": token})
-        )
-        return redirect("team", child_id=child.pk)
+        link = request.build_absolute_uri(reverse("invitation_accept", kwargs={"token": token}))
+        page = reverse("team", args=[child.pk])
+        return once.keep_for_next_page(redirect(page), NEW_LINK, link, page)
     members = list(Membership.objects.filter(child=child).select_related("user"))
     owners = sum(1 for member in members if member.is_owner)
     context = {
@@ -46,12 +46,12 @@ def team(request: HttpRequest, child_id: int) -> HttpResponse:
         if membership.is_owner
         else [],
         "form": form,
-        "new_link": request.session.pop(NEW_LINK_SESSION_KEY, None),
+        "new_link": once.waiting_link(request, NEW_LINK),
         "invitation_days": settings.INVITATION_MAX_AGE_DAYS,
         # The last owner can't leave (the service refuses it), so no button offers it.
         "sole_owner": membership.is_owner and owners == 1,
     }
-    return render(request, "journal/team.html", context)
+    return once.shown(render(request, "journal/team.html", context), request, NEW_LINK)
 
 
 @login_required
