@@ -210,10 +210,13 @@ def lines(child, *rows: str) -> bytes:
     [
         ("bad date", "21/03/2025,1,1,1,1,1,,,,,,,,", "is not a date written as YYYY-MM-DD"),
         ("impossible date", "2025-02-30,1,1,1,1,1,,,,,,,,", "is not a date written as YYYY-MM-DD"),
-        ("future date", "{tomorrow},1,1,1,1,1,,,,,,,,", "is in the future"),
-        ("before birth", "2000-01-01,1,1,1,1,1,,,,,,,,", "is before Mia's birth"),
+        ("future date", "{tomorrow},1,1,1,1,1,,,,,,,,", "hasn't happened yet where the child"),
+        ("before birth", "2000-01-01,1,1,1,1,1,,,,,,,,", "date 2000-01-01: This day is before"),
         ("rating 4", "{day},4,1,1,1,1,,,,,,,,", 'opsoclonus is "4": use 0, 1, 2 or 3'),
         ("rating text", "{day},1,bad,1,1,1,,,,,,,,", 'myoclonus is "bad"'),
+        ("rating ²", "{day},1,1,²,1,1,,,,,,,,", 'ataxia is "²": use 0, 1, 2 or 3'),
+        ("long notes", "{day},1,1,1,1,1,,,,,,," + "n" * 4001 + ",", "notes: Ensure"),
+        ("long question", "{day},1,1,1,1,1,,,,,,,," + "q" * 2001, "question: Ensure"),
         ("hours", "{day},1,1,1,1,1,9.1,,,,,,,", "quarter hours"),
         ("too many hours", "{day},1,1,1,1,1,25,,,,,,,", "sleep_hours"),
         ("wakings", "{day},1,1,1,1,1,,many,,,,,,", 'night_wakings is "many"'),
@@ -239,6 +242,34 @@ def test_an_unknown_column_is_named_in_the_header(child):
     [problem] = parse(child, entries=data).problems
     assert problem.line == 1
     assert 'unknown column "Drooling"' in problem.message
+
+
+@pytest.mark.parametrize(
+    ("header", "expected"),
+    [
+        ("date,Date,opsoclonus", 'the columns "date" and "Date" are the same column'),
+        ("date,Tremor,tremor,TREMOR", 'the columns "Tremor" and "tremor" are the same column'),
+        ("date,opsoclonus,opsoclonus", 'the column "opsoclonus" is there twice'),
+    ],
+)
+def test_columns_spelled_alike_but_for_case_are_refused(owner, child, header, expected):
+    data = entries_file(f"{child.today() - DAY},1,1,1", header=header)
+    parsed = parse(child, entries=data, add_items=True)
+    assert parsed.problems and parsed.problems[0].line == 1
+    assert expected in parsed.problems[0].message
+
+
+def test_the_problems_listed_are_the_first_hundred_and_reading_stops(owner_client, child):
+    bad = [day_line(child.today() - DAY, ratings="7,1,1,1,1")] * 5000
+    data = entries_file(*bad)
+    parsed = parse(child, entries=data)
+    assert len(parsed.problems) == 100
+    assert parsed.stopped_at == "entries.csv, line 102 of 5001"
+    response = upload(owner_client, child, data)
+    page = text_of(response)
+    assert "more than 100 problems: here are the first 100" in page
+    assert "Reading stopped at entries.csv, line 102 of 5001" in page
+    assert len(response.content) < 60_000
 
 
 def test_a_file_without_a_header_row_is_refused(child):
@@ -270,8 +301,10 @@ def test_broken_quoting_is_refused_with_its_line(child):
 EVENT_CASES = [
     ("unknown type", "{day},,flu,,", 'type is "flu": use one of fever'),
     ("empty type", "{day},,,,", "type is empty"),
-    ("end before start", "{day},{before},stress,,", "is before the date"),
-    ("future", "{tomorrow},,stress,,", "is in the future"),
+    ("end before start", "{day},{before},stress,,", "can't be before the start"),
+    ("future", "{tomorrow},,stress,,", "hasn't happened yet where the child lives"),
+    ("far end", "{day},9999-12-31,stress,,", "end_date 9999-12-31: This day hasn't happened"),
+    ("long notes", "{day},,stress,," + "n" * 4001, "notes: Ensure"),
     ("fever without temperature", "{day},,fever,hot,", "a fever needs its highest temperature"),
     ("fever too hot", "{day},,fever,45 °C,", "temperature_c"),
     ("illness without kind", "{day},,illness,flu,", "an illness starts with its kind"),
@@ -337,8 +370,35 @@ def upload(client, child, entries=None, events=None, **extra):
     return client.post(reverse("data_import", args=[child.pk]), {**files, **extra})
 
 
-def confirm(client, child):
-    return client.post(reverse("data_import_confirm", args=[child.pk]))
+def confirm(client, child, preview_id=None):
+    """Confirm a preview: by default the latest, as its page's button would."""
+    if preview_id is None:
+        previews = client.session.get(f"journal-import-{child.pk}", {})
+        preview_id = list(previews)[-1] if previews else ""
+    return client.post(reverse("data_import_confirm", args=[child.pk]), {"preview": preview_id})
+
+
+def test_confirm_writes_the_preview_on_its_page_not_one_made_since_in_another_tab(
+    owner_client, child
+):
+    day = child.today() - 2 * DAY
+    first = upload(owner_client, child, entries_file(day_line(day, ratings="1,1,1,1,1")))
+    upload(owner_client, child, entries_file(day_line(day, ratings="3,3,3,3,3")))  # tab B
+
+    again = confirm(owner_client, child, first.context["preview_id"])  # tab A's button
+
+    assert "You checked other files after these" in text_of(again)
+    assert not DailyEntry.objects.for_child(child).exists()
+    confirm(owner_client, child, again.context["preview_id"])
+    assert DailyEntry.objects.get(child=child, date=day).opsoclonus == 1
+
+
+def test_a_preview_no_longer_kept_writes_nothing(owner_client, child):
+    upload(owner_client, child, entries_file(day_line(child.today() - DAY)))
+    response = confirm(owner_client, child, "not-a-preview")
+    assert response.status_code == 302
+    assert "no longer kept" in text_of(owner_client.get(response.url))
+    assert not DailyEntry.objects.for_child(child).exists()
 
 
 def test_the_preview_shows_new_days_changed_days_and_new_events(caregiver_client, child):
@@ -450,6 +510,15 @@ def test_new_item_columns_become_items_when_asked(owner_client, child):
     item = TrackedItem.objects.get(child=child, name="Speech")
     assert item.anchor_3 == TrackedItem.PRESETS["Speech"][3]
     assert ItemRating.objects.get(item=item).value == 2
+
+
+def test_only_an_owner_adds_items_through_the_import_as_on_the_items_page(caregiver_client, child):
+    page = caregiver_client.get(reverse("data_page", args=[child.pk])).content.decode()
+    assert 'name="add_items"' not in page
+    data = entries_file(day_line(child.today() - DAY, rest=",,,,,,,,2"), header=HEADER + ",Speech")
+    response = upload(caregiver_client, child, data, add_items="on")
+    assert 'unknown column "Speech"' in text_of(response)
+    assert not TrackedItem.objects.for_child(child).exists()
 
 
 def test_the_data_page_offers_downloads_to_all_and_the_import_to_writers(

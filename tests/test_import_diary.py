@@ -80,7 +80,7 @@ def test_bad_rows_are_printed_with_their_lines_and_nothing_is_imported(tmp_path)
         "entries.csv, line 3",
         "entries.csv, line 4",
     ]
-    assert f"date {future} is in the future" in printed[0]
+    assert f"date {future}: This day hasn't happened yet" in printed[0]
     assert 'opsoclonus is "5"' in printed[1]
     assert not Child.objects.filter(name="Leo").exists()
 

@@ -22,10 +22,13 @@ from .columns import ENTRY_COLUMNS, EVENT_COLUMNS, EVENT_TIME_COLUMN, unguarded
 
 ENTRIES_FILE, EVENTS_FILE = "entries.csv", "events.csv"
 MAX_ITEM_NAME = TrackedItem._meta.get_field("name").max_length
-WHOLE = re.compile(r"\d{1,6}")
-DECIMAL = re.compile(r"\d{1,6}(?:[.,]\d+)?")
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-TIME = re.compile(r"\d{1,2}:\d{2}")
+# [0-9], not \d: \d takes any script's digits, and "²" among them, which int() refuses.
+WHOLE = re.compile(r"[0-9]{1,6}")
+DECIMAL = re.compile(r"[0-9]{1,6}(?:[.,][0-9]+)?")
+ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
+TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}")
+# A file with more problems than this is listed this far, and the rest of it is not read.
+MAX_PROBLEMS = 100
 WHOLE_FIELDS = ("night_wakings", "rage_episodes", "rage_longest_minutes")
 DECIMAL_FIELDS = ("sleep_hours", "max_temperature_c")
 TEXT_FIELDS = ("notes", "question")
@@ -80,6 +83,9 @@ class Parsed:
     events: list[EventRow] = field(default_factory=list)
     new_items: list[str] = field(default_factory=list)
     problems: list[Problem] = field(default_factory=list)
+    # Where reading stopped, MAX_PROBLEMS being found before it ("entries.csv, line 180 of 2000");
+    # None if the files were read to the end.
+    stopped_at: str | None = None
 
 
 class FileProblem(Exception):
@@ -172,19 +178,10 @@ def parse_date(text: str, column: str) -> datetime.date:
     raise ValueError(f'{column} "{text}" is not a date written as YYYY-MM-DD, such as 2025-03-01')
 
 
-def check_day(day: datetime.date, child: Child, column: str) -> None:
-    if day > child.today():
-        raise ValueError(
-            f"{column} {day} is in the future (today is {child.today()} where {child.name} lives)"
-        )
-    if day < child.birth_date:
-        raise ValueError(f"{column} {day} is before {child.name}'s birth ({child.birth_date})")
-
-
 def parse_rating(text: str, column: str) -> int | None:
     if text == "":
         return None
-    if text.isdigit() and int(text) <= MAX_RATING:
+    if WHOLE.fullmatch(text) and int(text) <= MAX_RATING:
         return int(text)
     raise ValueError(f'{column} is "{text}": use 0, 1, 2 or 3, or leave it empty for not observed')
 
@@ -224,14 +221,32 @@ def collect(parsers: dict[str, Callable[[], object]]) -> dict[str, object]:
     return values
 
 
-def model_problems(obj, exclude: list[str]) -> None:
-    """The model's own checks (ranges, lengths, the event's own rules), as row messages."""
+# The file's name for a field, where it is not the field's own.
+COLUMN_OF = {"start_date": "date"}
+
+
+def model_problems(obj) -> None:
+    """The model's own checks, the very ones its form runs (dates from the child's birth to its
+    today, ranges, lengths, quarter hours, the event's own rules), as row messages."""
     try:
-        obj.full_clean(exclude=exclude, validate_unique=False, validate_constraints=False)
+        obj.full_clean(
+            exclude=["child", "created_by", "updated_by"],
+            validate_unique=False,
+            validate_constraints=False,
+        )
     except ValidationError as error:
         raise RowProblems(
-            [f"{name}: {' '.join(texts)}" for name, texts in error.message_dict.items()]
+            [
+                f"{column_named(obj, name)}: {' '.join(texts)}"
+                for name, texts in error.message_dict.items()
+            ]
         ) from None
+
+
+def column_named(obj, name: str) -> str:
+    """The column, and its value if it is a date: "date 2031-01-01"."""
+    column, value = COLUMN_OF.get(name, name), getattr(obj, name, None)
+    return f"{column} {value.isoformat()}" if isinstance(value, datetime.date) else column
 
 
 # --- entries.csv ------------------------------------------------------------------------------
@@ -243,14 +258,19 @@ def entry_columns(
     """Each column's meaning: a model field, or an item's name; the new items; the problems."""
     by_name = {item.name.casefold(): item.name for item in items}
     taken = {item.label.casefold() for item in CORE_ITEMS} | set(CORE_FIELDS)
-    meaning, new, problems = {}, [], []
+    meaning, new, problems, seen = {}, [], [], {}
     for name in header:
         key = name.casefold()
         if not name:
             problems.append("a column has no name in the header")
-        elif name in meaning:
-            problems.append(f'the column "{name}" is there twice')
-        elif key in ENTRY_COLUMNS:
+            continue
+        if key in seen:
+            # Spelled alike but for case, two columns would fill one field or make two items
+            # that no one can tell apart: which one was meant is the family's to say.
+            problems.append(twice(name, seen[key]))
+            continue
+        seen[key] = name
+        if key in ENTRY_COLUMNS:
             meaning[name] = key
         elif key in by_name:
             meaning[name] = "item:" + by_name[key]
@@ -273,15 +293,8 @@ def entry_row(line: int, cells: dict[str, str], meaning: dict[str, str], child: 
             parsers[name] = value_parser(name, text)
     values = collect(parsers)
     day = values.pop("date")
-    try:
-        check_day(day, child, "date")
-    except ValueError as error:
-        raise RowProblems([str(error)]) from None
     items = {name[5:]: values.pop(name) for name in list(values) if name.startswith("item:")}
-    entry = DailyEntry(date=day, **values)
-    model_problems(entry, exclude=["child", "created_by", "updated_by"])
-    if entry.sleep_hours is not None and (entry.sleep_hours * 4) % 1:
-        raise RowProblems(["sleep_hours: use quarter hours, such as 9, 9.25, 9.5 or 9.75"])
+    model_problems(DailyEntry(child=child, date=day, **values))
     return EntryRow(line, day, values, items)
 
 
@@ -334,6 +347,9 @@ def checked_rows(parsed: Parsed, file: str, body, *, make, key, twice) -> list:
     does a row whose `key` an earlier row has (`twice` says so)."""
     rows, seen = [], {}
     for line, cells in body:
+        if len(parsed.problems) >= MAX_PROBLEMS:
+            parsed.stopped_at = f"{file}, line {line} of {body[-1][0]}"
+            break
         try:
             row = make(line, cells)
         except RowProblems as problems:
@@ -446,12 +462,6 @@ def event_row(line: int, cells: dict[str, str], child: Child) -> EventRow:
     values["end_date"] = values["end_date"] or None
     detail, notes = unguarded(cells.get("detail", "")), unguarded(cells.get("notes", ""))
     messages = []
-    try:
-        check_day(values["start_date"], child, "date")
-    except ValueError as error:
-        messages.append(str(error))
-    if values["end_date"] and values["end_date"] < values["start_date"]:
-        messages.append(f"end_date {values['end_date']} is before the date {values['start_date']}")
     reader = DETAIL_READERS.get(values["type"])
     if reader:
         try:
@@ -464,13 +474,19 @@ def event_row(line: int, cells: dict[str, str], child: Child) -> EventRow:
     if messages:
         raise RowProblems(messages)
     values["notes"] = notes
-    model_problems(TriggerEvent(**values), exclude=["child", "created_by", "updated_by"])
+    model_problems(TriggerEvent(child=child, **values))
     return EventRow(line, values)
 
 
 def _missing_type():
     types = ", ".join(TriggerEvent.Type.values)
     raise ValueError(f"type is empty: use one of {types}")
+
+
+def twice(name: str, first: str) -> str:
+    if name == first:
+        return f'the column "{name}" is there twice'
+    return f'the columns "{first}" and "{name}" are the same column, but for capital letters'
 
 
 def event_header_problems(header: list[str]) -> list[str]:
@@ -480,10 +496,12 @@ def event_header_problems(header: list[str]) -> list[str]:
         for name in header
         if name.casefold() not in known
     ]
-    lowered = [name.casefold() for name in header]
-    problems += [
-        f'the column "{name}" is there twice' for name in set(lowered) if lowered.count(name) > 1
-    ]
+    seen = {}
+    for name in header:
+        if name.casefold() in seen:
+            problems.append(twice(name, seen[name.casefold()]))
+        seen.setdefault(name.casefold(), name)
+    lowered = list(seen)
     if "type" not in lowered:
         problems.append('no "type" column')
     return problems
@@ -520,7 +538,8 @@ def parse_files(
     parsed = Parsed()
     if entries is not None:
         parsed = parse_entries(entries, child=child, items=items, add_items=add_items)
-    if events is not None:
+    if events is not None and parsed.stopped_at is None:
         found = parse_events(events, child=child)
         parsed.events, parsed.problems = found.events, parsed.problems + found.problems
+        parsed.stopped_at = found.stopped_at
     return parsed

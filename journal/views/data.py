@@ -2,13 +2,15 @@
 its preview.
 
 The import keeps the uploaded files (compressed) in the session between the preview and the
-confirmation, and reads them again on confirming: the browser sends back nothing but "yes", so
-what is written is what was previewed. If the journal changed in between (its data_version), the
-preview is made again instead.
+confirmation, and reads them again on confirming: the browser sends back only which preview it
+confirms, so what is written is what that page showed. If the journal changed in between (its
+data_version), or another preview was made since (in another tab, say), the preview is shown
+again instead.
 """
 
 import base64
 import json
+import secrets
 import zlib
 
 from django import forms
@@ -53,6 +55,12 @@ class ImportForm(forms.Form):
         help_text="Each becomes an item rated 0-3, with plain anchors you can change later.",
     )
 
+    def __init__(self, *args, owner: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not owner:
+            # Items are the owners' to add, here as on the items page.
+            del self.fields["add_items"]
+
     def clean(self):
         data = super().clean()
         if not data.get("entries") and not data.get("events") and not self.errors:
@@ -82,7 +90,7 @@ class ImportForm(forms.Form):
         for name in ("entries", "events"):
             upload = self.cleaned_data.get(name)
             files[name] = upload.read() if upload else None
-        return {**files, "add_items": self.cleaned_data["add_items"]}
+        return {**files, "add_items": self.cleaned_data.get("add_items", False)}
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -108,7 +116,7 @@ def page_context(membership: Membership, **more) -> dict:
 def data_page(request: HttpRequest, child_id: int) -> HttpResponse:
     """What the files hold, the downloads, and (for those who log days) the import."""
     membership = membership_for(request, child_id)
-    context = page_context(membership, form=ImportForm())
+    context = page_context(membership, form=ImportForm(owner=membership.is_owner))
     return render(request, "journal/data.html", context)
 
 
@@ -143,6 +151,8 @@ def data_download(request: HttpRequest, child_id: int, kind: str) -> HttpRespons
 
 # --- the import --------------------------------------------------------------------------------
 
+KEPT_PREVIEWS = 3  # previews kept per child, so that a tab's older preview can still be confirmed
+
 
 def session_key(child: Child) -> str:
     return f"journal-import-{child.pk}"
@@ -156,39 +166,64 @@ def unpacked(text: str | None) -> bytes | None:
     return None if text is None else zlib.decompress(base64.b64decode(text))
 
 
-def plan_for(child: Child, upload: dict):
-    """The checked rows' problems, or the plan of what the import would do."""
+def plan_for(membership: Membership, upload: dict):
+    """The checked rows (with their problems), and the plan of what the import would do if
+    there is none. Only an owner's import adds items, as only owners add them on the items page.
+    """
+    child = membership.child
     parsed = parse_files(
         entries=upload["entries"],
         events=upload["events"],
         child=child,
         items=list(TrackedItem.objects.for_child(child)),
-        add_items=upload["add_items"],
+        add_items=upload["add_items"] and membership.is_owner,
     )
-    return parsed.problems, (None if parsed.problems else plan_import(child, parsed))
+    return parsed, (None if parsed.problems else plan_import(child, parsed))
 
 
-def preview(request, membership, upload: dict, plan: ImportPlan, changed_meanwhile=False):
-    request.session[session_key(membership.child)] = {
+def kept_previews(request, child: Child) -> dict:
+    """The child's previews in the session, by id, the latest last."""
+    return request.session.get(session_key(child), {})
+
+
+def keep_preview(request, child: Child, upload: dict, plan: ImportPlan, preview_id=None) -> str:
+    """Keep an upload as the child's latest preview; its id, which the preview's confirm sends
+    back, so that what is written is the preview on that page, whatever another tab did."""
+    previews = kept_previews(request, child)
+    preview_id = preview_id or secrets.token_urlsafe(12)
+    previews.pop(preview_id, None)
+    previews[preview_id] = {
         "entries": packed(upload["entries"]),
         "events": packed(upload["events"]),
         "add_items": upload["add_items"],
         "data_version": plan.data_version,
     }
+    request.session[session_key(child)] = dict(list(previews.items())[-KEPT_PREVIEWS:])
+    return preview_id
+
+
+def preview(request, membership, upload: dict, plan: ImportPlan, **notice):
+    """The preview page; `notice` says why it is shown again, if it is."""
+    preview_id = keep_preview(
+        request, membership.child, upload, plan, notice.pop("preview_id", None)
+    )
     context = {
         "membership": membership,
         "child": membership.child,
         "plan": plan,
+        "preview_id": preview_id,
         "shown_changes": plan.changed_days[:SHOWN_CHANGES],
         "more_changes": max(0, len(plan.changed_days) - SHOWN_CHANGES),
-        "changed_meanwhile": changed_meanwhile,
+        **notice,
     }
     return render(request, "journal/data_preview.html", context)
 
 
-def refused(request, membership, form, problems) -> HttpResponse:
-    """The data page again, with every problem of the files."""
-    context = page_context(membership, form=form, problems=problems)
+def refused(request, membership, form, parsed) -> HttpResponse:
+    """The data page again, with the problems of the files (the first MAX_PROBLEMS)."""
+    context = page_context(
+        membership, form=form, problems=parsed.problems, stopped_at=parsed.stopped_at
+    )
     return render(request, "journal/data.html", context)
 
 
@@ -197,49 +232,65 @@ def refused(request, membership, form, problems) -> HttpResponse:
 def data_import(request: HttpRequest, child_id: int) -> HttpResponse:
     """Check the uploaded files: every problem with its line, or the preview."""
     membership = writer_membership_for(request, child_id)
-    form = ImportForm(request.POST, request.FILES)
+    form = ImportForm(request.POST, request.FILES, owner=membership.is_owner)
     if not form.is_valid():
-        return refused(request, membership, form, [])
+        return page_render(request, membership, form)
     upload = form.contents()
-    problems, plan = plan_for(membership.child, upload)
-    if problems:
-        return refused(request, membership, form, problems)
+    parsed, plan = plan_for(membership, upload)
+    if parsed.problems:
+        return refused(request, membership, form, parsed)
     return preview(request, membership, upload, plan)
+
+
+def page_render(request, membership, form) -> HttpResponse:
+    return render(request, "journal/data.html", page_context(membership, form=form))
 
 
 @login_required
 @require_POST
 def data_import_confirm(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Write what the preview showed, if the journal is still as it was then."""
+    """Write what the preview on the page showed, if the journal is still as it was then, and
+    if that preview is the latest: one made since in another tab shows this one again first."""
     membership = writer_membership_for(request, child_id)
     child = membership.child
-    stored = request.session.get(session_key(child))
+    previews = kept_previews(request, child)
+    preview_id = request.POST.get("preview", "")
+    stored = previews.get(preview_id)
     if not stored:
-        messages.info(request, "Nothing is waiting to be imported: choose the files again.")
+        messages.info(request, "This preview is no longer kept: choose the files again.")
         return redirect("data_page", child_id=child.pk)
     upload = {
         "entries": unpacked(stored["entries"]),
         "events": unpacked(stored["events"]),
         "add_items": stored["add_items"],
     }
-    problems, plan = plan_for(child, upload)
-    if problems:
-        del request.session[session_key(child)]
-        return refused(request, membership, ImportForm(), problems)
+    parsed, plan = plan_for(membership, upload)
+    if parsed.problems:
+        forget_preview(request, child, preview_id)
+        return refused(request, membership, ImportForm(owner=membership.is_owner), parsed)
+    again = {"preview_id": preview_id}
+    if preview_id != list(previews)[-1]:
+        return preview(request, membership, upload, plan, other_preview=True, **again)
     if plan.data_version != stored["data_version"]:
-        return preview(request, membership, upload, plan, changed_meanwhile=True)
+        return preview(request, membership, upload, plan, changed_meanwhile=True, **again)
     try:
         done = services.diary_import(child=child, user=request.user, plan=plan)
     except services.EditConflict:
         # Someone saved a day between the version check and the write: show the import anew.
         child.refresh_from_db(fields=["data_version"])
-        problems, plan = plan_for(child, upload)
-        if problems:
-            return refused(request, membership, ImportForm(), problems)
-        return preview(request, membership, upload, plan, changed_meanwhile=True)
-    del request.session[session_key(child)]
+        parsed, plan = plan_for(membership, upload)
+        if parsed.problems:
+            return refused(request, membership, ImportForm(owner=membership.is_owner), parsed)
+        return preview(request, membership, upload, plan, changed_meanwhile=True, **again)
+    forget_preview(request, child, preview_id)
     messages.success(request, imported_message(done))
     return redirect("data_page", child_id=child.pk)
+
+
+def forget_preview(request, child: Child, preview_id: str) -> None:
+    previews = kept_previews(request, child)
+    previews.pop(preview_id, None)
+    request.session[session_key(child)] = previews
 
 
 def counted(number: int, what: str) -> str:
