@@ -1040,3 +1040,18 @@ class Change(models.Model):
             for name in names
             if before.get(name) != after.get(name)
         ]
+
+
+class ImportChoices(models.Model):
+    """How a family's own files are read, remembered for the next file of the child: each
+    column's meaning by its file and header, the order of numeric dates, and what their rating
+    words mean (exchange.reading.Choices)."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="import_choices")
+    columns = models.JSONField(default=dict, blank=True)
+    date_order = models.CharField(max_length=12, blank=True)
+    rating_words = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"How {self.child}'s files are read"

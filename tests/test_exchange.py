@@ -208,20 +208,21 @@ def lines(child, *rows: str) -> bytes:
 @pytest.mark.parametrize(
     ("case", "row", "expected"),
     [
-        ("bad date", "21/03/2025,1,1,1,1,1,,,,,,,,", "is not a date written as YYYY-MM-DD"),
-        ("impossible date", "2025-02-30,1,1,1,1,1,,,,,,,,", "is not a date written as YYYY-MM-DD"),
+        ("no date", "someday,1,1,1,1,1,,,,,,,,", 'date "someday" is not a date'),
+        ("impossible date", "2025-02-30,1,1,1,1,1,,,,,,,,", 'date "2025-02-30" is not a date'),
         ("future date", "{tomorrow},1,1,1,1,1,,,,,,,,", "hasn't happened yet where the child"),
         ("before birth", "2000-01-01,1,1,1,1,1,,,,,,,,", "date 2000-01-01: This day is before"),
         ("rating 4", "{day},4,1,1,1,1,,,,,,,,", 'opsoclonus is "4": use 0, 1, 2 or 3'),
-        ("rating text", "{day},1,bad,1,1,1,,,,,,,,", 'myoclonus is "bad"'),
+        ("rating 1.5", "{day},1,1.5,1,1,1,,,,,,,,", 'myoclonus is "1.5"'),
+        ("rating 7", "{day},1,7,1,1,1,,,,,,,,", 'myoclonus is "7": use 0, 1, 2 or 3'),
         ("rating ²", "{day},1,1,²,1,1,,,,,,,,", 'ataxia is "²": use 0, 1, 2 or 3'),
         ("long notes", "{day},1,1,1,1,1,,,,,,," + "n" * 4001 + ",", "notes: Ensure"),
         ("long question", "{day},1,1,1,1,1,,,,,,,," + "q" * 2001, "question: Ensure"),
-        ("hours", "{day},1,1,1,1,1,9.1,,,,,,,", "quarter hours"),
+        ("hours", "{day},1,1,1,1,1,-9,,,,,,,", 'sleep_hours is "-9"'),
         ("too many hours", "{day},1,1,1,1,1,25,,,,,,,", "sleep_hours"),
-        ("wakings", "{day},1,1,1,1,1,,many,,,,,,", 'night_wakings is "many"'),
+        ("wakings", "{day},1,1,1,1,1,,2.5,,,,,,", 'night_wakings is "2.5"'),
         ("temperature", "{day},1,1,1,1,1,,,,,52,,,", "max_temperature_c"),
-        ("doses", "{day},1,1,1,1,1,,,,,,sometimes,,", 'doses is "sometimes"'),
+        ("doses", "{day},1,1,1,1,1,,,,,,½,,", 'doses is "½"'),
         ("too many cells", "{day},1,1,1,1,1,,,,,,,,,x", "15 cells, but the header names 14"),
         ("duplicate date", "{first},1,1,1,1,1,,,,,,,,", "is on line 2 too"),
     ],
@@ -235,13 +236,14 @@ def test_each_bad_entry_row_is_named_by_its_line(child, case, row, expected):
     )
 
 
-def test_an_unknown_column_is_named_in_the_header(child):
+def test_a_column_of_ratings_not_an_item_yet_is_kept_in_the_notes_unless_added(child):
     data = entries_file(
         day_line(child.today() - DAY, rest=",,,,,,,,2"), header=HEADER + ",Drooling"
     )
-    [problem] = parse(child, entries=data).problems
-    assert problem.line == 1
-    assert 'unknown column "Drooling"' in problem.message
+    [kept] = parse(child, entries=data).entries
+    assert (kept.values["notes"], kept.items) == ("Drooling: 2", {})
+    [added] = parse(child, entries=data, add_items=True).entries
+    assert added.items == {"Drooling": 2}
 
 
 @pytest.mark.parametrize(
@@ -299,17 +301,12 @@ def test_broken_quoting_is_refused_with_its_line(child):
 
 
 EVENT_CASES = [
-    ("unknown type", "{day},,flu,,", 'type is "flu": use one of fever'),
-    ("empty type", "{day},,,,", "type is empty"),
+    ("empty type", "{day},,,,", "the type and the detail are empty"),
     ("end before start", "{day},{before},stress,,", "can't be before the start"),
     ("future", "{tomorrow},,stress,,", "hasn't happened yet where the child lives"),
     ("far end", "{day},9999-12-31,stress,,", "end_date 9999-12-31: This day hasn't happened"),
     ("long notes", "{day},,stress,," + "n" * 4001, "notes: Ensure"),
-    ("fever without temperature", "{day},,fever,hot,", "a fever needs its highest temperature"),
     ("fever too hot", "{day},,fever,45 °C,", "temperature_c"),
-    ("illness without kind", "{day},,illness,flu,", "an illness starts with its kind"),
-    ("vaccination without vaccine", "{day},,vaccination,,", "a vaccination needs the vaccine"),
-    ("change without drug", "{day},,immunotherapy_change,Stopped,", "immunotherapy change"),
     ("bad time", "{day},,stress,,,25:99", 'time "25:99"'),
 ]
 
@@ -517,8 +514,11 @@ def test_only_an_owner_adds_items_through_the_import_as_on_the_items_page(caregi
     assert 'name="add_items"' not in page
     data = entries_file(day_line(child.today() - DAY, rest=",,,,,,,,2"), header=HEADER + ",Speech")
     response = upload(caregiver_client, child, data, add_items="on")
-    assert 'unknown column "Speech"' in text_of(response)
+    options = [value for value, _ in response.context["reading"]["columns"][-1]["options"]]
+    assert "new_item" not in options and "notes" in options
+    confirm(caregiver_client, child)
     assert not TrackedItem.objects.for_child(child).exists()
+    assert DailyEntry.objects.get(child=child).notes == "Speech: 2"
 
 
 def test_the_data_page_offers_downloads_to_all_and_the_import_to_writers(

@@ -1,13 +1,17 @@
-"""Uploaded CSV as checked rows: every bad row named by its line number and what is wrong.
+"""Uploaded files as checked rows: every bad row named by its line number and what is wrong.
 
-The same rules as the daily-entry and trigger forms (the models' own checks, plus the form's
-quarter hours), so that an imported day can be opened and saved again as it is. Nothing here
-reads or writes the database: the child (saved or not yet) and its extra items are given.
+A file is CSV, .xlsx or .ods (sheets.py). Its columns are matched to what they hold: the
+exchange format's own names exactly, else guessed from the header and the values (words.py),
+or as the family set them (`Choices`). Values are read as far as they can be, and each value
+not written as the exchange format writes it is recorded with what it became (`ColumnReading`),
+for the preview and import_diary to show.
+
+The rows are checked by the models' own full_clean, the one the forms run, so that an
+imported day can be opened and saved again as it is. Nothing here reads or writes the database:
+the child (saved or not yet) and its extra items are given.
 """
 
-import csv
 import datetime
-import io
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -15,23 +19,23 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from journal.models import Child, DailyEntry, Doses, TrackedItem, TriggerEvent
-from journal.scales import CORE_FIELDS, CORE_ITEMS, MAX_RATING
+from journal.models import Child, DailyEntry, TrackedItem, TriggerEvent
+from journal.scales import CORE_FIELDS, CORE_ITEMS
 
+from . import words
 from .columns import ENTRY_COLUMNS, EVENT_COLUMNS, EVENT_TIME_COLUMN, unguarded
+from .sheets import FileProblem, Table, read_table
+from .words import NEW_ITEM, NOTES_TARGET, SKIP, TRIGGER, Read, Words
 
 ENTRIES_FILE, EVENTS_FILE = "entries.csv", "events.csv"
 MAX_ITEM_NAME = TrackedItem._meta.get_field("name").max_length
-# [0-9], not \d: \d takes any script's digits, and "²" among them, which int() refuses.
-WHOLE = re.compile(r"[0-9]{1,6}")
-DECIMAL = re.compile(r"[0-9]{1,6}(?:[.,][0-9]+)?")
-ISO_DATE = re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}")
-TIME = re.compile(r"[0-9]{1,2}:[0-9]{2}")
+TIME = re.compile(r"[0-9]{1,2}[:.h][0-9]{2}(?::00)?")
+WHOLE_FIELDS = ("night_wakings", "rage_episodes", "rage_longest_minutes")
+TEXT_FIELDS = ("notes", "question")
 # A file with more problems than this is listed this far, and the rest of it is not read.
 MAX_PROBLEMS = 100
-WHOLE_FIELDS = ("night_wakings", "rage_episodes", "rage_longest_minutes")
-DECIMAL_FIELDS = ("sleep_hours", "max_temperature_c")
-TEXT_FIELDS = ("notes", "question")
+SHOWN_READINGS = 8  # values shown per column that were read another way; the rest are counted
+EVENT_TARGETS = (*EVENT_COLUMNS, EVENT_TIME_COLUMN, SKIP)
 
 
 @dataclass(frozen=True)
@@ -45,6 +49,63 @@ class Problem:
     def __str__(self) -> str:
         where = f"{self.file}, line {self.line}" if self.line else self.file
         return f"{where}: {self.message}"
+
+
+@dataclass
+class Choices:
+    """What the family said of their files: a column's meaning by its header (folded), the
+    order of numeric dates, and what their rating words mean. Empty: all guessed."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # by column_key
+    date_order: str = ""
+    rating_words: dict[str, int | None] = field(default_factory=dict)
+
+    def column(self, file: str, header: str) -> str | None:
+        return self.columns.get(column_key(file, header))
+
+    def as_data(self) -> dict:
+        return {
+            "columns": self.columns,
+            "date_order": self.date_order,
+            "rating_words": self.rating_words,
+        }
+
+    @classmethod
+    def from_data(cls, data: dict | None) -> "Choices":
+        data = data or {}
+        return cls(
+            dict(data.get("columns") or {}),
+            data.get("date_order") or "",
+            dict(data.get("rating_words") or {}),
+        )
+
+    @property
+    def all_rating_words(self) -> dict[str, int | None]:
+        return {**words.RATING_WORDS, **self.rating_words}
+
+
+def column_key(file: str, header: str) -> str:
+    """A column as the family's choices name it: its file and its header, folded."""
+    return f"{file.split('.')[0]}:{words.folded(header) or header.casefold()}"
+
+
+@dataclass
+class ColumnReading:
+    """How one column of a file was read: what it was matched to, whether that was guessed,
+    and the values read another way than the exchange format writes them (line, as written,
+    as read), the first SHOWN_READINGS of `count`."""
+
+    file: str
+    header: str
+    target: str
+    guessed: bool
+    examples: list[tuple[int, str, str]] = field(default_factory=list)
+    count: int = 0
+
+    def add(self, line: int, written: str, became: str) -> None:
+        self.count += 1
+        if len(self.examples) < SHOWN_READINGS:
+            self.examples.append((line, written, became))
 
 
 @dataclass
@@ -86,12 +147,15 @@ class Parsed:
     # Where reading stopped, MAX_PROBLEMS being found before it ("entries.csv, line 180 of 2000");
     # None if the files were read to the end.
     stopped_at: str | None = None
+    columns: list[ColumnReading] = field(default_factory=list)
+    # The order numeric dates were read in, and whether the values told it (else: ask).
+    date_order: str = ""
+    date_order_told: bool = True
+    rating_words: dict[str, int | None] = field(default_factory=dict)  # the words met
 
-
-class FileProblem(Exception):
-    def __init__(self, line: int | None, message: str):
-        super().__init__(message)
-        self.line, self.message = line, message
+    @property
+    def reinterpreted(self) -> bool:
+        return any(c.guessed or c.count for c in self.columns) or bool(self.rating_words)
 
 
 class RowProblems(Exception):
@@ -100,101 +164,7 @@ class RowProblems(Exception):
         self.messages = messages
 
 
-# --- the table ---------------------------------------------------------------------------------
-
-
-def decode(data: bytes) -> str:
-    """The file's text: UTF-8, with or without a byte-order mark."""
-    if not data.strip():
-        raise FileProblem(None, "the file is empty.")
-    if b"\0" in data:
-        raise FileProblem(None, "this is not a CSV text file.")
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
-        raise FileProblem(
-            line,
-            "the file is not UTF-8 text. Save it from the spreadsheet as "
-            '"CSV UTF-8" (Excel) or "Text CSV" with the character set "Unicode (UTF-8)".',
-        ) from None
-
-
-def delimiter_of(first_line: str) -> str:
-    # Spreadsheets in many European languages save "CSV" with semicolons.
-    for mark in (",", ";", "\t"):
-        if mark in first_line:
-            return mark
-    return ","
-
-
-def read_table(data: bytes) -> tuple[list[str], list[tuple[int, list[str]]]]:
-    """The header's column names and each row that is not blank, with its first line's number."""
-    text = decode(data)
-    reader = csv.reader(
-        io.StringIO(text, newline=""), delimiter=delimiter_of(text.split("\n", 1)[0]), strict=True
-    )
-    rows, line = [], 1
-    try:
-        for cells in reader:
-            if any(cell.strip() for cell in cells):
-                rows.append((line, cells))
-            line = reader.line_num + 1
-    except csv.Error as error:
-        raise FileProblem(line, f"the file can't be read as CSV here ({error}).") from None
-    if not rows:
-        raise FileProblem(None, "the file is empty.")
-    (first, header), *body = rows
-    if first != 1 or not any(cell.strip().lower() == "date" for cell in header):
-        raise FileProblem(
-            first,
-            'no header row: the first line must name the columns, starting with "date" '
-            "(download an export to see them).",
-        )
-    return [unguarded(cell.strip()) for cell in header], body
-
-
-def cells_of(header: list[str], cells: list[str]) -> dict[str, str]:
-    if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-        raise RowProblems([f"{len(cells)} cells, but the header names {len(header)} columns"])
-    # Free text is kept as it is, spaces and line ends included; other cells lose their spaces.
-    return {
-        name: (cells[i] if name.casefold() in TEXT_FIELDS else cells[i].strip())
-        if i < len(cells)
-        else ""
-        for i, name in enumerate(header)
-    }
-
-
-# --- values ----------------------------------------------------------------------------------
-
-
-def parse_date(text: str, column: str) -> datetime.date:
-    try:
-        if ISO_DATE.fullmatch(text):
-            return datetime.date.fromisoformat(text)
-    except ValueError:
-        pass
-    raise ValueError(f'{column} "{text}" is not a date written as YYYY-MM-DD, such as 2025-03-01')
-
-
-def parse_rating(text: str, column: str) -> int | None:
-    if text == "":
-        return None
-    if WHOLE.fullmatch(text) and int(text) <= MAX_RATING:
-        return int(text)
-    raise ValueError(f'{column} is "{text}": use 0, 1, 2 or 3, or leave it empty for not observed')
-
-
-def parse_number(text: str, column: str, *, whole: bool):
-    if text == "":
-        return None
-    if whole and WHOLE.fullmatch(text):
-        return int(text)
-    if not whole and DECIMAL.fullmatch(text):
-        return Decimal(text.replace(",", "."))
-    kind = "a whole number, such as 2" if whole else "a number, such as 10.5"
-    raise ValueError(f'{column} is "{text}": write {kind}')
+# --- values -------------------------------------------------------------------------------------
 
 
 def parse_choice(text: str, column: str, choices) -> str:
@@ -249,20 +219,85 @@ def column_named(obj, name: str) -> str:
     return f"{column} {value.isoformat()}" if isinstance(value, datetime.date) else column
 
 
-# --- entries.csv ------------------------------------------------------------------------------
+def shown_value(value) -> str:
+    if value is None or value == "":
+        return "empty"
+    if isinstance(value, Decimal):
+        return format(value.normalize(), "f")
+    return str(value)
+
+
+# --- the columns --------------------------------------------------------------------------------
+
+
+def column_values(table: Table, index: int, limit: int = 200) -> list[str]:
+    """The first `limit` values of a column that are not empty, for guessing what it holds."""
+    found = []
+    for _, cells in table.rows:
+        if index < len(cells) and cells[index].strip():
+            found.append(cells[index].strip())
+            if len(found) >= limit:
+                break
+    return found
+
+
+def looks_dated(texts: list[str]) -> bool:
+    read = 0
+    for text in texts:
+        try:
+            words.read_date(text, words.DAY_FIRST)
+            read += 1
+        except ValueError:
+            pass
+    return bool(texts) and read >= 0.8 * len(texts)
+
+
+def guess_entry_target(header: str, texts: list[str], *, can_add: bool) -> str:
+    """What a column of a family's diary most likely holds, from its header, then its values."""
+    target = words.header_target(header, words.ENTRY_HEADERS)
+    if target == "sleep" and texts and not words.looks_rated(texts):
+        return "sleep_hours"  # "Sleep: 10.5" is hours, not a rating
+    if target:
+        return target
+    if looks_dated(texts):
+        return "date"
+    if texts and words.looks_rated(texts) and can_add and len(header) <= MAX_ITEM_NAME:
+        return NEW_ITEM
+    return NOTES_TARGET if texts else SKIP
+
+
+def entry_targets(items: list[TrackedItem], *, can_add: bool) -> list[str]:
+    """Every meaning an entries column may be given."""
+    return [
+        "date",
+        *CORE_FIELDS,
+        *DailyEntry.DETAIL_FIELDS,
+        "doses",
+        NOTES_TARGET,
+        "question",
+        *(f"item:{item.name}" for item in items),
+        *([NEW_ITEM] if can_add else []),
+        TRIGGER,
+        SKIP,
+    ]
 
 
 def entry_columns(
-    header: list[str], items: list[TrackedItem], *, add_items: bool, child_name: str
-) -> tuple[dict[str, str], list[str], list[str]]:
-    """Each column's meaning: a model field, or an item's name; the new items; the problems."""
+    table: Table, items: list[TrackedItem], *, add_items: bool, can_add: bool, choices: Choices
+) -> tuple[dict[int, str], list[ColumnReading], list[str], list[str]]:
+    """Each column's meaning by its index: a model field, an item, notes, a trigger or left
+    out; how each was matched; the new items; the problems. A column the family rated but the
+    child is not rated on is guessed a new item if `add_items`, and may be chosen one if
+    `can_add`."""
     by_name = {item.name.casefold(): item.name for item in items}
     taken = {item.label.casefold() for item in CORE_ITEMS} | set(CORE_FIELDS)
-    meaning, new, problems, seen = {}, [], [], {}
-    for name in header:
+    allowed = set(entry_targets(items, can_add=can_add))
+    meaning, readings, new, problems, seen = {}, [], [], [], {}
+    for index, name in enumerate(table.header):
         key = name.casefold()
         if not name:
-            problems.append("a column has no name in the header")
+            if column_values(table, index, 1):
+                problems.append("a column has no name in the header")
             continue
         if key in seen:
             # Spelled alike but for case, two columns would fill one field or make two items
@@ -270,75 +305,236 @@ def entry_columns(
             problems.append(twice(name, seen[key]))
             continue
         seen[key] = name
-        if key in ENTRY_COLUMNS:
-            meaning[name] = key
-        elif key in by_name:
-            meaning[name] = "item:" + by_name[key]
-        elif add_items and key not in taken and len(name) <= MAX_ITEM_NAME:
-            meaning[name] = "item:" + name
+        exact = key if key in ENTRY_COLUMNS else None
+        if exact is None and key in by_name:
+            exact = "item:" + by_name[key]
+        chosen = choices.column(ENTRIES_FILE, name)
+        if chosen not in allowed:
+            chosen = None
+        target = chosen or exact
+        if target is None:
+            texts = column_values(table, index)
+            target = guess_entry_target(name, texts, can_add=add_items)
+        if target == NEW_ITEM and (key in taken or len(name) > MAX_ITEM_NAME):
+            target = NOTES_TARGET
+        if target == NEW_ITEM:
             new.append(name)
-        else:
-            problems.append(
-                f'unknown column "{name}": it is not a column of the exchange format, nor an '
-                f"item {child_name} is rated on (add the item first, or let the import add it)"
-            )
-    return meaning, new, problems
+            target = "item:" + name
+        meaning[index] = target
+        readings.append(ColumnReading(ENTRIES_FILE, name, target, guessed=target != exact))
+    targets = [t for t in meaning.values() if t not in (NOTES_TARGET, SKIP, TRIGGER)]
+    for target in sorted({t for t in targets if targets.count(t) > 1}):
+        names = [r.header for r in readings if r.target == target]
+        problems.append(
+            f"the columns {', '.join(repr(n) for n in names)} are all read as {label(target)}: "
+            "choose one, and set the others to something else"
+        )
+    if "date" not in meaning.values():
+        problems.append('no column of dates: name the column of days "date"')
+    return meaning, readings, new, problems
 
 
-def entry_row(line: int, cells: dict[str, str], meaning: dict[str, str], child: Child) -> EntryRow:
-    by_field = {meaning[name]: text for name, text in cells.items() if name in meaning}
-    parsers = {"date": lambda: parse_date(by_field.get("date", ""), "date")}
-    for name, text in by_field.items():
-        if name != "date":
-            parsers[name] = value_parser(name, text)
-    values = collect(parsers)
-    day = values.pop("date")
-    items = {name[5:]: values.pop(name) for name in list(values) if name.startswith("item:")}
-    model_problems(DailyEntry(child=child, date=day, **values))
-    return EntryRow(line, day, values, items)
+def twice(name: str, first: str) -> str:
+    if name == first:
+        return f'the column "{name}" is there twice'
+    return f'the columns "{first}" and "{name}" are the same column, but for capital letters'
 
 
-def value_parser(name: str, text: str):
-    if name in CORE_FIELDS or name.startswith("item:"):
-        return lambda: parse_rating(text, name.removeprefix("item:"))
-    if name in WHOLE_FIELDS:
-        return lambda: parse_number(text, name, whole=True)
-    if name in DECIMAL_FIELDS:
-        return lambda: parse_number(text, name, whole=False)
-    if name == "doses":
-        return lambda: parse_choice(text, name, Doses.choices)
-    return lambda: unguarded(text)  # notes and question
+TARGET_LABELS = {
+    "date": "Date",
+    "sleep_hours": "Hours slept",
+    "night_wakings": "Night wakings",
+    "rage_episodes": "Rage episodes",
+    "rage_longest_minutes": "Longest rage (minutes)",
+    "max_temperature_c": "Temperature",
+    "doses": "Doses given",
+    NOTES_TARGET: "Notes",
+    "question": "Question for the neurologist",
+    TRIGGER: "A trigger that day",
+    SKIP: "Leave out",
+    NEW_ITEM: "A new item",
+    "end_date": "End date",
+    "type": "Trigger type",
+    "detail": "Trigger detail",
+    "time": "Time",
+}
 
 
-def opened(file: str, data: bytes) -> tuple[Parsed, list[str], list]:
-    """The file's header and rows, and a Parsed holding its problem if it can't be read."""
+def label(target: str) -> str:
+    """A column's meaning in the family's words: Eyes, Hours slept, Leave out."""
+    core = {item.field: item.label for item in CORE_ITEMS}
+    if target in core:
+        return core[target]
+    if target.startswith("item:"):
+        return f"{target[5:]} (item)"
+    return TARGET_LABELS.get(target, target)
+
+
+# --- entries ------------------------------------------------------------------------------------
+
+
+@dataclass
+class EntryReader:
+    """Reads the rows of one entries file, the columns' meanings settled."""
+
+    table: Table
+    meaning: dict[int, str]
+    readings: dict[int, ColumnReading]
+    child: Child
+    choices: Choices
+    date_order: str
+    rating_words: dict[str, int | None] = field(default_factory=dict)
+    trigger_rows: list = field(default_factory=list)
+
+    def row(self, line: int, cells: list[str]) -> EntryRow:
+        header = self.table.header
+        if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
+            raise RowProblems([f"{len(cells)} cells, but the header names {len(header)} columns"])
+        values, messages, notes, triggers = {}, [], [], []
+        day = None
+        for index, target in self.meaning.items():
+            raw = cells[index] if index < len(cells) else ""
+            text = raw if target in TEXT_FIELDS else raw.strip()
+            if target == SKIP:
+                continue
+            if target == TRIGGER:
+                if text:
+                    triggers.append((index, text))
+                continue
+            if target == NOTES_TARGET and self.notes_columns > 1:
+                if text.strip():
+                    notes.append(f"{header[index]}: {unguarded(text.strip())}")
+                continue
+            try:
+                read = self.read(target, text, header[index])
+            except ValueError as error:
+                messages.append(str(error))
+                continue
+            except Words:
+                notes.append(f"{header[index]}: {text}")
+                self.readings[index].add(line, text, "kept in the notes")
+                continue
+            if not read.exact:
+                self.readings[index].add(line, text, shown_value(read.value))
+            if target == "date":
+                day = read.value
+            else:
+                values[target] = read.value
+        if messages:
+            raise RowProblems(messages)
+        if day is None:
+            raise RowProblems(["the date is empty"])
+        if notes:
+            values["notes"] = "\n".join(filter(None, [values.get("notes", ""), *notes]))
+        items = {name[5:]: values.pop(name) for name in list(values) if name.startswith("item:")}
+        model_problems(DailyEntry(child=self.child, date=day, **values))
+        for index, text in triggers:
+            self.trigger_rows.append((line, day, header[index], text))
+        return EntryRow(line, day, values, items)
+
+    @property
+    def notes_columns(self) -> int:
+        return list(self.meaning.values()).count(NOTES_TARGET)
+
+    def read(self, target: str, text: str, header: str) -> Read:
+        if target == "date":
+            return words.read_date(text, self.date_order)
+        if target in CORE_FIELDS or target.startswith("item:"):
+            read = words.read_rating(text, header, self.choices.all_rating_words)
+            if not read.exact and words.folded(text) in self.choices.all_rating_words:
+                self.rating_words[words.folded(text)] = read.value
+            return read
+        if target in WHOLE_FIELDS:
+            return words.read_whole(text, header)
+        if target == "sleep_hours":
+            return words.read_hours(text, header)
+        if target == "max_temperature_c":
+            fahrenheit = words.fahrenheit_header(header)
+            return words.read_temperature(text, header, fahrenheit=fahrenheit)
+        if target == "doses":
+            return words.read_doses(text, header)
+        return Read(unguarded(text), True)  # notes and question
+
+
+def opened(name: str, data: bytes) -> tuple[Parsed, Table | None]:
+    """The file's table, and a Parsed holding its problem if it can't be read."""
+    file = name
     parsed = Parsed()
     try:
-        header, body = read_table(data)
+        table = read_table(name, data)
     except FileProblem as problem:
         parsed.problems.append(Problem(file, problem.line, problem.message))
-        return parsed, [], []
-    return parsed, header, body
+        return parsed, None
+    if any(looks_dated([cell]) for cell in table.header if cell):
+        parsed.problems.append(
+            Problem(
+                file,
+                1,
+                "no header row: the first line must name the columns, such as "
+                '"date" (download an export to see them).',
+            )
+        )
+        return parsed, None
+    return parsed, table
+
+
+def date_order_of(texts: list[str], child: Child, choices: Choices) -> tuple[str, bool]:
+    """The order of the file's numeric dates, and whether it is known: the family's, else told
+    by the values, else the likely one where the child lives (and the family is asked)."""
+    if choices.date_order in words.DATE_ORDERS:
+        return choices.date_order, True
+    hint = words.MONTH_FIRST if child.time_zone.startswith("America/") else words.DAY_FIRST
+    return words.date_order(texts, hint)
 
 
 def parse_entries(
-    data: bytes, *, child: Child, items: list[TrackedItem], add_items: bool = False
+    data: bytes,
+    *,
+    child: Child,
+    items: list[TrackedItem],
+    add_items: bool = False,
+    can_add_items: bool | None = None,
+    name: str = ENTRIES_FILE,
+    choices: Choices | None = None,
 ) -> Parsed:
-    parsed, header, body = opened(ENTRIES_FILE, data)
-    if parsed.problems:
+    choices = choices or Choices()
+    parsed, table = opened(name, data)
+    if table is None:
         return parsed
-    meaning, parsed.new_items, header_problems = entry_columns(
-        header, items, add_items=add_items, child_name=child.name
+    can_add = add_items if can_add_items is None else can_add_items
+    meaning, readings, parsed.new_items, header_problems = entry_columns(
+        table, items, add_items=add_items, can_add=can_add, choices=choices
     )
-    parsed.problems += [Problem(ENTRIES_FILE, 1, message) for message in header_problems]
+    parsed.columns = readings
+    parsed.problems += [Problem(name, 1, message) for message in header_problems]
+    if header_problems:
+        return parsed
+    date_index = next(index for index, target in meaning.items() if target == "date")
+    texts = [cells[date_index].strip() for _, cells in table.rows if date_index < len(cells)]
+    parsed.date_order, parsed.date_order_told = date_order_of(texts, child, choices)
+    reader = EntryReader(
+        table,
+        meaning,
+        dict(zip(meaning, readings, strict=True)),
+        child,
+        choices,
+        parsed.date_order,
+    )
     parsed.entries = checked_rows(
         parsed,
-        ENTRIES_FILE,
-        body,
-        make=lambda line, cells: entry_row(line, cells_of(header, cells), meaning, child),
+        name,
+        table.rows,
+        make=reader.row,
         key=lambda row: row.date,
         twice=lambda row, first: f"date {row.date} is on line {first} too: one row a day",
     )
+    parsed.rating_words = reader.rating_words
+    for line, day, header, text in reader.trigger_rows:
+        try:
+            fields, _ = event_fields(child, {"start_date": day}, "", text, "")
+            parsed.events.append(EventRow(line, fields))
+        except RowProblems as problems:
+            parsed.problems += [Problem(name, line, f"{header}: {m}") for m in problems.messages]
     return parsed
 
 
@@ -363,7 +559,7 @@ def checked_rows(parsed: Parsed, file: str, body, *, make, key, twice) -> list:
     return rows
 
 
-# --- events.csv -------------------------------------------------------------------------------
+# --- events -------------------------------------------------------------------------------------
 
 
 def short_choices(choices) -> list[tuple[str, str]]:
@@ -377,153 +573,243 @@ def split_detail(detail: str) -> tuple[str, str]:
     return first.strip(), rest.strip()
 
 
-def fever_fields(detail: str) -> dict:
-    match = re.fullmatch(r"(\d{1,3}(?:[.,]\d+)?)\s*(?:°\s*C|C)?", detail, re.IGNORECASE)
+def exact_fever(detail: str) -> dict:
+    match = re.fullmatch(r"([0-9]{1,3}(?:[.,][0-9]+)?)\s*(?:°\s*C|C)?", detail, re.IGNORECASE)
     if not match:
-        raise ValueError('detail: a fever needs its highest temperature, such as "38.5 °C"')
+        raise ValueError("not the exchange format")
     return {"temperature_c": Decimal(match[1].replace(",", "."))}
 
 
-def illness_fields(detail: str) -> dict:
+def exact_illness(detail: str) -> dict:
     kind, pathogen = split_detail(detail)
-    try:
-        kind = parse_choice(kind, "the kind", short_choices(TriggerEvent.Illness.choices))
-    except ValueError:
-        kind = ""
+    kind = parse_choice(kind, "the kind", short_choices(TriggerEvent.Illness.choices))
     if not kind:
-        raise ValueError(
-            "detail: an illness starts with its kind, Respiratory, Stomach or Other, then the "
-            'pathogen if tested, such as "Respiratory, influenza A"'
-        )
+        raise ValueError("not the exchange format")
     return {"illness_kind": kind, "pathogen": pathogen}
 
 
-def vaccination_fields(detail: str) -> dict:
-    live = None
-    for suffix, value in ((" (not live)", False), (" (live)", True)):
-        if detail.endswith(suffix):
-            detail, live = detail.removesuffix(suffix).strip(), value
-            break
+def exact_vaccination(detail: str) -> dict:
     if not detail:
-        raise ValueError('detail: a vaccination needs the vaccine, such as "MMR (live)"')
-    return {"vaccine": detail, "live_vaccine": live}
+        raise ValueError("not the exchange format")
+    return words.vaccination_fields(detail) | {"vaccine": vaccine_of(detail)}
 
 
-def anaesthesia_fields(detail: str) -> dict:
+def vaccine_of(detail: str) -> str:
+    for suffix, _ in words.LIVE_MARKS:
+        detail = detail.removesuffix(suffix)
+    return detail.strip()
+
+
+def exact_anaesthesia(detail: str) -> dict:
     if not detail:
-        raise ValueError('detail: anaesthesia needs the procedure, such as "MRI"')
+        raise ValueError("not the exchange format")
     return {"procedure": detail}
 
 
-def change_fields(detail: str) -> dict:
+def exact_change(detail: str) -> dict:
     change, drug = split_detail(detail)
     choices = short_choices(TriggerEvent.Change.choices)
-    if not drug or change.casefold() not in {c.casefold() for pair in choices for c in pair}:
-        labels = ", ".join(label for _, label in choices)
-        raise ValueError(
-            f"detail: an immunotherapy change is what changed ({labels}), a comma, then the "
-            'drug, such as "Taper step, prednisolone"'
-        )
+    if not drug:
+        raise ValueError("not the exchange format")
     return {"change": parse_choice(change, "the change", choices), "drug": drug}
 
 
-DETAIL_READERS = {
-    TriggerEvent.Type.FEVER: fever_fields,
-    TriggerEvent.Type.ILLNESS: illness_fields,
-    TriggerEvent.Type.VACCINATION: vaccination_fields,
-    TriggerEvent.Type.ANAESTHESIA: anaesthesia_fields,
-    TriggerEvent.Type.IMMUNOTHERAPY_CHANGE: change_fields,
+# The exchange format's detail of each type, as events.csv writes it.
+EXACT_DETAILS = {
+    TriggerEvent.Type.FEVER: exact_fever,
+    TriggerEvent.Type.ILLNESS: exact_illness,
+    TriggerEvent.Type.VACCINATION: exact_vaccination,
+    TriggerEvent.Type.ANAESTHESIA: exact_anaesthesia,
+    TriggerEvent.Type.IMMUNOTHERAPY_CHANGE: exact_change,
 }
 
 
-def parse_time(text: str) -> datetime.time | None:
-    if text == "":
-        return None
+def exact_type(text: str) -> str | None:
     try:
-        if TIME.fullmatch(text):
-            return datetime.time.fromisoformat(text.zfill(5))
+        return parse_choice(text, "type", TriggerEvent.Type.choices) or None
     except ValueError:
-        pass
+        return None
+
+
+def worded_fields(event_type: str, what: str, said: str) -> dict | None:
+    """A type's own fields from the family's words (`what`: the detail, else the type's words;
+    `said`: all of them), or None if the words don't give them."""
+    Type = TriggerEvent.Type
+    if event_type == Type.FEVER:
+        degrees = words.temperature_in(said)
+        return None if degrees is None else {"temperature_c": degrees}
+    if event_type == Type.ILLNESS:
+        return words.illness_fields(said, what)
+    if event_type == Type.VACCINATION:
+        return words.vaccination_fields(what.strip()) if what.strip() else None
+    if event_type == Type.ANAESTHESIA:
+        return {"procedure": what.strip()[:120]} if what.strip() else None
+    if event_type == Type.IMMUNOTHERAPY_CHANGE:
+        return words.change_fields(said)
+    return {}
+
+
+def event_fields(
+    child: Child, dates: dict, type_text: str, detail: str, notes: str
+) -> tuple[dict, bool]:
+    """An event's fields from its type and detail as written, and whether they were written as
+    the exchange format writes them. Else they are read from the family's words, and the words
+    are kept in the event's notes as written."""
+    if not type_text.strip() and not detail.strip():
+        raise RowProblems(["the type and the detail are empty: say what happened"])
+    event_type = exact_type(type_text)
+    reader = EXACT_DETAILS.get(event_type)
+    typed = None
+    if event_type and not reader:
+        typed = {}
+        if detail:  # stress and other events have no fields of their own: the detail is kept
+            notes = f"{detail}\n{notes}" if notes else detail
+    elif reader:
+        try:
+            typed = reader(detail)
+        except ValueError:
+            typed = None
+    worded = typed is None
+    if worded:
+        event_type = event_type or words.trigger_type(type_text, detail) or TriggerEvent.Type.OTHER
+        typed = worded_fields(event_type, detail or type_text, f"{type_text} {detail}")
+        if typed is None:  # a fever with no temperature, a change that names no change
+            event_type, typed = TriggerEvent.Type.OTHER, {}
+    values = {**dates, "type": event_type, **typed, "notes": notes}
+    values.setdefault("end_date", None)
+    exact = not worded and (not reader or TriggerEvent(**values).detail == detail.strip())
+    if not exact:
+        said = [detail.strip()] if exact_type(type_text) else [type_text.strip(), detail.strip()]
+        values["notes"] = "\n".join(
+            filter(None, [f"As written: {': '.join(filter(None, said))}", notes])
+        )
+    model_problems(TriggerEvent(child=child, **values))
+    return values, exact
+
+
+def parse_time(text: str) -> Read:
+    if text == "":
+        return Read(None, True)
+    if TIME.fullmatch(text):
+        hours, minutes = re.split(r"[:.h]", text)[:2]
+        try:
+            return Read(datetime.time(int(hours), int(minutes)), ":" in text and len(text) == 5)
+        except ValueError:
+            pass
     raise ValueError(f'time "{text}" is not a time written as HH:MM, such as 14:30')
 
 
-def event_row(line: int, cells: dict[str, str], child: Child) -> EventRow:
-    values = collect(
-        {
-            "start_date": lambda: parse_date(cells["date"], "date"),
-            "end_date": lambda: cells.get("end_date") and parse_date(cells["end_date"], "end_date"),
-            "type": lambda: (
-                parse_choice(cells.get("type", ""), "type", TriggerEvent.Type.choices)
-                or _missing_type()
-            ),
-            "start_time": lambda: parse_time(cells.get(EVENT_TIME_COLUMN, "")),
-        }
-    )
-    values["end_date"] = values["end_date"] or None
-    detail, notes = unguarded(cells.get("detail", "")), unguarded(cells.get("notes", ""))
-    messages = []
-    reader = DETAIL_READERS.get(values["type"])
-    if reader:
-        try:
-            values.update(reader(detail))
-        except ValueError as error:
-            messages.append(str(error))
-    elif detail:
-        # Stress and other events have no fields of their own: what the detail says is kept.
-        notes = f"{detail}\n{notes}" if notes else detail
-    if messages:
-        raise RowProblems(messages)
-    values["notes"] = notes
-    model_problems(TriggerEvent(child=child, **values))
-    return EventRow(line, values)
+def event_columns(table: Table, choices: Choices):
+    meaning, readings, problems, seen = {}, [], [], {}
+    for index, name in enumerate(table.header):
+        key = name.casefold()
+        if not name:
+            continue
+        if key in seen:
+            problems.append(twice(name, seen[key]))
+            continue
+        seen[key] = name
+        exact = key if key in (*EVENT_COLUMNS, EVENT_TIME_COLUMN) else None
+        chosen = choices.column(EVENTS_FILE, name)
+        target = (chosen if chosen in EVENT_TARGETS else None) or exact
+        if target is None:
+            target = words.header_target(name, words.EVENT_HEADERS)
+            if target is None:
+                texts = column_values(table, index)
+                target = "date" if looks_dated(texts) else ("detail" if texts else SKIP)
+        meaning[index] = target
+        readings.append(ColumnReading(EVENTS_FILE, name, target, guessed=target != exact))
+    targets = [t for t in meaning.values() if t != SKIP]
+    for target in sorted({t for t in targets if targets.count(t) > 1}):
+        if target in ("detail", "notes"):
+            continue  # several are joined
+        names = [r.header for r in readings if r.target == target]
+        problems.append(
+            f"the columns {', '.join(repr(n) for n in names)} are all read as {label(target)}: "
+            "choose one, and set the others to something else"
+        )
+    if "date" not in targets:
+        problems.append('no column of dates: name the column of days "date"')
+    return meaning, readings, problems
 
 
-def _missing_type():
-    types = ", ".join(TriggerEvent.Type.values)
-    raise ValueError(f"type is empty: use one of {types}")
-
-
-def twice(name: str, first: str) -> str:
-    if name == first:
-        return f'the column "{name}" is there twice'
-    return f'the columns "{first}" and "{name}" are the same column, but for capital letters'
-
-
-def event_header_problems(header: list[str]) -> list[str]:
-    known = (*EVENT_COLUMNS, EVENT_TIME_COLUMN)
-    problems = [
-        f'unknown column "{name}": the columns are {", ".join(known)}'
-        for name in header
-        if name.casefold() not in known
-    ]
-    seen = {}
-    for name in header:
-        if name.casefold() in seen:
-            problems.append(twice(name, seen[name.casefold()]))
-        seen.setdefault(name.casefold(), name)
-    lowered = list(seen)
-    if "type" not in lowered:
-        problems.append('no "type" column')
-    return problems
-
-
-def parse_events(data: bytes, *, child: Child) -> Parsed:
-    parsed, header, body = opened(EVENTS_FILE, data)
+def parse_events(
+    data: bytes, *, child: Child, name: str = EVENTS_FILE, choices: Choices | None = None
+) -> Parsed:
+    choices = choices or Choices()
+    parsed, table = opened(name, data)
+    if table is None:
+        return parsed
+    meaning, readings, header_problems = event_columns(table, choices)
+    parsed.columns = readings
+    parsed.problems += [Problem(name, 1, m) for m in header_problems]
     if parsed.problems:
         return parsed
-    parsed.problems += [Problem(EVENTS_FILE, 1, m) for m in event_header_problems(header)]
-    if parsed.problems:
-        return parsed
-    header = [name.casefold() for name in header]
+    date_columns = [i for i, t in meaning.items() if t in ("date", "end_date")]
+    texts = [cells[i].strip() for _, cells in table.rows for i in date_columns if i < len(cells)]
+    order, parsed.date_order_told = date_order_of(texts, child, choices)
+    parsed.date_order = order
+    by_index = dict(zip(meaning, readings, strict=True))
+
+    def make(line: int, cells: list[str]) -> EventRow:
+        given: dict[str, list[tuple[int, str]]] = {}
+        for index, target in meaning.items():
+            text = cells[index] if index < len(cells) else ""
+            if target != SKIP and text.strip():
+                given.setdefault(target, []).append((index, unguarded(text.strip())))
+        first = {target: found[0] for target, found in given.items()}
+
+        def date_of(target: str):
+            if target not in first:
+                return None
+            index, text = first[target]
+            read = words.read_date(text, order)
+            if not read.exact:
+                by_index[index].add(line, text, shown_value(read.value))
+            return read.value
+
+        def time_of():
+            if "time" not in first:
+                return None
+            index, text = first["time"]
+            read = parse_time(text)
+            if not read.exact:
+                by_index[index].add(line, text, shown_value(read.value))
+            return read.value
+
+        values = collect(
+            {
+                "start_date": lambda: date_of("date") or _missing_date(),
+                "end_date": lambda: date_of("end_date"),
+                "start_time": time_of,
+            }
+        )
+        joined = {t: " ".join(text for _, text in given.get(t, [])) for t in ("detail", "notes")}
+        type_text = first.get("type", (None, ""))[1]
+        fields, exact = event_fields(child, values, type_text, joined["detail"], joined["notes"])
+        if not exact:
+            for target in ("type", "detail"):
+                if target in first:
+                    shown = TriggerEvent(**fields)
+                    by_index[first[target][0]].add(
+                        line, first[target][1], f"{shown.get_type_display()}: {shown.detail}"
+                    )
+                    break
+        return EventRow(line, fields)
+
     parsed.events = checked_rows(
         parsed,
-        EVENTS_FILE,
-        body,
-        make=lambda line, cells: event_row(line, cells_of(header, cells), child),
+        name,
+        table.rows,
+        make=make,
         key=lambda row: row.identity,
         twice=lambda row, first: f"the same event as line {first}",
     )
     return parsed
+
+
+def _missing_date():
+    raise ValueError("the date is empty")
 
 
 def parse_files(
@@ -533,13 +819,32 @@ def parse_files(
     child: Child,
     items: list[TrackedItem],
     add_items: bool = False,
+    can_add_items: bool | None = None,
+    names: tuple[str, str] = (ENTRIES_FILE, EVENTS_FILE),
+    choices: Choices | None = None,
 ) -> Parsed:
-    """Both files checked (either may be absent): rows, new items, and every problem."""
+    """Both files checked (either may be absent): rows, new items, how each column was read,
+    and every problem."""
     parsed = Parsed()
     if entries is not None:
-        parsed = parse_entries(entries, child=child, items=items, add_items=add_items)
+        parsed = parse_entries(
+            entries,
+            child=child,
+            items=items,
+            add_items=add_items,
+            can_add_items=can_add_items,
+            name=names[0],
+            choices=choices,
+        )
     if events is not None and parsed.stopped_at is None:
-        found = parse_events(events, child=child)
-        parsed.events, parsed.problems = found.events, parsed.problems + found.problems
+        if entries is not None and parsed.date_order_told and choices is not None:
+            # The entries' dates tell the order; the triggers' are written the same way.
+            choices = Choices(choices.columns, parsed.date_order, choices.rating_words)
+        found = parse_events(events, child=child, name=names[1], choices=choices)
+        parsed.events += found.events
+        parsed.problems += found.problems
+        parsed.columns += found.columns
         parsed.stopped_at = found.stopped_at
+        if entries is None or not found.date_order_told:
+            parsed.date_order, parsed.date_order_told = found.date_order, found.date_order_told
     return parsed

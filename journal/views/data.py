@@ -26,11 +26,13 @@ from journal.access import membership_for, writer_membership_for
 from journal.exchange import writing
 from journal.exchange.columns import ENTRY_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, TREATMENT_COLUMNS
 from journal.exchange.plan import ImportPlan, plan_import
-from journal.exchange.reading import parse_files
-from journal.models import Child, Membership, TrackedItem
+from journal.exchange.reading import Choices, parse_files
+from journal.exchange.review import posted_choices, reading_context, used_choices
+from journal.models import Child, ImportChoices, Membership, TrackedItem
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a 5-year diary with long notes is well under 1 MB
 SHOWN_CHANGES = 200  # changed days listed in the preview; the rest are counted
+SHEETS_ACCEPTED = ".csv,.xlsx,.ods,text/csv"
 CSV_KINDS = {
     "entries": writing.entries_csv,
     "events": writing.events_csv,
@@ -40,14 +42,14 @@ CSV_KINDS = {
 
 class ImportForm(forms.Form):
     entries = forms.FileField(
-        label="Daily entries (entries.csv)",
+        label="Daily entries (CSV, Excel or LibreOffice)",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": SHEETS_ACCEPTED}),
     )
     events = forms.FileField(
-        label="Triggers (events.csv)",
+        label="Triggers (CSV, Excel or LibreOffice)",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": SHEETS_ACCEPTED}),
     )
     add_items = forms.BooleanField(
         label="Add columns that are not items yet as new items",
@@ -85,12 +87,14 @@ class ImportForm(forms.Form):
         return self._clean_file("events")
 
     def contents(self) -> dict:
-        """The uploaded files' bytes (None for a file not given), and the add-items choice."""
-        files = {}
+        """The uploaded files' bytes (None for a file not given) and names, and the add-items
+        choice."""
+        files, names = {}, []
         for name in ("entries", "events"):
             upload = self.cleaned_data.get(name)
             files[name] = upload.read() if upload else None
-        return {**files, "add_items": self.cleaned_data.get("add_items", False)}
+            names.append(upload.name if upload else f"{name}.csv")
+        return {**files, "names": names, "add_items": self.cleaned_data.get("add_items", False)}
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -177,8 +181,19 @@ def plan_for(membership: Membership, upload: dict):
         child=child,
         items=list(TrackedItem.objects.for_child(child)),
         add_items=upload["add_items"] and membership.is_owner,
+        can_add_items=membership.is_owner,
+        names=tuple(upload["names"]),
+        choices=Choices.from_data(upload["choices"]),
     )
     return parsed, (None if parsed.problems else plan_import(child, parsed))
+
+
+def remembered_choices(child: Child) -> dict:
+    """How the child's last files were read, for the next one."""
+    stored = ImportChoices.objects.filter(child=child).first()
+    if stored is None:
+        return Choices().as_data()
+    return Choices(stored.columns, stored.date_order, stored.rating_words).as_data()
 
 
 def kept_previews(request, child: Child) -> dict:
@@ -195,14 +210,16 @@ def keep_preview(request, child: Child, upload: dict, plan: ImportPlan, preview_
     previews[preview_id] = {
         "entries": packed(upload["entries"]),
         "events": packed(upload["events"]),
+        "names": upload["names"],
         "add_items": upload["add_items"],
+        "choices": upload["choices"],
         "data_version": plan.data_version,
     }
     request.session[session_key(child)] = dict(list(previews.items())[-KEPT_PREVIEWS:])
     return preview_id
 
 
-def preview(request, membership, upload: dict, plan: ImportPlan, **notice):
+def preview(request, membership, upload: dict, parsed, plan: ImportPlan, **notice):
     """The preview page; `notice` says why it is shown again, if it is."""
     preview_id = keep_preview(
         request, membership.child, upload, plan, notice.pop("preview_id", None)
@@ -212,6 +229,7 @@ def preview(request, membership, upload: dict, plan: ImportPlan, **notice):
         "child": membership.child,
         "plan": plan,
         "preview_id": preview_id,
+        "reading": reading_context(membership, parsed),
         "shown_changes": plan.changed_days[:SHOWN_CHANGES],
         "more_changes": max(0, len(plan.changed_days) - SHOWN_CHANGES),
         **notice,
@@ -235,11 +253,11 @@ def data_import(request: HttpRequest, child_id: int) -> HttpResponse:
     form = ImportForm(request.POST, request.FILES, owner=membership.is_owner)
     if not form.is_valid():
         return page_render(request, membership, form)
-    upload = form.contents()
+    upload = {**form.contents(), "choices": remembered_choices(membership.child)}
     parsed, plan = plan_for(membership, upload)
     if parsed.problems:
         return refused(request, membership, form, parsed)
-    return preview(request, membership, upload, plan)
+    return preview(request, membership, upload, parsed, plan)
 
 
 def page_render(request, membership, form) -> HttpResponse:
@@ -262,17 +280,28 @@ def data_import_confirm(request: HttpRequest, child_id: int) -> HttpResponse:
     upload = {
         "entries": unpacked(stored["entries"]),
         "events": unpacked(stored["events"]),
+        "names": stored["names"],
         "add_items": stored["add_items"],
+        "choices": stored["choices"],
     }
     parsed, plan = plan_for(membership, upload)
+    posted = posted_choices(request.POST, membership, parsed, upload["choices"])
+    again = {"preview_id": preview_id}
+    if posted != upload["choices"] or request.POST.get("action") == "read":
+        # The family changed how a column or a word is read: the preview with their choices.
+        upload["choices"] = posted
+        parsed, plan = plan_for(membership, upload)
+        if parsed.problems:
+            form = ImportForm(owner=membership.is_owner)
+            return refused(request, membership, form, parsed)
+        return preview(request, membership, upload, parsed, plan, read_again=True, **again)
     if parsed.problems:
         forget_preview(request, child, preview_id)
         return refused(request, membership, ImportForm(owner=membership.is_owner), parsed)
-    again = {"preview_id": preview_id}
     if preview_id != list(previews)[-1]:
-        return preview(request, membership, upload, plan, other_preview=True, **again)
+        return preview(request, membership, upload, parsed, plan, other_preview=True, **again)
     if plan.data_version != stored["data_version"]:
-        return preview(request, membership, upload, plan, changed_meanwhile=True, **again)
+        return preview(request, membership, upload, parsed, plan, changed_meanwhile=True, **again)
     try:
         done = services.diary_import(child=child, user=request.user, plan=plan)
     except services.EditConflict:
@@ -281,7 +310,8 @@ def data_import_confirm(request: HttpRequest, child_id: int) -> HttpResponse:
         parsed, plan = plan_for(membership, upload)
         if parsed.problems:
             return refused(request, membership, ImportForm(owner=membership.is_owner), parsed)
-        return preview(request, membership, upload, plan, changed_meanwhile=True, **again)
+        return preview(request, membership, upload, parsed, plan, changed_meanwhile=True, **again)
+    services.import_choices_save(child=child, choices=used_choices(parsed, upload["choices"]))
     forget_preview(request, child, preview_id)
     messages.success(request, imported_message(done))
     return redirect("data_page", child_id=child.pk)
