@@ -195,7 +195,7 @@ def collect(parsers: dict[str, Callable[[], object]]) -> dict[str, object]:
 COLUMN_OF = {"start_date": "date"}
 
 
-def model_problems(obj) -> None:
+def model_problems(obj, headers: dict[str, str] | None = None) -> None:
     """The model's own checks, the very ones its form runs (dates from the child's birth to its
     today, ranges, lengths, quarter hours, the event's own rules), as row messages."""
     try:
@@ -207,15 +207,17 @@ def model_problems(obj) -> None:
     except ValidationError as error:
         raise RowProblems(
             [
-                f"{column_named(obj, name)}: {' '.join(texts)}"
+                f"{column_named(obj, name, headers)}: {' '.join(texts)}"
                 for name, texts in error.message_dict.items()
             ]
         ) from None
 
 
-def column_named(obj, name: str) -> str:
-    """The column, and its value if it is a date: "date 2031-01-01"."""
-    column, value = COLUMN_OF.get(name, name), getattr(obj, name, None)
+def column_named(obj, name: str, headers: dict[str, str] | None = None) -> str:
+    """The column as the file names it (`headers`: by field), and its value if it is a date:
+    "date 2031-01-01"."""
+    column = (headers or {}).get(name) or COLUMN_OF.get(name, name)
+    value = getattr(obj, name, None)
     return f"{column} {value.isoformat()}" if isinstance(value, datetime.date) else column
 
 
@@ -427,7 +429,8 @@ class EntryReader:
         if notes:
             values["notes"] = "\n".join(filter(None, [values.get("notes", ""), *notes]))
         items = {name[5:]: values.pop(name) for name in list(values) if name.startswith("item:")}
-        model_problems(DailyEntry(child=self.child, date=day, **values))
+        headers = {target: header[index] for index, target in self.meaning.items()}
+        model_problems(DailyEntry(child=self.child, date=day, **values), headers)
         for index, text in triggers:
             self.trigger_rows.append((line, day, header[index], text))
         return EntryRow(line, day, values, items)
