@@ -213,7 +213,7 @@ def lines(child, *rows: str) -> bytes:
         ("future date", "{tomorrow},1,1,1,1,1,,,,,,,,", "hasn't happened yet where the child"),
         ("before birth", "2000-01-01,1,1,1,1,1,,,,,,,,", "date 2000-01-01: This day is before"),
         ("rating 4", "{day},4,1,1,1,1,,,,,,,,", 'opsoclonus is "4": use 0, 1, 2 or 3'),
-        ("rating 1.5", "{day},1,1.5,1,1,1,,,,,,,,", 'myoclonus is "1.5"'),
+        ("rating -1", "{day},1,-1,1,1,1,,,,,,,,", 'myoclonus is "-1"'),
         ("rating 7", "{day},1,7,1,1,1,,,,,,,,", 'myoclonus is "7": use 0, 1, 2 or 3'),
         ("rating ²", "{day},1,1,²,1,1,,,,,,,,", 'ataxia is "²": use 0, 1, 2 or 3'),
         ("long notes", "{day},1,1,1,1,1,,,,,,," + "n" * 4001 + ",", "notes: Ensure"),
@@ -280,11 +280,17 @@ def test_a_file_without_a_header_row_is_refused(child):
     assert (problem.line, "no header row" in problem.message) == (1, True)
 
 
-def test_a_file_that_is_not_utf8_is_refused_with_the_line(child):
+def test_a_file_saved_in_windows_western_european_is_read_as_such(child):
     data = entries_file(
         day_line(child.today() - 2 * DAY), day_line(child.today() - DAY, rest=",,,,,,,Zoë's day,")
     )
-    [problem] = parse(child, entries=data.decode().encode("cp1252")).problems
+    parsed = parse(child, entries=data.decode().encode("cp1252"))
+    assert "Zoë's day" in parsed.entries[1].values.values()
+
+
+def test_a_file_in_no_known_encoding_is_refused_with_the_line(child):
+    data = entries_file(day_line(child.today() - 2 * DAY)) + b"\x81\x8d\r\n"
+    [problem] = parse(child, entries=data).problems
     assert problem.line == 3
     assert "not UTF-8" in problem.message
 

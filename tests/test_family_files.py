@@ -336,3 +336,30 @@ def test_an_item_column_of_words_becomes_an_item_for_an_owner_who_asks(owner_cli
         reverse("data_import_confirm", args=[child.pk]), {**choices_of(response), "action": "x"}
     )
     assert TrackedItem.objects.get(child=child).name == "Tremor"
+
+
+def test_a_diary_with_a_title_row_weekdays_halves_and_ranges_comes_in(tmp_path):
+    lines = [
+        "Leo's OMS diary,,,",
+        "Date,Eyes,Jerks,Hours of sleep",
+        f"{day(3):%a %d/%m/%Y},1.5,1-2,9-10",
+        f"{day(2):%A %-d %B %Y},0,1,10 hrs",
+    ]
+    child = new_child(tmp_path, ("diary.csv", "\r\n".join(lines).encode("cp1252")))
+    first, second = DailyEntry.objects.for_child(child).order_by("date")
+    assert (first.date, first.opsoclonus, first.myoclonus, first.sleep_hours) == (
+        day(3), 2, 2, Decimal("9.5"),
+    )  # fmt: skip
+    assert (second.date, second.sleep_hours) == (day(2), Decimal(10))
+
+
+def test_two_illnesses_on_a_day_and_one_still_going_on_both_come_in(tmp_path):
+    lines = ["Date,End,Trigger,Details", f"{day(4)},ongoing,sick,cold", f"{day(4)},,sick,cough"]
+    child = new_child(tmp_path, None, ("events.csv", "\r\n".join(lines).encode()))
+    events = TriggerEvent.objects.for_child(child).order_by("notes")
+    assert [(e.end_date, e.notes) for e in events] == [
+        (None, "As written: sick: cold\nEnd: ongoing"),
+        (None, "As written: sick: cough"),
+    ]
+    run("--child", str(child.pk), "--events", str(tmp_path / "events.csv"))  # the same again
+    assert TriggerEvent.objects.for_child(child).count() == 2  # not added twice

@@ -133,9 +133,15 @@ class EventRow:
         return event_identity(self.event)
 
 
+AS_WRITTEN = "As written: "
+
+
 def event_identity(event: TriggerEvent) -> tuple:
-    """What makes two events the same one: every field the caregiver gave, notes aside."""
-    return (event.type, event.start_date, event.end_date, event.start_time, event.detail)
+    """What makes two events the same one: every field the caregiver gave, notes aside but for
+    the family's words an event was read from ("cold" and "cough" are two illnesses)."""
+    first = event.notes.split("\n", 1)[0]
+    written = first if first.startswith(AS_WRITTEN) else ""
+    return (event.type, event.start_date, event.end_date, event.start_time, event.detail, written)
 
 
 @dataclass
@@ -254,11 +260,35 @@ def looks_dated(texts: list[str]) -> bool:
     return bool(texts) and read >= 0.8 * len(texts)
 
 
+VALUE_READERS = {
+    "sleep_hours": words.read_hours,
+    "night_wakings": words.read_whole,
+    "rage_episodes": words.read_whole,
+    "rage_longest_minutes": words.read_whole,
+    "max_temperature_c": words.read_temperature,
+    "doses": words.read_doses,
+}
+
+
+def mostly_read(reader, texts: list[str]) -> bool:
+    """Whether at least half of a column's values read as the values of a column it might be."""
+    read = 0
+    for text in texts:
+        try:
+            reader(text, "")
+            read += 1
+        except (ValueError, Words):
+            pass
+    return read * 2 >= len(texts)
+
+
 def guess_entry_target(header: str, texts: list[str], *, can_add: bool) -> str:
     """What a column of a family's diary most likely holds, from its header, then its values."""
     target = words.header_target(header, words.ENTRY_HEADERS)
     if target == "sleep" and texts and not words.looks_rated(texts):
-        return "sleep_hours"  # "Sleep: 10.5" is hours, not a rating
+        target = "sleep_hours"  # "Sleep: 10.5" is hours, not a rating
+    if target in VALUE_READERS and texts and not mostly_read(VALUE_READERS[target], texts):
+        return NOTES_TARGET  # "Meds: pred 10mg" says which, not whether doses were given
     if target:
         return target
     if looks_dated(texts):
@@ -683,9 +713,8 @@ def event_fields(
     exact = not worded and (not reader or TriggerEvent(**values).detail == detail.strip())
     if not exact:
         said = [detail.strip()] if exact_type(type_text) else [type_text.strip(), detail.strip()]
-        values["notes"] = "\n".join(
-            filter(None, [f"As written: {': '.join(filter(None, said))}", notes])
-        )
+        written = AS_WRITTEN + ": ".join(filter(None, said))
+        values["notes"] = "\n".join(filter(None, [written, notes]))
     model_problems(TriggerEvent(child=child, **values))
     return values, exact
 
@@ -756,6 +785,7 @@ def parse_events(
 
     def make(line: int, cells: list[str]) -> EventRow:
         given: dict[str, list[tuple[int, str]]] = {}
+        ended: list[str] = []
         for index, target in meaning.items():
             text = cells[index] if index < len(cells) else ""
             if target != SKIP and text.strip():
@@ -766,6 +796,11 @@ def parse_events(
             if target not in first:
                 return None
             index, text = first[target]
+            if target == "end_date" and not words.looks_like_date(text):
+                # "ongoing", "still ill": no end yet; the words are kept in the notes.
+                ended.append(f"{table.header[index]}: {text}")
+                by_index[index].add(line, text, "no end date; kept in the notes")
+                return None
             read = words.read_date(text, order)
             if not read.exact:
                 by_index[index].add(line, text, shown_value(read.value))
@@ -788,6 +823,7 @@ def parse_events(
             }
         )
         joined = {t: " ".join(text for _, text in given.get(t, [])) for t in ("detail", "notes")}
+        joined["notes"] = "\n".join(filter(None, [joined["notes"], *ended]))
         type_text = first.get("type", (None, ""))[1]
         fields, exact = event_fields(child, values, type_text, joined["detail"], joined["notes"])
         if not exact:

@@ -79,7 +79,12 @@ def decode(data: bytes) -> str:
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError as error:
-        line = data[: error.start].count(b"\n") + 1
+        utf8_error = error
+    try:
+        # Excel on Windows saves "CSV" in the computer's code page: Western European, mostly.
+        return data.decode("cp1252")
+    except UnicodeDecodeError:
+        line = data[: utf8_error.start].count(b"\n") + 1
         raise FileProblem(
             line,
             "the file is not UTF-8 text. Save it from the spreadsheet as "
@@ -204,6 +209,8 @@ def cell_text(value) -> str:
 def with_header(rows: list[tuple[int, list[str]]]) -> Table:
     if not rows:
         raise FileProblem(None, "the file is empty.")
+    while len(rows) > 1 and filled(rows[0][1]) == 1 and filled(rows[1][1]) > 1:
+        rows = rows[1:]  # a title above the header, such as "Leo's diary 2025"
     (first, header), *body = rows
     header = [unguarded(name.strip()) for name in header]
     while (
@@ -217,3 +224,7 @@ def with_header(rows: list[tuple[int, list[str]]]) -> Table:
     if len(header) > MAX_COLUMNS:
         raise FileProblem(first, f"the file has more than {MAX_COLUMNS} columns.")
     return Table(header, body)
+
+
+def filled(cells: list[str]) -> int:
+    return sum(1 for cell in cells if cell.strip())

@@ -148,7 +148,15 @@ def read_date(text: str, order: str) -> Read:
     )
 
 
+def looks_like_date(text: str) -> bool:
+    """Whether a cell is meant as a date, not words such as "ongoing": it has figures."""
+    return bool(re.search(r"[0-9]", text))
+
+
 def other_date(text: str, order: str) -> datetime.date:
+    # A weekday's name and a time of day say nothing more of the date.
+    text = WEEKDAYS.sub(" ", text.casefold()).strip(" ,")
+    text = re.sub(r"[ T]+[0-9]{1,2}[:.][0-9]{2}(?:[:.][0-9]{2})?\s*(?:am|pm)?$", "", text).strip()
     if match := YEAR_FIRST.fullmatch(text):
         return datetime.date(int(match[1]), int(match[2]), int(match[3]))
     if match := NUMERIC.fullmatch(text):
@@ -234,6 +242,9 @@ def read_rating(text: str, column: str, words: dict[str, int | None]) -> Read:
         raise ValueError(f'{column} is "{text}": use 0, 1, 2 or 3, or leave it empty')
     if re.fullmatch(r"[0-9]+[.,]0+", text) and int(text[0]) <= MAX_RATING and len(text) <= 4:
         return Read(int(text[0]), False)
+    if match := re.fullmatch(r"([0-3])\s*(?:[.,]5|-\s*([0-3]))", text.strip()):
+        # A half ("1.5") or a range ("1-2"): the higher, so that no sign is played down.
+        return Read(min(MAX_RATING, max(int(match[1]) + 1, int(match[2] or 0))), False)
     key = folded(text)
     if key in words:
         return Read(words[key], False)
@@ -283,6 +294,11 @@ def read_whole(text: str, column: str) -> Read:
     raise words_or_wrong(text, f'{column} is "{text}": write a whole number, such as 2')
 
 
+HOURS_RANGE = re.compile(
+    r"([0-9]{1,2}(?:[.,][0-9]+)?)\s*-\s*([0-9]{1,2}(?:[.,][0-9]+)?)\s*(?:h|hrs?|hours?)?"
+)
+
+
 def read_hours(text: str, column: str) -> Read:
     """Hours slept: 10.5, 10,5, 10h30, 10:30, 10 hrs; rounded to the quarter hour."""
     if text == "":
@@ -293,6 +309,8 @@ def read_hours(text: str, column: str) -> Read:
             return Read(hours, True)
         return Read(quarter(hours), False)
     clean = text.strip().casefold()
+    if match := HOURS_RANGE.fullmatch(clean):
+        return Read(quarter((decimal_of(match[1]) + decimal_of(match[2])) / 2), False)
     if NUMBER.fullmatch(clean):
         return Read(quarter(decimal_of(clean)), False)
     if match := re.fullmatch(
