@@ -10,16 +10,16 @@ from journal.models import Membership, TrackedItem
 from journal.scales import MAX_RATING
 
 from . import words
-from .reading import (
+from .checks import (
     ENTRIES_FILE,
     EVENT_TARGETS,
     Choices,
     ColumnReading,
     Parsed,
     column_key,
-    entry_targets,
     label,
 )
+from .reading import entry_targets
 
 DATE_ORDER_WORDS = {
     words.DAY_FIRST: "Day first: 05/12/2026 is 5 December 2026",

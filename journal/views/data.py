@@ -24,9 +24,10 @@ from django.views.decorators.http import require_GET, require_POST
 from journal import services
 from journal.access import membership_for, writer_membership_for
 from journal.exchange import writing
+from journal.exchange.checks import Choices
 from journal.exchange.columns import ENTRY_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, TREATMENT_COLUMNS
 from journal.exchange.plan import ImportPlan, plan_import
-from journal.exchange.reading import Choices, parse_files
+from journal.exchange.reading import parse_files
 from journal.exchange.review import posted_choices, reading_context, used_choices
 from journal.models import Child, ImportChoices, Membership, TrackedItem
 

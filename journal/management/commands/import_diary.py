@@ -22,17 +22,16 @@ from django.db import transaction
 
 from journal import services
 from journal.exchange import words
-from journal.exchange.plan import plan_import
-from journal.exchange.reading import (
+from journal.exchange.checks import (
     ENTRIES_FILE,
     EVENT_TARGETS,
     EVENTS_FILE,
     Choices,
     column_key,
-    entry_targets,
     label,
-    parse_files,
 )
+from journal.exchange.plan import plan_import
+from journal.exchange.reading import entry_targets, parse_files
 from journal.exchange.review import read_lines, used_choices
 from journal.models import Child, ImportChoices, Role, TrackedItem
 
