@@ -61,6 +61,7 @@ def reading_context(membership: Membership, parsed: Parsed) -> dict:
             }
         )
     return {
+        "reinterpreted": parsed.reinterpreted or not parsed.date_order_told,
         "columns": columns,
         "date_question": not parsed.date_order_told,
         "date_order": parsed.date_order,
