@@ -363,3 +363,23 @@ def test_two_illnesses_on_a_day_and_one_still_going_on_both_come_in(tmp_path):
     ]
     run("--child", str(child.pk), "--events", str(tmp_path / "events.csv"))  # the same again
     assert TriggerEvent.objects.for_child(child).count() == 2  # not added twice
+
+
+def test_one_workbook_with_a_sheet_of_days_and_a_sheet_of_triggers(tmp_path):
+    book = openpyxl.Workbook()
+    book.active.title = "Diary"
+    book.active.append(["Date", "Eyes", "Jerks"])
+    book.active.append([day(3), "mild", 0])
+    triggers = book.create_sheet("Triggers")
+    triggers.append(["Date", "Trigger", "Notes"])
+    triggers.append([day(4), "ear infection", "antibiotics"])
+    out = io.BytesIO()
+    book.save(out)
+
+    child = new_child(tmp_path, ("family.xlsx", out.getvalue()))
+
+    assert DailyEntry.objects.get(child=child).opsoclonus == 1
+    event = TriggerEvent.objects.get(child=child)
+    assert (event.type, event.illness_kind) == ("illness", "other")
+    assert event.notes == "As written: ear infection\nantibiotics"
+    assert '"Trigger" read as Trigger type (guessed)' in child.read_out

@@ -288,12 +288,12 @@ def label(target: str) -> str:
     return TARGET_LABELS.get(target, target)
 
 
-def opened(name: str, data: bytes) -> tuple[Parsed, Table | None]:
+def opened(name: str, data: bytes, sheet: int = 0) -> tuple[Parsed, Table | None]:
     """The file's table, and a Parsed holding its problem if it can't be read."""
     file = name
     parsed = Parsed()
     try:
-        table = read_table(name, data)
+        table = read_table(name.split(" (sheet ")[0], data, sheet)
     except FileProblem as problem:
         parsed.problems.append(Problem(file, problem.line, problem.message))
         return parsed, None

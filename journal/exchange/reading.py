@@ -44,7 +44,7 @@ from .checks import (
 )
 from .columns import ENTRY_COLUMNS, unguarded
 from .sheets import Table
-from .triggers import event_fields, parse_events
+from .triggers import event_fields, parse_events, trigger_sheet
 from .words import NEW_ITEM, NOTES_TARGET, SKIP, TRIGGER, Read, Words
 
 VALUE_READERS = {
@@ -315,11 +315,16 @@ def parse_files(
             name=names[0],
             choices=choices,
         )
+    sheet = 0
+    if events is None and entries is not None and (found := trigger_sheet(names[0], entries)):
+        # One workbook with a sheet of days and a sheet of triggers: both are read.
+        events, sheet = entries, found[0]
+        names = (names[0], f"{names[0]} (sheet {found[1]})")
     if events is not None and parsed.stopped_at is None:
         if entries is not None and parsed.date_order_told and choices is not None:
             # The entries' dates tell the order; the triggers' are written the same way.
             choices = Choices(choices.columns, parsed.date_order, choices.rating_words)
-        found = parse_events(events, child=child, name=names[1], choices=choices)
+        found = parse_events(events, child=child, name=names[1], choices=choices, sheet=sheet)
         parsed.events += found.events
         parsed.problems += found.problems
         parsed.columns += found.columns

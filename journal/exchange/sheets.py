@@ -23,6 +23,7 @@ MAX_UNPACKED_BYTES = 40 * 1024 * 1024  # a 5-year diary's workbook unpacks to ab
 MAX_MEMBERS = 500  # files inside a workbook's zip; an ordinary one has a dozen or two
 MAX_ROWS = 10_000  # a 5-year diary is some 1,900 days
 MAX_COLUMNS = 60
+MAX_SHEETS = 20
 ODS_MIMETYPE = b"application/vnd.oasis.opendocument.spreadsheet"
 KINDS = {".csv": "CSV", ".txt": "CSV", ".tsv": "CSV", ".xlsx": "Excel", ".ods": "OpenDocument"}
 
@@ -42,8 +43,9 @@ class Table:
     rows: list[tuple[int, list[str]]]
 
 
-def read_table(name: str, data: bytes) -> Table:
-    """The file's table, whatever kind it is; FileProblem if it can't be read as its name says."""
+def read_table(name: str, data: bytes, sheet: int = 0) -> Table:
+    """The file's table (a workbook's `sheet`-th sheet that holds anything), whatever kind of
+    file it is; FileProblem if it can't be read as its name says."""
     if not data.strip():
         raise FileProblem(None, "the file is empty.")
     suffix = PurePath(name).suffix.casefold()
@@ -59,7 +61,8 @@ def read_table(name: str, data: bytes) -> Table:
                 f"this file is named {suffix} but is not a {KINDS[suffix]} spreadsheet: save it "
                 "again from the spreadsheet as one.",
             )
-        return with_header(workbook_rows(suffix, data))
+        sheets = workbook_sheets(suffix, data)
+        return with_header(sheets[sheet][1] if sheet < len(sheets) else [])
     if zipped:
         raise FileProblem(
             None,
@@ -154,19 +157,31 @@ def checked_zip(suffix: str, data: bytes) -> None:
         )
 
 
-def workbook_rows(suffix: str, data: bytes) -> list[tuple[int, list[str]]]:
-    """The first sheet that holds anything, as rows of text."""
+def workbook_sheets(suffix: str, data: bytes) -> list[tuple[str, list[tuple[int, list[str]]]]]:
+    """Each sheet that holds anything: its name, and its rows of text."""
     checked_zip(suffix, data)
+    found = []
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-        for index in range(len(book.sheet_names)):
-            sheet = book.get_sheet_by_index(index)
-            rows = sheet_rows(sheet)
+        for index in range(min(len(book.sheet_names), MAX_SHEETS)):
+            rows = sheet_rows(book.get_sheet_by_index(index))
             if rows:
-                return rows
+                found.append((book.sheet_names[index], rows))
     except CalamineError as error:
         raise FileProblem(None, f"this {suffix} file can't be read ({error}).") from None
-    return []
+    return found
+
+
+def sheet_headers(name: str, data: bytes) -> list[tuple[str, list[str]]]:
+    """A workbook's sheets that hold anything, by name with their headers; none for CSV."""
+    suffix = PurePath(name).suffix.casefold()
+    if suffix not in (".xlsx", ".ods") or data[:4] != b"PK\x03\x04":
+        return []
+    try:
+        sheets = workbook_sheets(suffix, data)
+        return [(sheet, with_header(rows).header) for sheet, rows in sheets]
+    except FileProblem:
+        return []
 
 
 def sheet_rows(sheet) -> list[tuple[int, list[str]]]:

@@ -35,7 +35,7 @@ from .checks import (
     twice,
 )
 from .columns import EVENT_COLUMNS, EVENT_TIME_COLUMN, unguarded
-from .sheets import Table
+from .sheets import Table, sheet_headers
 from .words import SKIP, Read
 
 # --- events -------------------------------------------------------------------------------------
@@ -214,10 +214,15 @@ def event_columns(table: Table, choices: Choices):
 
 
 def parse_events(
-    data: bytes, *, child: Child, name: str = EVENTS_FILE, choices: Choices | None = None
+    data: bytes,
+    *,
+    child: Child,
+    name: str = EVENTS_FILE,
+    choices: Choices | None = None,
+    sheet: int = 0,
 ) -> Parsed:
     choices = choices or Choices()
-    parsed, table = opened(name, data)
+    parsed, table = opened(name, data, sheet)
     if table is None:
         return parsed
     meaning, readings, header_problems = event_columns(table, choices)
@@ -301,3 +306,13 @@ def parse_events(
 
 def _missing_date():
     raise ValueError("the date is empty")
+
+
+def trigger_sheet(name: str, data: bytes) -> tuple[int, str] | None:
+    """A workbook's sheet of triggers beside its days (a "Triggers" tab): a later sheet with a
+    column of dates and one of trigger types or details. Its index and name, or None."""
+    for index, (sheet, header) in enumerate(sheet_headers(name, data)):
+        targets = {words.header_target(cell, words.EVENT_HEADERS) for cell in header}
+        if index and "date" in targets and targets & {"type", "detail"}:
+            return index, sheet
+    return None
