@@ -383,3 +383,9 @@ def test_one_workbook_with_a_sheet_of_days_and_a_sheet_of_triggers(tmp_path):
     assert (event.type, event.illness_kind) == ("illness", "other")
     assert event.notes == "As written: ear infection\nantibiotics"
     assert '"Trigger" read as Trigger type (guessed)' in child.read_out
+
+
+def test_a_column_the_family_left_unnamed_is_kept_in_the_notes(child):
+    data = f"Date,Eyes,\r\n{day(2)},1,slept at granny's\r\n".encode()
+    [row] = parse_files(entries=data, events=None, child=child, items=[]).entries
+    assert row.values["notes"] == "slept at granny's"  # the only column of notes

@@ -238,6 +238,9 @@ def with_header(rows: list[tuple[int, list[str]]]) -> Table:
         header.pop()  # a sheet's empty columns at the right
     if len(header) > MAX_COLUMNS:
         raise FileProblem(first, f"the file has more than {MAX_COLUMNS} columns.")
+    for index, name in enumerate(header):
+        if not name and any(index < len(cells) and cells[index].strip() for _, cells in body):
+            header[index] = f"Column {index + 1}"  # a column of values the family left unnamed
     return Table(header, body)
 
 
