@@ -389,3 +389,13 @@ def test_a_column_the_family_left_unnamed_is_kept_in_the_notes(child):
     data = f"Date,Eyes,\r\n{day(2)},1,slept at granny's\r\n".encode()
     [row] = parse_files(entries=data, events=None, child=child, items=[]).entries
     assert row.values["notes"] == "slept at granny's"  # the only column of notes
+
+
+def test_a_damaged_workbook_is_refused_plainly(child):
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as archive:
+        archive.writestr("xl/workbook.xml", "<not a workbook")
+    parsed = parse_files(
+        entries=out.getvalue(), events=None, child=child, items=[], names=("diary.xlsx", "")
+    )
+    assert "this .xlsx file can't be read" in parsed.problems[0].message

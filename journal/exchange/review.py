@@ -93,7 +93,8 @@ def posted_choices(post, membership: Membership, parsed: Parsed, stored: dict) -
     for index, (word, value) in enumerate(sorted(parsed.rating_words.items())):
         posted = post.get(f"word-{index}")
         chosen = None if posted == NOT_OBSERVED else posted
-        if posted and (chosen is None or chosen.isdigit()) and chosen != as_text(value):
+        ratings = {str(n) for n in range(MAX_RATING + 1)}
+        if posted and (chosen is None or chosen in ratings) and chosen != as_text(value):
             choices.rating_words[word] = None if chosen is None else int(chosen)
             changed = True
     return choices.as_data() if changed else stored

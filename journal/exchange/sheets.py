@@ -15,7 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
-from python_calamine import CalamineError, CalamineWorkbook
+from python_calamine import CalamineWorkbook
 
 from .columns import unguarded
 
@@ -167,7 +167,11 @@ def workbook_sheets(suffix: str, data: bytes) -> list[tuple[str, list[tuple[int,
             rows = sheet_rows(book.get_sheet_by_index(index))
             if rows:
                 found.append((book.sheet_names[index], rows))
-    except CalamineError as error:
+    except FileProblem:
+        raise
+    except Exception as error:
+        # CalamineError and its kin, or whatever else a damaged file makes the reader raise:
+        # an untrusted file that can't be read is the family's problem to hear of, not a 500.
         raise FileProblem(None, f"this {suffix} file can't be read ({error}).") from None
     return found
 
