@@ -399,3 +399,17 @@ def test_a_damaged_workbook_is_refused_plainly(child):
         entries=out.getvalue(), events=None, child=child, items=[], names=("diary.xlsx", "")
     )
     assert "this .xlsx file can't be read" in parsed.problems[0].message
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Day", "date"), ("Datum", "date"), ("Opsoclonus (0-3)", "opsoclonus"),
+        ("dancing eyes", "opsoclonus"), ("Myoclonus", "myoclonus"), ("Wobbly", "ataxia"),
+        ("Ataxia", "ataxia"), ("Irritability", "rage"), ("Hours of sleep", "sleep_hours"),
+        ("Temp (°F)", "max_temperature_c"), ("Fever", "max_temperature_c"),
+        ("Comments", "notes"), ("Question for Dr", "question"), ("Augen", "opsoclonus"),
+    ],
+)  # fmt: skip
+def test_headers_as_families_write_them(header, target):
+    assert words.header_target(header, words.ENTRY_HEADERS) == target
