@@ -53,7 +53,8 @@ def child_journal(child: Child) -> dict:
             for entry in entries.select_related("created_by", "updated_by")
         ],
         "events": [
-            row(event)
+            # The detail in words too, as events.csv writes it ("Respiratory, influenza A").
+            {**row(event), "detail": event.detail}
             for event in child.events.order_by("start_date").select_related(
                 "created_by", "updated_by"
             )

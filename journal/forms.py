@@ -256,12 +256,6 @@ class EntryForm(VersionedForm):
     def detail_fields(self):
         return [self[name] for name in DailyEntry.DETAIL_FIELDS]
 
-    def clean_sleep_hours(self) -> Decimal | None:
-        hours = self.cleaned_data.get("sleep_hours")
-        if hours is not None and (hours * 4) % 1:
-            raise forms.ValidationError("Use quarter hours, such as 9, 9.25, 9.5 or 9.75.")
-        return hours
-
     def clean_date(self):
         """Moving an entry onto a day that has one is refused here. The day being edited is
         left to the save, which tells a conflict (someone saved it meanwhile) from a duplicate.

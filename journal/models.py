@@ -12,7 +12,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.core.validators import MaxValueValidator, MinValueValidator
+from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -37,6 +37,32 @@ PLAN_AHEAD = datetime.timedelta(days=731)
 def not_before_1900(value: datetime.date) -> None:
     if value < EARLIEST_BIRTH:
         raise ValidationError(f"Dates from {EARLIEST_BIRTH:%-d %B %Y} are taken.")
+
+
+def quarter_hours(value: Decimal) -> None:
+    if (value * 4) % 1:
+        raise ValidationError("Use quarter hours, such as 9, 9.25, 9.5 or 9.75.")
+
+
+def written_text(max_length: int, *args, **kwargs) -> models.TextField:
+    """A text a caregiver writes. A TextField's max_length sizes only the form's box: the
+    validator holds every door to it (the forms and the import alike, through full_clean)."""
+    return models.TextField(
+        *args,
+        blank=True,
+        max_length=max_length,
+        validators=[MaxLengthValidator(max_length)],
+        **kwargs,
+    )
+
+
+def child_given(obj) -> "Child | None":
+    """The child an entry, event or course is of: saved, or not yet (the import checks a new
+    child's rows before the child is saved), or None when none is set yet (a form's first
+    checks)."""
+    if obj.child_id or type(obj).child.is_cached(obj):
+        return obj.child
+    return None
 
 
 def not_in_future(value: datetime.date) -> None:
@@ -467,7 +493,7 @@ class DailyEntry(models.Model):
         decimal_places=2,
         null=True,
         blank=True,
-        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24))],
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24)), quarter_hours],
     )
     night_wakings = models.PositiveSmallIntegerField(
         null=True, blank=True, validators=[MaxValueValidator(20)]
@@ -492,8 +518,8 @@ class DailyEntry(models.Model):
     doses = models.CharField(
         "doses given as planned", max_length=6, choices=Doses.choices, blank=True
     )
-    notes = models.TextField(blank=True, max_length=4000)
-    question = models.TextField("question for the neurologist", blank=True, max_length=2000)
+    notes = written_text(4000)
+    question = written_text(2000, "question for the neurologist")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -535,7 +561,7 @@ class DailyEntry(models.Model):
         ]
 
     def clean(self) -> None:
-        problem = self.child_id and self.child.day_problem(self.date)
+        problem = (child := child_given(self)) and child.day_problem(self.date)
         if problem:
             raise ValidationError({"date": problem})
 
@@ -684,7 +710,7 @@ class TriggerEvent(models.Model):
     procedure = models.CharField(max_length=120, blank=True, help_text="For example: MRI.")
     drug = models.CharField(max_length=80, blank=True)
     change = models.CharField("what changed", max_length=20, choices=Change.choices, blank=True)
-    notes = models.TextField(blank=True, max_length=4000)
+    notes = written_text(4000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -743,12 +769,12 @@ class TriggerEvent(models.Model):
 
     def clean(self) -> None:
         errors = {}
-        problem = self.child_id and self.child.day_problem(self.start_date)
+        problem = (child := child_given(self)) and child.day_problem(self.start_date)
         if problem:
             errors["start_date"] = problem
         if self.start_date and self.end_date and self.end_date < self.start_date:
             errors["end_date"] = "The end date can't be before the start."
-        elif problem := self.child_id and self.child.day_problem(self.end_date):
+        elif child and (problem := child.day_problem(self.end_date)):
             errors["end_date"] = problem
         for field in self.REQUIRED_FIELDS.get(self.type, ()):
             if getattr(self, field) in (None, ""):
@@ -851,7 +877,7 @@ class TreatmentCourse(models.Model):
     end_date = models.DateField(
         "end date", null=True, blank=True, help_text="Leave empty while the course goes on."
     )
-    notes = models.TextField(blank=True, max_length=4000)
+    notes = written_text(4000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -1154,3 +1180,18 @@ class Change(models.Model):
             for name in names
             if before.get(name) != after.get(name)
         ]
+
+
+class ImportChoices(models.Model):
+    """How a family's own files are read, remembered for the next file of the child: each
+    column's meaning by its file and header, the order of numeric dates, and what their rating
+    words mean (exchange.reading.Choices)."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="import_choices")
+    columns = models.JSONField(default=dict, blank=True)
+    date_order = models.CharField(max_length=12, blank=True)
+    rating_words = models.JSONField(default=dict, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"How {self.child}'s files are read"

@@ -24,6 +24,7 @@ from journal.models import (
     Child,
     DailyEntry,
     DoseChange,
+    ImportChoices,
     Invitation,
     ItemRating,
     Membership,
@@ -553,3 +554,13 @@ def diary_import(*, child: Child, user, plan) -> dict[str, int]:
         "new_events": len(plan.new_events),
         "new_items": len(plan.new_items),
     }
+
+
+def import_choices_save(*, child: Child, choices: dict) -> None:
+    """Remember how the child's files were read (exchange.reading.Choices.as_data), for the
+    next file: the columns of this one added to those of the files before."""
+    stored, _ = ImportChoices.objects.get_or_create(child=child)
+    stored.columns = {**stored.columns, **choices["columns"]}
+    stored.date_order = choices["date_order"] or stored.date_order
+    stored.rating_words = {**stored.rating_words, **choices["rating_words"]}
+    stored.save()

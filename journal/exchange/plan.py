@@ -9,7 +9,7 @@ from journal.history import NOT_OBSERVED, shown
 from journal.models import Child, DailyEntry, TrackedItem, TriggerEvent
 from journal.scales import CORE_FIELDS, CORE_ITEMS
 
-from .reading import EntryRow, EventRow, Parsed, event_identity
+from .checks import EntryRow, EventRow, Parsed, event_identity
 
 # The anchors of an item the import adds, unless it is one of the ready-made items; the family
 # can change them on the items page.

@@ -17,7 +17,7 @@ def keep_the_first_rules_meaning(apps, schema_editor):
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('journal', '0009_birth_dates_from_1900'),
+        ('journal', '0010_import_limits_and_choices'),
     ]
 
     operations = [

@@ -2,13 +2,15 @@
 its preview.
 
 The import keeps the uploaded files (compressed) in the session between the preview and the
-confirmation, and reads them again on confirming: the browser sends back nothing but "yes", so
-what is written is what was previewed. If the journal changed in between (its data_version), the
-preview is made again instead.
+confirmation, and reads them again on confirming: the browser sends back only which preview it
+confirms, so what is written is what that page showed. If the journal changed in between (its
+data_version), or another preview was made since (in another tab, say), the preview is shown
+again instead.
 """
 
 import base64
 import json
+import secrets
 import zlib
 
 from django import forms
@@ -23,13 +25,16 @@ from journal import services
 from journal.access import membership_for, writer_membership_for
 from journal.api import fhir
 from journal.exchange import writing
+from journal.exchange.checks import Choices
 from journal.exchange.columns import ENTRY_COLUMNS, EVENT_COLUMNS, EVENT_TYPES, TREATMENT_COLUMNS
 from journal.exchange.plan import ImportPlan, plan_import
 from journal.exchange.reading import parse_files
-from journal.models import Child, Membership, TrackedItem
+from journal.exchange.review import posted_choices, reading_context, used_choices
+from journal.models import Child, ImportChoices, Membership, TrackedItem
 
 MAX_UPLOAD_BYTES = 2 * 1024 * 1024  # a 5-year diary with long notes is well under 1 MB
 SHOWN_CHANGES = 200  # changed days listed in the preview; the rest are counted
+SHEETS_ACCEPTED = ".csv,.xlsx,.ods,text/csv"
 CSV_KINDS = {
     "entries": writing.entries_csv,
     "events": writing.events_csv,
@@ -39,20 +44,26 @@ CSV_KINDS = {
 
 class ImportForm(forms.Form):
     entries = forms.FileField(
-        label="Daily entries (entries.csv)",
+        label="Daily entries (CSV, Excel or LibreOffice)",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": SHEETS_ACCEPTED}),
     )
     events = forms.FileField(
-        label="Triggers (events.csv)",
+        label="Triggers (CSV, Excel or LibreOffice)",
         required=False,
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        widget=forms.ClearableFileInput(attrs={"accept": SHEETS_ACCEPTED}),
     )
     add_items = forms.BooleanField(
         label="Add columns that are not items yet as new items",
         required=False,
         help_text="Each becomes an item rated 0-3, with plain anchors you can change later.",
     )
+
+    def __init__(self, *args, owner: bool, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not owner:
+            # Items are the owners' to add, here as on the items page.
+            del self.fields["add_items"]
 
     def clean(self):
         data = super().clean()
@@ -78,12 +89,14 @@ class ImportForm(forms.Form):
         return self._clean_file("events")
 
     def contents(self) -> dict:
-        """The uploaded files' bytes (None for a file not given), and the add-items choice."""
-        files = {}
+        """The uploaded files' bytes (None for a file not given) and names, and the add-items
+        choice."""
+        files, names = {}, []
         for name in ("entries", "events"):
             upload = self.cleaned_data.get(name)
             files[name] = upload.read() if upload else None
-        return {**files, "add_items": self.cleaned_data["add_items"]}
+            names.append(upload.name if upload else f"{name}.csv")
+        return {**files, "names": names, "add_items": self.cleaned_data.get("add_items", False)}
 
 
 # --- pages -------------------------------------------------------------------------------------
@@ -109,7 +122,7 @@ def page_context(membership: Membership, **more) -> dict:
 def data_page(request: HttpRequest, child_id: int) -> HttpResponse:
     """What the files hold, the downloads, and (for those who log days) the import."""
     membership = membership_for(request, child_id)
-    context = page_context(membership, form=ImportForm())
+    context = page_context(membership, form=ImportForm(owner=membership.is_owner))
     return render(request, "journal/data.html", context)
 
 
@@ -149,6 +162,8 @@ def data_download(request: HttpRequest, child_id: int, kind: str) -> HttpRespons
 
 # --- the import --------------------------------------------------------------------------------
 
+KEPT_PREVIEWS = 3  # previews kept per child, so that a tab's older preview can still be confirmed
+
 
 def session_key(child: Child) -> str:
     return f"journal-import-{child.pk}"
@@ -162,39 +177,78 @@ def unpacked(text: str | None) -> bytes | None:
     return None if text is None else zlib.decompress(base64.b64decode(text))
 
 
-def plan_for(child: Child, upload: dict):
-    """The checked rows' problems, or the plan of what the import would do."""
+def plan_for(membership: Membership, upload: dict):
+    """The checked rows (with their problems), and the plan of what the import would do if
+    there is none. Only an owner's import adds items, as only owners add them on the items page.
+    """
+    child = membership.child
     parsed = parse_files(
         entries=upload["entries"],
         events=upload["events"],
         child=child,
         items=list(TrackedItem.objects.for_child(child)),
-        add_items=upload["add_items"],
+        add_items=upload["add_items"] and membership.is_owner,
+        can_add_items=membership.is_owner,
+        names=tuple(upload["names"]),
+        choices=Choices.from_data(upload["choices"]),
     )
-    return parsed.problems, (None if parsed.problems else plan_import(child, parsed))
+    return parsed, (None if parsed.problems else plan_import(child, parsed))
 
 
-def preview(request, membership, upload: dict, plan: ImportPlan, changed_meanwhile=False):
-    request.session[session_key(membership.child)] = {
+def remembered_choices(child: Child) -> dict:
+    """How the child's last files were read, for the next one."""
+    stored = ImportChoices.objects.filter(child=child).first()
+    if stored is None:
+        return Choices().as_data()
+    return Choices(stored.columns, stored.date_order, stored.rating_words).as_data()
+
+
+def kept_previews(request, child: Child) -> dict:
+    """The child's previews in the session, by id, the latest last."""
+    return request.session.get(session_key(child), {})
+
+
+def keep_preview(request, child: Child, upload: dict, plan: ImportPlan, preview_id=None) -> str:
+    """Keep an upload as the child's latest preview; its id, which the preview's confirm sends
+    back, so that what is written is the preview on that page, whatever another tab did."""
+    previews = kept_previews(request, child)
+    preview_id = preview_id or secrets.token_urlsafe(12)
+    previews.pop(preview_id, None)
+    previews[preview_id] = {
         "entries": packed(upload["entries"]),
         "events": packed(upload["events"]),
+        "names": upload["names"],
         "add_items": upload["add_items"],
+        "choices": upload["choices"],
         "data_version": plan.data_version,
     }
+    request.session[session_key(child)] = dict(list(previews.items())[-KEPT_PREVIEWS:])
+    return preview_id
+
+
+def preview(request, membership, upload: dict, parsed, plan: ImportPlan, **notice):
+    """The preview page; `notice` says why it is shown again, if it is."""
+    preview_id = keep_preview(
+        request, membership.child, upload, plan, notice.pop("preview_id", None)
+    )
     context = {
         "membership": membership,
         "child": membership.child,
         "plan": plan,
+        "preview_id": preview_id,
+        "reading": reading_context(membership, parsed),
         "shown_changes": plan.changed_days[:SHOWN_CHANGES],
         "more_changes": max(0, len(plan.changed_days) - SHOWN_CHANGES),
-        "changed_meanwhile": changed_meanwhile,
+        **notice,
     }
     return render(request, "journal/data_preview.html", context)
 
 
-def refused(request, membership, form, problems) -> HttpResponse:
-    """The data page again, with every problem of the files."""
-    context = page_context(membership, form=form, problems=problems)
+def refused(request, membership, form, parsed) -> HttpResponse:
+    """The data page again, with the problems of the files (the first MAX_PROBLEMS)."""
+    context = page_context(
+        membership, form=form, problems=parsed.problems, stopped_at=parsed.stopped_at
+    )
     return render(request, "journal/data.html", context)
 
 
@@ -203,49 +257,77 @@ def refused(request, membership, form, problems) -> HttpResponse:
 def data_import(request: HttpRequest, child_id: int) -> HttpResponse:
     """Check the uploaded files: every problem with its line, or the preview."""
     membership = writer_membership_for(request, child_id)
-    form = ImportForm(request.POST, request.FILES)
+    form = ImportForm(request.POST, request.FILES, owner=membership.is_owner)
     if not form.is_valid():
-        return refused(request, membership, form, [])
-    upload = form.contents()
-    problems, plan = plan_for(membership.child, upload)
-    if problems:
-        return refused(request, membership, form, problems)
-    return preview(request, membership, upload, plan)
+        return page_render(request, membership, form)
+    upload = {**form.contents(), "choices": remembered_choices(membership.child)}
+    parsed, plan = plan_for(membership, upload)
+    if parsed.problems:
+        return refused(request, membership, form, parsed)
+    return preview(request, membership, upload, parsed, plan)
+
+
+def page_render(request, membership, form) -> HttpResponse:
+    return render(request, "journal/data.html", page_context(membership, form=form))
 
 
 @login_required
 @require_POST
 def data_import_confirm(request: HttpRequest, child_id: int) -> HttpResponse:
-    """Write what the preview showed, if the journal is still as it was then."""
+    """Write what the preview on the page showed, if the journal is still as it was then, and
+    if that preview is the latest: one made since in another tab shows this one again first."""
     membership = writer_membership_for(request, child_id)
     child = membership.child
-    stored = request.session.get(session_key(child))
+    previews = kept_previews(request, child)
+    preview_id = request.POST.get("preview", "")
+    stored = previews.get(preview_id)
     if not stored:
-        messages.info(request, "Nothing is waiting to be imported: choose the files again.")
+        messages.info(request, "This preview is no longer kept: choose the files again.")
         return redirect("data_page", child_id=child.pk)
     upload = {
         "entries": unpacked(stored["entries"]),
         "events": unpacked(stored["events"]),
+        "names": stored["names"],
         "add_items": stored["add_items"],
+        "choices": stored["choices"],
     }
-    problems, plan = plan_for(child, upload)
-    if problems:
-        del request.session[session_key(child)]
-        return refused(request, membership, ImportForm(), problems)
+    parsed, plan = plan_for(membership, upload)
+    posted = posted_choices(request.POST, membership, parsed, upload["choices"])
+    again = {"preview_id": preview_id}
+    if posted != upload["choices"] or request.POST.get("action") == "read":
+        # The family changed how a column or a word is read: the preview with their choices.
+        upload["choices"] = posted
+        parsed, plan = plan_for(membership, upload)
+        if parsed.problems:
+            form = ImportForm(owner=membership.is_owner)
+            return refused(request, membership, form, parsed)
+        return preview(request, membership, upload, parsed, plan, read_again=True, **again)
+    if parsed.problems:
+        forget_preview(request, child, preview_id)
+        return refused(request, membership, ImportForm(owner=membership.is_owner), parsed)
+    if preview_id != list(previews)[-1]:
+        return preview(request, membership, upload, parsed, plan, other_preview=True, **again)
     if plan.data_version != stored["data_version"]:
-        return preview(request, membership, upload, plan, changed_meanwhile=True)
+        return preview(request, membership, upload, parsed, plan, changed_meanwhile=True, **again)
     try:
         done = services.diary_import(child=child, user=request.user, plan=plan)
     except services.EditConflict:
         # Someone saved a day between the version check and the write: show the import anew.
         child.refresh_from_db(fields=["data_version"])
-        problems, plan = plan_for(child, upload)
-        if problems:
-            return refused(request, membership, ImportForm(), problems)
-        return preview(request, membership, upload, plan, changed_meanwhile=True)
-    del request.session[session_key(child)]
+        parsed, plan = plan_for(membership, upload)
+        if parsed.problems:
+            return refused(request, membership, ImportForm(owner=membership.is_owner), parsed)
+        return preview(request, membership, upload, parsed, plan, changed_meanwhile=True, **again)
+    services.import_choices_save(child=child, choices=used_choices(parsed, upload["choices"]))
+    forget_preview(request, child, preview_id)
     messages.success(request, imported_message(done))
     return redirect("data_page", child_id=child.pk)
+
+
+def forget_preview(request, child: Child, preview_id: str) -> None:
+    previews = kept_previews(request, child)
+    previews.pop(preview_id, None)
+    request.session[session_key(child)] = previews
 
 
 def counted(number: int, what: str) -> str:

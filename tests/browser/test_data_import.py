@@ -1,8 +1,11 @@
 """The import on a phone: from the child's page to "Your data", a file with a bad row refused
-with its line, then good files previewed and confirmed."""
+with its line, then good files previewed and confirmed; a family's own spreadsheet, read as
+they wrote it, a column changed in the preview."""
 
 import datetime
+import io
 
+import openpyxl
 from playwright.sync_api import Page, expect
 
 from journal.exchange.columns import ENTRY_COLUMNS, EVENT_COLUMNS
@@ -38,14 +41,16 @@ def good_events() -> dict:
 
 
 def upload_bad_file(page: Page) -> None:
-    page.get_by_label("Daily entries (entries.csv)").set_input_files(entries_with_a_bad_row())
+    page.get_by_label("Daily entries (CSV, Excel or LibreOffice)").set_input_files(
+        entries_with_a_bad_row()
+    )
     page.get_by_role("button", name="Check the files").tap()
     expect(page.get_by_role("alert")).to_contain_text("line 3")
 
 
 def upload_good_files(page: Page) -> None:
-    page.get_by_label("Daily entries (entries.csv)").set_input_files(good_entries())
-    page.get_by_label("Triggers (events.csv)").set_input_files(good_events())
+    page.get_by_label("Daily entries (CSV, Excel or LibreOffice)").set_input_files(good_entries())
+    page.get_by_label("Triggers (CSV, Excel or LibreOffice)").set_input_files(good_events())
     page.get_by_role("button", name="Check the files").tap()
     expect(page.get_by_role("heading", name="Check before importing")).to_be_visible()
 
@@ -90,3 +95,54 @@ def test_a_caregiver_imports_a_paper_diary_after_a_preview(
     assert DailyEntry.objects.filter(child=child).count() == 3
     assert DailyEntry.objects.get(child=child, date=days_ago(2)).ataxia == 2
     assert TriggerEvent.objects.get(child=child).vaccine == "MMR"
+
+
+def family_workbook() -> dict:
+    """A diary as a family keeps it in Excel: their headers, their words, °F, day-first dates."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(
+        ["Day", "Dancing eyes", "Jerks", "Wobbly", "Sleep", "Rage", "Temp", "Meds", "Notes"]
+    )
+    for n, eyes, wobbly, temp in ((6, "mild", "bad", "101.3F"), (5, "severe", "moderate", ""),
+                                  (4, "none", "ok", "99.1")):  # fmt: skip
+        day = datetime.date.today() - datetime.timedelta(days=n)
+        sheet.append([day.strftime("%d/%m/%Y"), eyes, 1, wobbly, 2, 0, temp, "pred 10mg",
+                      f"Day {n}: grumpy at nursery"])  # fmt: skip
+    out = io.BytesIO()
+    book.save(out)
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    return {"name": "Leo's diary.xlsx", "mimeType": kind, "buffer": out.getvalue()}
+
+
+def test_an_owner_imports_the_familys_own_spreadsheet_and_corrects_a_column(
+    page: Page, login, owner, child, shot, axe
+):
+    login(owner)
+    page.goto(f"/children/{child.pk}/data/")
+    page.get_by_label("Daily entries (CSV, Excel or LibreOffice)").set_input_files(
+        family_workbook()
+    )
+    page.get_by_role("button", name="Check the files").tap()
+    reading = page.locator(".columns-read")
+    expect(reading).to_contain_text("“101.3F” → 38.5")
+    expect(reading).to_contain_text("“mild” → 1")
+    expect(page.get_by_label("Meds")).to_have_value("notes")
+    fits_the_phone(page)
+    shot(page, "data-import-family-preview")
+    axe(page)
+
+    page.get_by_label("Meds").select_option("skip")
+    page.get_by_label("“bad” is").select_option("3")
+    page.get_by_role("button", name="Read again with these choices").tap()
+    expect(page.get_by_role("status")).to_contain_text("Read again with your choices")
+    expect(page.get_by_label("Meds")).to_have_value("skip")
+    page.get_by_role("button", name="Import into Mia's journal").tap()
+    expect(page.get_by_role("status")).to_contain_text("Imported: 3 new days")
+
+    first = DailyEntry.objects.get(child=child, date=datetime.date.today() - 6 * DAY)
+    assert (first.opsoclonus, first.ataxia, first.notes) == (1, 3, "Day 6: grumpy at nursery")
+    assert str(first.max_temperature_c) == "38.5"
+
+
+DAY = datetime.timedelta(days=1)

@@ -1,11 +1,14 @@
-"""Move a family's history in from CSV files, into a child or a new one:
+"""Move a family's history in from their files (CSV, .xlsx or .ods), into a child or a new one:
 
-    python manage.py import_diary --child ID --entries entries.csv [--events events.csv]
+    python manage.py import_diary --child ID --entries diary.xlsx [--events triggers.csv]
     python manage.py import_diary --new-child NAME --owner USERNAME --birth-date YYYY-MM-DD \
         --entries entries.csv [--events events.csv] [--time-zone Europe/Paris]
+        [--columns "Wobbly=balance" --columns "Meds=leave out"] [--date-order day-first]
 
-The same checks as the import page: every bad row is printed with its line number and what is
-wrong, and then nothing is imported (exit status 1). Otherwise it prints the child's id.
+The same reading and checks as the import page: it prints how it read each column and each
+value it read another way than the exchange format writes it; every bad row is printed with its
+line number and what is wrong, and then nothing is imported (exit status 1). Otherwise it
+prints the child's id.
 """
 
 import datetime
@@ -18,9 +21,23 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from journal import services
+from journal.exchange import words
+from journal.exchange.checks import (
+    ENTRIES_FILE,
+    EVENT_TARGETS,
+    EVENTS_FILE,
+    Choices,
+    column_key,
+    label,
+)
 from journal.exchange.plan import plan_import
-from journal.exchange.reading import parse_files
-from journal.models import Child, Role, TrackedItem
+from journal.exchange.reading import entry_targets, parse_files
+from journal.exchange.review import read_lines, used_choices
+from journal.models import Child, ImportChoices, Role, TrackedItem
+
+
+def file_name(path: str | None, default: str) -> str:
+    return Path(path).name if path else default
 
 
 def read(path: str | None) -> bytes | None:
@@ -33,7 +50,10 @@ def read(path: str | None) -> bytes | None:
 
 
 class Command(BaseCommand):
-    help = "Import daily entries and trigger events from CSV files (the exchange format)."
+    help = (
+        "Import daily entries and trigger events from a family's files: CSV, .xlsx or .ods, "
+        "in the exchange format or in their own words."
+    )
 
     def add_arguments(self, parser):
         target = parser.add_mutually_exclusive_group(required=True)
@@ -46,8 +66,21 @@ class Command(BaseCommand):
             help="With --new-child: where the child lives, such as Europe/Paris (default: the "
             "owner's other child's, else the site's TIME_ZONE).",
         )
-        parser.add_argument("--entries", required=True, help="entries.csv")
-        parser.add_argument("--events", help="events.csv")
+        parser.add_argument("--entries", help="The daily entries: CSV, .xlsx or .ods.")
+        parser.add_argument("--events", help="The trigger events: CSV, .xlsx or .ods.")
+        parser.add_argument(
+            "--columns",
+            action="append",
+            default=[],
+            metavar="HEADER=MEANING",
+            help='What a column holds, if not what it was read as: "Wobbly=balance", '
+            '"Meds=leave out", "Tremor=new item", "Trigger=trigger". Repeat for more columns.',
+        )
+        parser.add_argument(
+            "--date-order",
+            choices=words.DATE_ORDERS,
+            help="How dates such as 05/12/2026 are written, when the file's dates can't tell.",
+        )
         parser.add_argument(
             "--add-items",
             action="store_true",
@@ -59,6 +92,8 @@ class Command(BaseCommand):
         )
 
     def handle(self, *args, **options):
+        if not options["entries"] and not options["events"]:
+            raise CommandError("Give --entries FILE, --events FILE or both.")
         entries, events = read(options["entries"]), read(options["events"])
         if options["new_child"] is not None:
             child, user = self.new_child(options), self.user(options["owner"], "--owner")
@@ -69,9 +104,23 @@ class Command(BaseCommand):
                 raise CommandError(f"No child has the id {options['child']}.")
             user = self.user(options["user"], "--user") if options["user"] else first_owner(child)
             add_items, items = options["add_items"], list(TrackedItem.objects.for_child(child))
+        choices = self.choices(options, child, items)
         parsed = parse_files(
-            entries=entries, events=events, child=child, items=items, add_items=add_items
+            entries=entries,
+            events=events,
+            child=child,
+            items=items,
+            add_items=add_items,
+            can_add_items=True,
+            names=(
+                file_name(options["entries"], ENTRIES_FILE),
+                file_name(options["events"], EVENTS_FILE),
+            ),
+            choices=choices,
         )
+        if options["verbosity"]:
+            for line in read_lines(parsed):
+                self.stderr.write(line)
         if parsed.problems:
             for problem in parsed.problems:
                 self.stderr.write(str(problem))
@@ -81,12 +130,41 @@ class Command(BaseCommand):
             if child.pk is None:
                 child = services.child_create(owner=user, **self.child_fields(child))
             done = services.diary_import(child=child, user=user, plan=plan_import(child, parsed))
+            used = used_choices(parsed, choices.as_data())
+            services.import_choices_save(child=child, choices=used)
         if options["verbosity"]:
             summary = ", ".join(
                 f"{number} {what.replace('_', ' ')}" for what, number in done.items()
             )
             self.stderr.write(f"Imported into {child.name}'s journal: {summary}.")
         self.stdout.write(str(child.pk))
+
+    def choices(self, options, child: Child, items) -> Choices:
+        """The child's remembered choices, with --columns and --date-order over them."""
+        stored = ImportChoices.objects.filter(child=child).first() if child.pk else None
+        choices = Choices()
+        if stored:
+            choices = Choices(stored.columns, stored.date_order, stored.rating_words)
+        for given in options["columns"]:
+            header, _, meaning = given.partition("=")
+            if not header.strip() or not meaning.strip():
+                raise CommandError(f'--columns "{given}": write it as HEADER=MEANING.')
+            found = {
+                ENTRIES_FILE: meaning_of(meaning, entry_targets(items, can_add=True)),
+                EVENTS_FILE: meaning_of(meaning, EVENT_TARGETS),
+            }
+            if not any(found.values()):
+                raise CommandError(
+                    f'--columns "{given}": "{meaning}" is not a meaning a column can have, such '
+                    "as date, eyes, jerks, balance, sleep, rage, hours slept, temperature, "
+                    "notes, question, new item, trigger, type, detail or leave out."
+                )
+            for file, target in found.items():
+                if target:
+                    choices.columns[column_key(file, header.strip())] = target
+        if options["date_order"]:
+            choices.date_order = options["date_order"]
+        return choices
 
     def user(self, username: str | None, option: str):
         if not username:
@@ -127,3 +205,19 @@ def default_zone(username: str | None) -> str:
 def first_owner(child: Child):
     membership = child.memberships.filter(role=Role.OWNER).order_by("pk").first()
     return membership.user if membership else None
+
+
+MEANING_WORDS = {"leave out": words.SKIP, "skip": words.SKIP, "new item": words.NEW_ITEM}
+
+
+def meaning_of(meaning: str, targets) -> str | None:
+    """The target a --columns meaning names: its code, its label, or a header's word for it."""
+    key = words.folded(meaning)
+    for target in targets:
+        if key in (words.folded(target), words.folded(label(target))):
+            return target
+    guessed = MEANING_WORDS.get(key) or words.header_target(meaning, words.ENTRY_HEADERS)
+    if guessed in targets:
+        return guessed
+    guessed = words.header_target(meaning, words.EVENT_HEADERS)
+    return guessed if guessed in targets else None
