@@ -5,6 +5,7 @@ has its defaults, and reading never makes one.
 """
 
 import dataclasses
+import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -348,3 +349,35 @@ def test_the_rule_page_sentences_match_the_analysis(owner_client, child, own_rul
     text = text_of(owner_client.get(page_url(child)))
     for sentence in analysis.RelapseRule(baseline_days=21, raised_run=4).sentences():
         assert sentence in text
+
+
+# --- migration 0011: the families' own numbers keep the first rule's meaning -----------------
+
+BEFORE_0011 = ("journal", "0008_visit_summary_and_share_links")
+AT_0011 = ("journal", "0011_relapse_rule_v2")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0011_keeps_the_meaning_of_numbers_a_family_chose():
+    """A child with its own numbers before 0011 gets nothing left out, no day short and no dating
+    back: its rule is the first rule with its numbers. A child without keeps the defaults."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("journal")
+    executor.migrate([BEFORE_0011])
+    old = executor.loader.project_state([BEFORE_0011]).apps
+    born = datetime.date(2022, 1, 1)
+    chosen = old.get_model("journal", "Child").objects.create(name="Mia", birth_date=born)
+    old.get_model("journal", "Child").objects.create(name="Leo", birth_date=born)
+    old.get_model("journal", "RelapseSettings").objects.create(child=chosen, score_rise=4)
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([AT_0011])
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    mia, leo = Child.objects.get(name="Mia"), Child.objects.get(name="Leo")
+    assert mia.relapse_rule() == dataclasses.replace(CLASSIC_RULE, score_rise=4)
+    assert leo.relapse_rule() == DEFAULT_RULE

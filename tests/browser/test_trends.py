@@ -7,7 +7,7 @@ import re
 from django.contrib.auth import get_user_model
 from playwright.sync_api import Page, expect
 
-from journal import demo
+from journal import analysis, demo, trends
 from journal.models import Child
 
 DAY = datetime.timedelta(days=1)
@@ -51,7 +51,11 @@ def test_three_bad_days_flag_a_possible_relapse_on_the_demo_child(page: Page, ma
     log_bad_day(page, child, today, opened=True)
     page.go_back()
     expect(page).to_have_url(re.compile(rf"/children/{child.pk}/$"))
-    onset = today - 2 * DAY
+    # Dated from the first bad day, or back to where the rise began: the demo's days just before
+    # may already stand above calm (analysis.RelapseRule.days_dated_back).
+    history = trends.load_history(child)
+    onset = analysis.status(history.days, today, child.relapse_rule()).since
+    assert today - (2 + child.relapse_rule().days_dated_back) * DAY <= onset <= today - 2 * DAY
     expect(status).to_contain_text(f"Possible relapse since {onset:%a} {onset.day} {onset:%b %Y}")
     expect(status).to_contain_text("not a diagnosis")
     image = page.get_by_role("img", name=re.compile("^Daily score,"))
