@@ -353,7 +353,7 @@ def test_the_rule_page_sentences_match_the_analysis(owner_client, child, own_rul
 
 # --- migration 0011: the families' own numbers keep the first rule's meaning -----------------
 
-BEFORE_0011 = ("journal", "0008_visit_summary_and_share_links")
+BEFORE_0011 = ("journal", "0010_import_limits_and_choices")
 AT_0011 = ("journal", "0011_relapse_rule_v2")
 
 
