@@ -83,6 +83,24 @@ class SignUpForm(UserCreationForm):
         return email
 
 
+class DisplayNameForm(forms.ModelForm):
+    """The name the care team sees, kept in Django's own first-name column: every page that
+    shows a person already loads their account, so the name costs no further query."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ("first_name",)
+        labels = {"first_name": "Your name, as your care team sees it"}
+        help_texts = {
+            "first_name": "Shown beside what you log and on the team page. Leave it empty to be "
+            "shown by your username."
+        }
+        widgets = {"first_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def clean_first_name(self) -> str:
+        return " ".join(self.cleaned_data["first_name"].split())
+
+
 def time_zone_choices() -> list[tuple[str, str]]:
     zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
     return [(zone, zone.replace("_", " ")) for zone in zones]

@@ -203,7 +203,7 @@ def _text(text: str) -> str:
 def _changes_table(visit: VisitSummary, width: float) -> Table:
     """The mean of a logged day, before the period and in it: one column per item."""
     before_first = visit.first - visit.days * trends.ONE_DAY
-    heading = [_cell("Mean a logged day", CELL_BOLD)]
+    heading = [_cell("Average of a logged day", CELL_BOLD)]
     heading += [_cell(change.label, CELL_BOLD) for change in visit.changes]
     rows = [
         heading,

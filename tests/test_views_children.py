@@ -82,6 +82,13 @@ def test_home_tells_a_viewer_they_can_read(viewer_client, child):
     assert "Log today" not in text_of(response)
 
 
+def test_a_viewer_is_offered_to_see_todays_entry_not_to_change_it(viewer_client, child):
+    DailyEntryFactory(child=child, date=child.today())
+    text = text_of(viewer_client.get(reverse("home")))
+    assert "See today's entry" in text
+    assert "Change today's entry" not in text
+
+
 # --- a child's overview --------------------------------------------------------------------------
 
 

@@ -158,8 +158,8 @@ def test_opening_a_day_that_has_an_entry_edits_it(
     assert entry.updated_by == caregiver
     page = owner_client.get(url)
     assert value_of(page, "notes") == "Second"
-    assert "Last changed by carl" in text_of(page)
-    assert "First logged by olivia" in text_of(page)
+    assert "Last changed by Carl" in text_of(page)
+    assert "First logged by Olivia" in text_of(page)
 
 
 def test_a_form_that_shows_no_problem_says_so_and_one_with_errors_does_not(
