@@ -5,7 +5,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import connection
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
@@ -17,6 +17,7 @@ from journal import history, services
 from journal.access import VIEWER_REFUSAL, membership_for
 from journal.forms import EntryForm
 from journal.models import (
+    Child,
     DailyEntry,
     DoseChange,
     ItemRating,
@@ -209,15 +210,39 @@ def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:
     return [item for item in every if item.active or item.pk in rated]
 
 
-def history_range(request: HttpRequest, child) -> tuple[datetime.date, datetime.date]:
-    """The four weeks to list: those ending on `?until=` (or today), never past today."""
+def journal_began(child) -> datetime.date:
+    """The journal's first day: the day the child was added, or the first day logged before
+    it (an entry, a trigger or a treatment's start, as a paper diary brings in). One query."""
+
+    def first(model, field: str) -> Subquery:
+        rows = model.objects.filter(child=OuterRef("pk")).order_by(field).values(field)
+        return Subquery(rows[:1])
+
+    firsts = (
+        Child.objects.filter(pk=child.pk)
+        .values_list(
+            first(DailyEntry, "date"),
+            first(TriggerEvent, "start_date"),
+            first(TreatmentCourse, "start_date"),
+        )
+        .get()
+    )
+    added = child.created_at.astimezone(child.zone).date()
+    return max(min([added, *(day for day in firsts if day)]), child.birth_date)
+
+
+def history_range(
+    request: HttpRequest, child, began: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The four weeks to list: those ending on `?until=` (or today), never past today nor
+    before the journal began: no "Not logged" for days before there was a journal."""
     today = child.today()
     try:
         last = datetime.date.fromisoformat(request.GET.get("until", ""))
     except ValueError:
         last = today
-    last = min(max(last, child.birth_date), today)
-    first = max(last - datetime.timedelta(days=HISTORY_DAYS - 1), child.birth_date)
+    last = min(max(last, began), today)
+    first = max(last - datetime.timedelta(days=HISTORY_DAYS - 1), began)
     return first, last
 
 
@@ -265,7 +290,8 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
     """The history: recent days with their daily score, gaps visible, triggers beside them."""
     membership = membership_for(request, child_id)
     child = membership.child
-    first, last = history_range(request, child)
+    began = journal_began(child)
+    first, last = history_range(request, child, began)
     days = history_days(child, first, last)
     context = {
         "membership": membership,
@@ -274,7 +300,8 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
         "first": first,
         "last": last,
         "logged": sum(1 for d in days if d["entry"]),
-        "older": first - ONE_DAY if first > child.birth_date else None,
+        "older": first - ONE_DAY if first > began else None,
+        "began": began,
         "newer": last + datetime.timedelta(days=HISTORY_DAYS) if last < child.today() else None,
     }
     template = "journal/entry_list.html"
