@@ -119,9 +119,44 @@ def test_the_overview_shows_today_the_fortnight_treatments_and_triggers(owner_cl
     assert edit_url(child) in html_of(response)
 
 
-def test_a_journal_begun_today_shows_no_gaps_from_before_it_began(owner_client, child):
+def test_a_journal_begun_today_shows_first_steps_not_empty_charts(owner_client, child):
     response = owner_client.get(detail_url(child))
-    assert "0 of 1 days logged" in text_of(response)
+    text, html = text_of(response), html_of(response)
+    assert "First steps" in text
+    for view in ("entry_today", "treatment_add", "data_page", "team"):
+        assert f'href="{reverse(view, args=[child.pk])}"' in html
+    assert "Invite the other parent or a carer" in text
+    assert "Import a paper diary or a spreadsheet" in text
+    assert "✓ done" not in text
+    assert "appear once 7 days are logged: 0 so far" in text
+    assert "Last 7 days against the 28 before" not in text
+    assert reverse("chart", args=[child.pk, "score"]) not in html  # no empty chart drawn
+    assert "Last two weeks" not in text  # a strip of one empty day says nothing
+
+
+def test_first_steps_are_ticked_as_they_are_done(owner_client, child, caregiver):
+    DailyEntryFactory(child=child, date=child.today())
+    TreatmentCourseFactory(child=child)
+    text = text_of(owner_client.get(detail_url(child)))
+    assert text.count("✓ done") == 3  # today, the treatments, the other parent
+    assert "1 of 1 days logged" in text
+    assert "appear once 7 days are logged: 1 so far" in text
+
+
+def test_a_viewer_is_not_given_steps_they_cannot_take(viewer_client, child):
+    text = text_of(viewer_client.get(detail_url(child)))
+    assert "First steps" not in text
+    assert "appear once 7 days are logged" in text
+
+
+def test_a_week_logged_brings_the_charts_and_ends_the_first_steps(owner_client, child):
+    started_days_ago(child, 10)
+    for back in range(7):
+        DailyEntryFactory(child=child, date=child.today() - back * DAY)
+    response = owner_client.get(detail_url(child))
+    assert "First steps" not in text_of(response)
+    assert "Last 7 days against the 28 before" in text_of(response)
+    assert reverse("chart", args=[child.pk, "score"]) in html_of(response)
 
 
 def test_days_logged_before_the_journal_began_widen_the_fortnight(owner_client, child):
