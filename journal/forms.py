@@ -1,7 +1,6 @@
 """Forms: they turn what a caregiver typed into model instances, with messages beside fields."""
 
 import datetime
-import zoneinfo
 from decimal import ROUND_CEILING, Decimal
 
 from django import forms
@@ -10,7 +9,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
 
-from journal import analysis
+from journal import analysis, time_zones
 from journal.models import (
     RULE_RANGES,
     SHARE_LINK_DAYS,
@@ -101,16 +100,26 @@ class DisplayNameForm(forms.ModelForm):
         return " ".join(self.cleaned_data["first_name"].split())
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
-    return [(zone, zone.replace("_", " ")) for zone in zones]
+class TimeZoneField(forms.ChoiceField):
+    """A country and a city; any zone of the tz database is taken (a phone may name one by an
+    old name, Asia/Calcutta for Asia/Kolkata, and the page adds it to the list)."""
+
+    def valid_value(self, value) -> bool:
+        return value in time_zones.valid_zones()
+
+
+# Where a new child's days are counted until the phone says better (static/js/app.js).
+DEFAULT_TIME_ZONE = "Europe/London"
 
 
 class ChildForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(
-        choices=time_zone_choices,
-        initial="Europe/London",
-        help_text="Days are counted in this time zone, so an evening entry lands on the right day.",
+    time_zone = TimeZoneField(
+        label="Where the child lives",
+        choices=time_zones.choices,
+        initial=DEFAULT_TIME_ZONE,
+        help_text="Country and city, for the time zone: days are counted there, so an evening "
+        "entry lands on the right day.",
+        widget=forms.Select(attrs={"data-guess-zone": ""}),
     )
 
     class Meta:
@@ -130,6 +139,14 @@ class ChildForm(forms.ModelForm):
             "tumour_found": forms.RadioSelect(),
         }
         help_texts = {"name": "A first name or a nickname is enough."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = self.data.get("time_zone") if self.is_bound else self.instance.time_zone
+        self.fields["time_zone"].choices = time_zones.choices_with(zone)
+        if self.instance.pk or self.is_bound:
+            # The phone's guess is for a new child only: never over a zone already chosen.
+            del self.fields["time_zone"].widget.attrs["data-guess-zone"]
 
 
 class RatingField(forms.TypedChoiceField):

@@ -292,3 +292,34 @@ def test_only_an_owner_edits_the_childs_details(client_for, child, caregiver, vi
     assert response.status_code == 403
     assert OWNER_REFUSAL in text_of(response)
     assert snapshot() == before
+
+
+# --- where the child lives: a country and a city -------------------------------------------------
+
+
+def test_the_time_zone_is_a_country_and_a_city(owner_client):
+    html = html_of(owner_client.get(reverse("child_add")))
+    assert '<optgroup label="France">' in html
+    assert '<option value="Europe/Paris">France: Paris</option>' in html
+    assert "United States: New York, Eastern (most areas)" in html
+    assert 'value="Africa/Asmera"' not in html  # an old name, not offered
+    assert "data-guess-zone" in html  # the phone may say better (static/js/app.js)
+    assert html.count("<option") < 450
+
+
+def test_an_old_zone_name_from_a_phone_is_taken_and_kept(owner, owner_client):
+    response = owner_client.post(
+        reverse("child_add"), child_data(name="Ravi", time_zone="Asia/Calcutta")
+    )
+    assert response.status_code == 302
+    ravi = Child.objects.get(name="Ravi")
+    assert ravi.time_zone == "Asia/Calcutta"
+    edit = owner_client.get(reverse("child_edit", args=[ravi.pk]))
+    assert value_of(edit, "time_zone") == "Asia/Calcutta"  # still listed, still chosen
+    assert "data-guess-zone" not in html_of(edit)  # never over a zone already chosen
+
+
+def test_the_dashboard_says_where_the_child_lives(owner_client, child):
+    Child.objects.filter(pk=child.pk).update(time_zone="Europe/Paris")
+    html = html_of(owner_client.get(detail_url(child)))
+    assert "<dt>Lives in</dt><dd>France: Paris</dd>" in html

@@ -1,6 +1,6 @@
 from django import template
 
-from journal import history
+from journal import history, time_zones
 from journal.models import plain_number
 
 register = template.Library()
@@ -31,3 +31,9 @@ def person(user, absent: str = "someone") -> str:
 def readable(value):
     """A value of the change history with its dates written as every page writes them."""
     return history.readable(value)
+
+
+@register.filter
+def zone_label(zone: str) -> str:
+    """A time zone as a parent reads it: "France: Paris"."""
+    return time_zones.label(zone)
