@@ -1,8 +1,7 @@
 """Forms: they turn what a caregiver typed into model instances, with messages beside fields."""
 
 import datetime
-import zoneinfo
-from decimal import Decimal
+from decimal import ROUND_CEILING, Decimal
 
 from django import forms
 from django.contrib.auth import get_user_model
@@ -10,7 +9,7 @@ from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
 
-from journal import analysis, queries
+from journal import analysis, queries, time_zones
 from journal.models import (
     EARLIEST_BIRTH,
     RULE_RANGES,
@@ -92,16 +91,44 @@ class SignUpForm(UserCreationForm):
         return email
 
 
-def time_zone_choices() -> list[tuple[str, str]]:
-    zones = sorted(z for z in zoneinfo.available_timezones() if "/" in z or z == "UTC")
-    return [(zone, zone.replace("_", " ")) for zone in zones]
+class DisplayNameForm(forms.ModelForm):
+    """The name the care team sees, kept in Django's own first-name column: every page that
+    shows a person already loads their account, so the name costs no further query."""
+
+    class Meta:
+        model = get_user_model()
+        fields = ("first_name",)
+        labels = {"first_name": "Your name, as your care team sees it"}
+        help_texts = {
+            "first_name": "Shown beside what you log and on the team page. Leave it empty to be "
+            "shown by your username."
+        }
+        widgets = {"first_name": forms.TextInput(attrs={"autocomplete": "name"})}
+
+    def clean_first_name(self) -> str:
+        return " ".join(self.cleaned_data["first_name"].split())
+
+
+class TimeZoneField(forms.ChoiceField):
+    """A country and a city; any zone of the tz database is taken (a phone may name one by an
+    old name, Asia/Calcutta for Asia/Kolkata, and the page adds it to the list)."""
+
+    def valid_value(self, value) -> bool:
+        return value in time_zones.valid_zones()
+
+
+# Where a new child's days are counted until the phone says better (static/js/app.js).
+DEFAULT_TIME_ZONE = "Europe/London"
 
 
 class ChildForm(forms.ModelForm):
-    time_zone = forms.ChoiceField(
-        choices=time_zone_choices,
-        initial="Europe/London",
-        help_text="Days are counted in this time zone, so an evening entry lands on the right day.",
+    time_zone = TimeZoneField(
+        label="Where the child lives",
+        choices=time_zones.choices,
+        initial=DEFAULT_TIME_ZONE,
+        help_text="Country and city, for the time zone: days are counted there, so an evening "
+        "entry lands on the right day.",
+        widget=forms.Select(attrs={"data-guess-zone": ""}),
     )
 
     class Meta:
@@ -121,6 +148,14 @@ class ChildForm(forms.ModelForm):
             "tumour_found": forms.RadioSelect(),
         }
         help_texts = {"name": "A first name or a nickname is enough."}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        zone = self.data.get("time_zone") if self.is_bound else self.instance.time_zone
+        self.fields["time_zone"].choices = time_zones.choices_with(zone)
+        if self.instance.pk or self.is_bound:
+            # The phone's guess is for a new child only: never over a zone already chosen.
+            del self.fields["time_zone"].widget.attrs["data-guess-zone"]
 
 
 class RatingField(forms.TypedChoiceField):
@@ -398,12 +433,19 @@ class TreatmentForm(VersionedForm):
         model = TreatmentCourse
         fields = TreatmentCourse.CAREGIVER_FIELDS
         widgets = {
+            "drug": forms.RadioSelect(),
             "dose": number_widget(decimal=True),
             "start_date": DateInput(),
             "end_date": DateInput(),
             "purpose": forms.RadioSelect(),
             "notes": forms.Textarea(attrs={"rows": 3}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Each drug a tap target, none chosen for a new course: no "---------" to start from.
+        self.fields["drug"].choices = TreatmentCourse._meta.get_field("drug").choices
+        self.fields["drug"].error_messages["required"] = "Choose the drug, or Other."
 
 
 SAME_DAY = "Two dose changes on the same day: keep one."
@@ -475,6 +517,96 @@ DoseChangeFormSet = inlineformset_factory(
     max_num=60,
     validate_max=True,
 )
+
+
+def two_years_after(day: datetime.date) -> datetime.date:
+    """The last day a plan may reach (DOMAIN: planned steps up to two years ahead)."""
+    try:
+        return day.replace(year=day.year + 2)
+    except ValueError:  # 29 February
+        return day.replace(year=day.year + 2, day=28)
+
+
+class TaperForm(forms.Form):
+    """A taper's steps from four numbers: from a dose, lower by an amount every so many days,
+    down to a last dose. It writes nothing: its steps go into the rows of the course's form,
+    to be checked and changed before the course is saved."""
+
+    start = forms.DecimalField(
+        label="From",
+        min_value=Decimal("0.001"),
+        max_digits=8,
+        decimal_places=3,
+        widget=number_widget(decimal=True),
+        help_text="The dose before the taper, in the unit above.",
+    )
+    step = forms.DecimalField(
+        label="Lower by",
+        min_value=Decimal("0.001"),
+        max_digits=8,
+        decimal_places=3,
+        widget=number_widget(decimal=True),
+    )
+    every = forms.IntegerField(
+        label="Every (days)", min_value=1, max_value=365, widget=number_widget()
+    )
+    first = forms.DateField(label="First step on", widget=DateInput())
+    last = forms.DecimalField(
+        label="Down to",
+        min_value=Decimal(0),
+        max_digits=8,
+        decimal_places=3,
+        initial=0,
+        widget=number_widget(decimal=True),
+        help_text="0 to stop the drug at the last step.",
+    )
+
+    def __init__(self, *args, room: int, today: datetime.date, **kwargs):
+        super().__init__(*args, prefix="taper", **kwargs)
+        self.room = room  # how many more rows the course takes
+        self.horizon = two_years_after(today)
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:
+            return data
+        if data["last"] >= data["start"]:
+            self.add_error("last", "The last dose must be lower than the dose it starts from.")
+            return data
+        if data["first"] > self.horizon:
+            self.add_error("first", f"Steps may be planned up to {self.horizon:%-d %b %Y}.")
+            return data
+        count = self.step_count()
+        if count > self.room:
+            self.add_error(
+                "step",
+                f"That makes {count} steps; {self.room} more fit in this course. "
+                "Lower by more, or save and add the rest as a new course.",
+            )
+            return data
+        steps = self.steps()
+        if steps[-1][0] > self.horizon:
+            self.add_error(
+                "every",
+                f"The last step would fall on {steps[-1][0]:%-d %b %Y}: steps may be planned up "
+                f"to two years ahead ({self.horizon:%-d %b %Y}).",
+            )
+        return data
+
+    def step_count(self) -> int:
+        data = self.cleaned_data
+        return int(((data["start"] - data["last"]) / data["step"]).to_integral_value(ROUND_CEILING))
+
+    def steps(self) -> list[tuple[datetime.date, Decimal]]:
+        """Each step's day and new dose: lower by `step` each time, the last one at `last`."""
+        data = self.cleaned_data
+        return [
+            (
+                data["first"] + datetime.timedelta(days=data["every"] * n),
+                max(data["start"] - data["step"] * (n + 1), data["last"]),
+            )
+            for n in range(self.step_count())
+        ]
 
 
 class InvitationForm(forms.ModelForm):

@@ -6,6 +6,7 @@ planned": "Partly"), so that the history still reads right after a field or a ch
 """
 
 import datetime
+import re
 from collections.abc import Mapping
 from decimal import Decimal
 
@@ -38,6 +39,36 @@ def shown(value) -> str:
     if isinstance(value, datetime.date | datetime.time):
         return value.isoformat()
     return str(value)
+
+
+# How a snapshot holds a day (2025-05-29), a moment (2025-05-29 14:30) and a course's dose
+# changes (2025-05-29: 10; 2025-06-05: 8). Snapshots keep these forms: the history stored
+# before stays comparable with the one written now.
+_DAY = r"(\d{4})-(\d{2})-(\d{2})"
+_MOMENT = re.compile(rf"{_DAY}(?: (\d{{2}}:\d{{2}}))?")
+_STEPS = re.compile(rf"{_DAY}: [^;]+(?:; {_DAY}: [^;]+)*")
+
+
+def readable(value: str) -> str:
+    """A snapshot's value as the pages write it: 29 May 2025, 29 May 2025, 14:30, and
+    29 May 2025: 10; 5 Jun 2025: 8. Anything else (a note that holds a date) as it is."""
+    if not isinstance(value, str):
+        return value
+    if _MOMENT.fullmatch(value):
+        return _MOMENT.sub(_readable_moment, value)
+    if _STEPS.fullmatch(value):
+        return re.sub(_DAY, _readable_moment, value)
+    return value
+
+
+def _readable_moment(match: re.Match) -> str:
+    year, month, day = (int(part) for part in match.groups()[:3])
+    try:
+        written = f"{datetime.date(year, month, day):%-d %b %Y}"
+    except ValueError:
+        return match.group(0)
+    time = match.groups()[3] if len(match.groups()) > 3 else None
+    return f"{written}, {time}" if time else written
 
 
 def field_values(obj, names) -> dict[str, str]:

@@ -331,6 +331,15 @@ class ShareLink(models.Model):
         return secrets.token_urlsafe(32)
 
     @property
+    def description(self) -> str:
+        """Who the link is for, its days and when it was made: two links for the same
+        clinician are told apart (times in the current time zone, the child's on its pages)."""
+        last = f"{self.last:%-d %b %Y}" if self.last else "the day it is opened"
+        made = timezone.localtime(self.created_at) if self.created_at else None
+        made = f", made {made:%-d %b %Y, %H:%M}" if made else ""
+        return f"{self.note or 'a clinician'} ({self.first:%-d %b %Y} to {last}{made})"
+
+    @property
     def status(self) -> str:
         if self.revoked_at:
             return "revoked"

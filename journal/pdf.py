@@ -287,7 +287,7 @@ def _changes(visit: VisitSummary, width: float) -> list:
     """The mean of a logged day, before the period and in it: one column per item."""
     if visit.before_first is None:
         return [Paragraph("No day before this period was logged: nothing to compare with.", BODY)]
-    heading = [_cell("Mean a logged day", CELL_BOLD)]
+    heading = [_cell("Average of a logged day", CELL_BOLD)]
     heading += [_cell(change.label, CELL_BOLD) for change in visit.changes]
     before = f"{_days(visit.before_logged)} logged from {_day(visit.before_first)}"
     rows = [

@@ -9,9 +9,10 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from journal.models import (
+    Child,
     DailyEntry,
     DoseChange,
     ItemRating,
@@ -129,3 +130,24 @@ def history_days(child, first: datetime.date, last: datetime.date) -> list[dict]
         )
         day -= ONE_DAY
     return days
+
+
+def journal_began(child) -> datetime.date:
+    """The journal's first day: the day the child was added, or the first day logged before
+    it (an entry, a trigger or a treatment's start, as a paper diary brings in). One query."""
+
+    def first(model, field: str) -> Subquery:
+        rows = model.objects.filter(child=OuterRef("pk")).order_by(field).values(field)
+        return Subquery(rows[:1])
+
+    firsts = (
+        Child.objects.filter(pk=child.pk)
+        .values_list(
+            first(DailyEntry, "date"),
+            first(TriggerEvent, "start_date"),
+            first(TreatmentCourse, "start_date"),
+        )
+        .get()
+    )
+    added = child.created_at.astimezone(child.zone).date()
+    return max(min([added, *(day for day in firsts if day)]), child.birth_date)

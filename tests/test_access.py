@@ -246,7 +246,8 @@ ROWS: dict[str, Row] = {
         get=everyone(sent_to("home"), anonymous=PAGE),  # signed up already
         post=everyone(sent_to("home"), anonymous=saved("home")),
     ),
-    "profile": Row((), get=signed_in(PAGE), post=WRONG_METHOD),
+    # The name the care team sees: each account changes its own.
+    "profile": Row((), get=signed_in(PAGE), post=signed_in(saved("profile"))),
     # Everything the account can see, as a file: Noah's for the stranger, Mia's for her team.
     "account_download": Row((), get=signed_in(DOWNLOAD), post=WRONG_METHOD),
     # Confirmed with the password; the journals the account owns alone go with it.
@@ -612,6 +613,7 @@ def valid_data(name: str, world: World) -> dict:
         },
         "password_reset": {"email": "dora@example.org"},
         "account_delete": {"password": PASSWORD},
+        "profile": {"first_name": "Dora the owner"},
         "data_import": {
             "entries": SimpleUploadedFile("entries.csv", f"date,rage\n{yesterday},2\n".encode())
         },

@@ -62,7 +62,7 @@ def test_the_delete_page_says_which_journals_go_with_the_account(owner_client, c
     text = text_of(response)
     assert "will be deleted with your account" in text
     assert "Mia" in text
-    assert "carl (Mia)" in text
+    assert "Carl (Mia)" in text
 
 
 def test_a_wrong_password_deletes_nothing(owner_client, child):

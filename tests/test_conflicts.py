@@ -75,7 +75,7 @@ def test_the_second_save_from_the_same_version_shows_both_and_writes_nothing(
     assert second.status_code == 409
     assert snapshot() == before  # nothing of the second save was written
     text = text_of(second)
-    assert "Changed by olivia while you were editing" in text
+    assert "Changed by Olivia while you were editing" in text
     html = html_of(second)
     assert '<th scope="row">Eyes</th><td>2</td><td>3</td>' in html
     assert "<td>Morning note</td><td>Evening note</td>" in html

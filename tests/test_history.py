@@ -97,7 +97,7 @@ def test_the_owner_reads_the_history_page(owner_client, child, owner, caregiver)
     assert response.status_code == 200
     text = text_of(response)
     assert f"Changed the entry of {child.today():%-d %b %Y}" in text
-    assert "by carl" in text
+    assert "by Carl" in text
     assert '<th scope="row">Sleep</th><td>0</td><td>2</td>' in html_of(response)
 
 
@@ -133,3 +133,29 @@ def test_the_history_pages_fifty_changes_at_a_time(owner_client, child, owner):
     assert text_of(second).count("Changed the entry") == 5
     assert "Older" in text_of(first)
     assert owner_client.get(child_url("change_list", child) + "?page=oops").status_code == 200
+
+
+def test_the_history_page_writes_dates_as_every_page_does(owner_client, child, owner):
+    course = TreatmentCourse(
+        child=child, drug="prednisolone", dose=Decimal(10), start_date=child.today()
+    )
+    step = DoseChange(date=child.today(), dose=Decimal(5))
+    services.treatment_save(course=course, user=owner, changes=[step])
+    day = child.today()
+
+    html = html_of(owner_client.get(child_url("change_list", child)))
+
+    assert f"<dd>{day:%-d %b %Y}</dd>" in html  # the start date
+    assert f"<dd>{day:%-d %b %Y}: 5</dd>" in html  # the dose changes
+    assert day.isoformat() not in html
+
+
+def test_a_note_that_holds_a_date_is_shown_as_typed():
+    from journal.history import readable
+
+    assert readable("2025-05-29") == "29 May 2025"
+    assert readable("2025-05-29 14:30") == "29 May 2025, 14:30"
+    assert readable("2025-05-29: 10; 2025-06-05: 7.5") == "29 May 2025: 10; 5 Jun 2025: 7.5"
+    assert readable("Seen on 2025-05-29") == "Seen on 2025-05-29"
+    assert readable("2025-02-30") == "2025-02-30"
+    assert readable("") == ""

@@ -29,7 +29,7 @@ CHILD_LOCK = int(connection.features.has_select_for_update)
 MAX_QUERIES = {
     "form, today": 6,  # the day's entry, the extra items, the day before (Same as yesterday)
     "form, a logged day": 6,  # and the day's ratings of the extra items
-    "history": 7,  # the 4 weeks' entries, events, courses, dose changes
+    "history": 8,  # the journal's first day; the 4 weeks' entries, events, courses, dose changes
     # The form's reads (the day, the extra items), then the transaction: the day claimed at its
     # version and read back, its item ratings, the write (a new day in a savepoint), the extra
     # item's rating, the change record and the data version. Counted as tests see them: each

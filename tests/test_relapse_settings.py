@@ -138,7 +138,7 @@ def test_the_owner_saves_new_numbers(owner_client, owner, child):
     assert "once at least 7 are logged" in text
     assert "its score is 4 or more above the usual level" in text
     assert "Numbers changed from OMS Journal's defaults on" in text
-    assert "by olivia" in text
+    assert "by Olivia" in text
     assert value_of(page, "score_rise") == "4"
 
 
@@ -325,7 +325,7 @@ def test_the_change_history_says_who_changed_the_rule_from_what_to_what(owner_cl
     ]
 
     page = text_of(owner_client.get(reverse("change_list", kwargs={"child_id": child.pk})))
-    assert page.count("Changed how possible relapses are flagged by olivia") == 2
+    assert page.count("Changed how possible relapses are flagged by Olivia") == 2
     assert "Days looked back for the usual level 14 21" in page
     assert "Days looked back for the usual level 21 14" in page
 

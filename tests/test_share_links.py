@@ -3,7 +3,8 @@
 The services (only the token's hash kept, expiry, revoke, openings, the change history); the
 owners' page (make, list with status and openings, revoke with a confirmation; the rest of the
 team is told only owners share); and what a link opens: the summary page and its PDF while the
-link is valid, the site's 404 for an unknown, expired or revoked token, each opening logged,
+link is valid, a 404 that says the link does not work for an unknown, expired or revoked token
+(never a way into a journal), each opening logged,
 headers that keep the token private, and nothing else of the family.
 """
 
@@ -317,7 +318,11 @@ def test_revoking_asks_first_then_the_link_is_404(owner_client, anon_client, chi
 
     response = owner_client.post(revoke_url(link), follow=True)
 
-    assert "The link for Dr Rivera no longer works." in text_of(response)
+    made = timezone.localtime(link.created_at)
+    assert f"The link for Dr Rivera ({link.first:%-d %b %Y} to the day it is opened, made " in (
+        text_of(response)
+    )
+    assert f"made {made:%-d %b %Y, %H:%M}) no longer works." in text_of(response)
     link.refresh_from_db()
     assert link.status == "revoked"
     assert anon_client.get(page_url(TOKEN)).status_code == 404
@@ -556,3 +561,34 @@ def test_a_new_links_full_url_waits_in_no_row_of_the_database(owner_client, chil
     assert 'readonly value="http://testserver/' in html_of(shown)
     assert owner_client.cookies[cookie.key].value == ""  # deleted once shown
     assert 'readonly value="http://testserver/' not in html_of(owner_client.get(url))
+
+
+def test_a_link_that_no_longer_works_says_so_and_leads_nowhere(anon_client, owner_client, child):
+    revoke(a_link(child))
+    for client in (anon_client, owner_client):  # the owner who revoked it sees the same
+        response = client.get(page_url(TOKEN))
+        assert response.status_code == 404
+        assert "This link does not work" in text_of(response)
+        assert "ask the family for a new link" in text_of(response)
+        assert "Back to the journal" not in text_of(response)
+        assert 'href="/"' not in html_of(response)
+        assert "Log out" not in text_of(response)
+
+
+def test_two_links_for_the_same_clinician_are_told_apart(owner_client, child):
+    today = child.today()
+    older = ShareLinkFactory(child=child, note="Dr Rivera", first=today - 90 * DAY)
+    newer = ShareLinkFactory(child=child, note="Dr Rivera", first=today - 30 * DAY, last=today)
+    ShareLink.objects.filter(pk=older.pk).update(created_at=timezone.now() - 5 * DAY)
+    older.refresh_from_db()
+
+    page = text_of(owner_client.get(share_url(child)))
+    for link in (older, newer):
+        made = timezone.localtime(link.created_at, child.zone)
+        assert f"made {made:%-d %b %Y, %H:%M}" in page
+    assert f"{today - 90 * DAY:%-d %b %Y} to the day it is opened" in page
+    assert f"{today - 30 * DAY:%-d %b %Y} to {today:%-d %b %Y}" in page
+
+    confirms = [text_of(owner_client.get(revoke_url(link))) for link in (older, newer)]
+    assert confirms[0] != confirms[1]
+    assert "Dr Rivera (" + f"{today - 90 * DAY:%-d %b %Y} to the day it is opened" in confirms[0]

@@ -289,3 +289,51 @@ def test_the_profile_lists_my_journals_with_my_role(owner, owner_client, child, 
 def test_the_profile_of_someone_without_a_journal(client_for):
     response = client_for(UserFactory()).get(reverse("profile"))
     assert "None yet." in text_of(response)
+
+
+# --- the name the care team sees -----------------------------------------------------------------
+
+
+def test_a_caregiver_gives_the_name_the_team_sees(client_for, child, caregiver, owner_client):
+    client = client_for(caregiver)
+    page = client.get(reverse("profile"))
+    assert value_of(page, "first_name") == "Carl"
+    team_before = text_of(owner_client.get(reverse("team", args=[child.pk])))
+    assert "Carl" in team_before
+
+    response = client.post(reverse("profile"), {"first_name": "  Carl   (Mia's dad) "})
+
+    assert response.status_code == 302
+    caregiver.refresh_from_db()
+    assert caregiver.first_name == "Carl (Mia's dad)"
+    assert "Saved: the name your care team sees." in text_of(client.get(reverse("profile")))
+    team = text_of(owner_client.get(reverse("team", args=[child.pk])))
+    assert "Carl (Mia's dad)" in team
+
+
+def test_without_a_name_the_team_sees_the_username(client_for, child, caregiver, owner_client):
+    client_for(caregiver).post(reverse("profile"), {"first_name": ""})
+    team = text_of(owner_client.get(reverse("team", args=[child.pk])))
+    assert "carl" in team.split()
+
+
+def test_a_new_name_shows_at_once_on_a_page_drawn_before(client_for, child, caregiver):
+    from tests.factories import DailyEntryFactory
+
+    DailyEntryFactory(child=child, date=child.today(), created_by=caregiver, updated_by=caregiver)
+    client = client_for(caregiver)
+    today = reverse("entry_form", args=[child.pk, child.today()])
+    assert "Last changed by Carl," in text_of(client.get(today))  # drawn and cached
+
+    client.post(reverse("profile"), {"first_name": "Dad"})
+
+    assert "Last changed by Dad," in text_of(client.get(today))
+
+
+def test_a_name_too_long_is_refused_beside_the_field(owner_client, owner):
+    response = owner_client.post(reverse("profile"), {"first_name": "x" * 151})
+    assert response.status_code == 200
+    assert "at most 150 characters" in error_beside(response, "first_name")
+    assert value_of(response, "first_name") == "x" * 151
+    owner.refresh_from_db()
+    assert owner.first_name == "Olivia"

@@ -82,6 +82,13 @@ def test_home_tells_a_viewer_they_can_read(viewer_client, child):
     assert "Log today" not in text_of(response)
 
 
+def test_a_viewer_is_offered_to_see_todays_entry_not_to_change_it(viewer_client, child):
+    DailyEntryFactory(child=child, date=child.today())
+    text = text_of(viewer_client.get(reverse("home")))
+    assert "See today's entry" in text
+    assert "Change today's entry" not in text
+
+
 # --- a child's overview --------------------------------------------------------------------------
 
 
@@ -112,9 +119,44 @@ def test_the_overview_shows_today_the_fortnight_treatments_and_triggers(owner_cl
     assert edit_url(child) in html_of(response)
 
 
-def test_a_journal_begun_today_shows_no_gaps_from_before_it_began(owner_client, child):
+def test_a_journal_begun_today_shows_first_steps_not_empty_charts(owner_client, child):
     response = owner_client.get(detail_url(child))
-    assert "0 of 1 days logged" in text_of(response)
+    text, html = text_of(response), html_of(response)
+    assert "First steps" in text
+    for view in ("entry_today", "treatment_add", "data_page", "team"):
+        assert f'href="{reverse(view, args=[child.pk])}"' in html
+    assert "Invite the other parent or a carer" in text
+    assert "Import a paper diary or a spreadsheet" in text
+    assert "✓ done" not in text
+    assert "appear once 7 days are logged: 0 so far" in text
+    assert "Last 7 days against the 28 before" not in text
+    assert reverse("chart", args=[child.pk, "score"]) not in html  # no empty chart drawn
+    assert "Last two weeks" not in text  # a strip of one empty day says nothing
+
+
+def test_first_steps_are_ticked_as_they_are_done(owner_client, child, caregiver):
+    DailyEntryFactory(child=child, date=child.today())
+    TreatmentCourseFactory(child=child)
+    text = text_of(owner_client.get(detail_url(child)))
+    assert text.count("✓ done") == 3  # today, the treatments, the other parent
+    assert "1 of 1 days logged" in text
+    assert "appear once 7 days are logged: 1 so far" in text
+
+
+def test_a_viewer_is_not_given_steps_they_cannot_take(viewer_client, child):
+    text = text_of(viewer_client.get(detail_url(child)))
+    assert "First steps" not in text
+    assert "appear once 7 days are logged" in text
+
+
+def test_a_week_logged_brings_the_charts_and_ends_the_first_steps(owner_client, child):
+    started_days_ago(child, 10)
+    for back in range(7):
+        DailyEntryFactory(child=child, date=child.today() - back * DAY)
+    response = owner_client.get(detail_url(child))
+    assert "First steps" not in text_of(response)
+    assert "Last 7 days against the 28 before" in text_of(response)
+    assert reverse("chart", args=[child.pk, "score"]) in html_of(response)
 
 
 def test_days_logged_before_the_journal_began_widen_the_fortnight(owner_client, child):
@@ -250,3 +292,34 @@ def test_only_an_owner_edits_the_childs_details(client_for, child, caregiver, vi
     assert response.status_code == 403
     assert OWNER_REFUSAL in text_of(response)
     assert snapshot() == before
+
+
+# --- where the child lives: a country and a city -------------------------------------------------
+
+
+def test_the_time_zone_is_a_country_and_a_city(owner_client):
+    html = html_of(owner_client.get(reverse("child_add")))
+    assert '<optgroup label="France">' in html
+    assert '<option value="Europe/Paris">France: Paris</option>' in html
+    assert "United States: New York, Eastern (most areas)" in html
+    assert 'value="Africa/Asmera"' not in html  # an old name, not offered
+    assert "data-guess-zone" in html  # the phone may say better (static/js/app.js)
+    assert html.count("<option") < 450
+
+
+def test_an_old_zone_name_from_a_phone_is_taken_and_kept(owner, owner_client):
+    response = owner_client.post(
+        reverse("child_add"), child_data(name="Ravi", time_zone="Asia/Calcutta")
+    )
+    assert response.status_code == 302
+    ravi = Child.objects.get(name="Ravi")
+    assert ravi.time_zone == "Asia/Calcutta"
+    edit = owner_client.get(reverse("child_edit", args=[ravi.pk]))
+    assert value_of(edit, "time_zone") == "Asia/Calcutta"  # still listed, still chosen
+    assert "data-guess-zone" not in html_of(edit)  # never over a zone already chosen
+
+
+def test_the_dashboard_says_where_the_child_lives(owner_client, child):
+    Child.objects.filter(pk=child.pk).update(time_zone="Europe/Paris")
+    html = html_of(owner_client.get(detail_url(child)))
+    assert "<dt>Lives in</dt><dd>France: Paris</dd>" in html

@@ -6,6 +6,7 @@ import re
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from journal.access import VIEWER_REFUSAL
 from journal.models import DailyEntry, Role
@@ -158,8 +159,8 @@ def test_opening_a_day_that_has_an_entry_edits_it(
     assert entry.updated_by == caregiver
     page = owner_client.get(url)
     assert value_of(page, "notes") == "Second"
-    assert "Last changed by carl" in text_of(page)
-    assert "First logged by olivia" in text_of(page)
+    assert "Last changed by Carl" in text_of(page)
+    assert "First logged by Olivia" in text_of(page)
 
 
 def test_a_form_that_shows_no_problem_says_so_and_one_with_errors_does_not(
@@ -454,9 +455,17 @@ def day_block(response, child, day: datetime.date) -> str:
     return found[0]
 
 
+def added_days_ago(child, days: int) -> None:
+    """The child was added to the app `days` ago: its journal began then."""
+    type(child).objects.filter(pk=child.pk).update(created_at=timezone.now() - days * DAY)
+    child.refresh_from_db()
+
+
 @pytest.fixture
 def history(child, today):
-    """Two logged days in the last four weeks, a fever, a course started and a taper step."""
+    """A journal begun 100 days ago: two logged days in the last four weeks, a fever, a course
+    started and a taper step."""
+    added_days_ago(child, 100)
     DailyEntryFactory(child=child, date=today - DAY, notes="Wobbly after nap")  # score 5
     DailyEntryFactory(
         child=child,
@@ -549,9 +558,9 @@ def test_a_bad_until_shows_a_page_not_an_error(owner_client, child, today, histo
         # Whatever the value, the page ends on a real day no later than today.
         assert f"{DASH} {today.day} {today:%b %Y}" in text_of(response)
     else:
-        # Before birth: the page starts at birth, with nothing older.
-        born = child.birth_date
-        assert f"{born.day} {born:%b %Y} {DASH}" in text_of(response)
+        # Before the journal began: the page starts on its first day, with nothing older.
+        began = timezone.localtime(child.created_at, child.zone).date()
+        assert f"{began.day} {began:%b %Y} {DASH}" in text_of(response)
         assert "Older" not in text_of(response)
 
 
@@ -559,10 +568,44 @@ def test_a_young_childs_history_starts_at_birth(owner, owner_client):
     baby = ChildFactory(owner=owner, time_zone="UTC", diagnosis_date=None)
     baby.birth_date = baby.today() - 3 * DAY
     baby.save()
+    DailyEntryFactory(child=baby, date=baby.birth_date)
     response = owner_client.get(history_url(baby))
     assert response.status_code == 200
-    assert "0 of 4 days logged" in text_of(response)
+    assert "1 of 4 days logged" in text_of(response)
     assert "Older" not in text_of(response)
+
+
+def test_a_new_journal_lists_no_day_before_it_began(owner_client, child, today):
+    response = owner_client.get(history_url(child))
+    assert "0 of 1 days logged" in text_of(response)
+    assert text_of(response).count("Not logged") == 1  # today, not 27 days before the journal
+    assert "Older" not in text_of(response)
+    assert f"Mia's journal began on {today.day} {today:%b %Y}." in text_of(response)
+    assert "Import it" in text_of(response)
+
+    added_days_ago(child, 10)
+    assert "0 of 11 days logged" in text_of(owner_client.get(history_url(child)))
+
+
+@pytest.mark.parametrize(
+    "logged_before",
+    [
+        lambda child, day: DailyEntryFactory(child=child, date=day),
+        lambda child, day: TriggerEventFactory(child=child, start_date=day),
+        lambda child, day: TreatmentCourseFactory(child=child, start_date=day),
+    ],
+    ids=["an entry", "a trigger", "a treatment"],
+)
+def test_days_logged_before_the_journal_was_added_are_listed(
+    owner_client, child, today, logged_before
+):
+    logged_before(child, today - 40 * DAY)  # from a paper diary, say
+    first_page = owner_client.get(history_url(child))
+    assert "Older" in text_of(first_page)
+    older = owner_client.get(history_url(child, (today - 28 * DAY).isoformat()))
+    assert entry_url(child, today - 40 * DAY) in html_of(older)
+    assert entry_url(child, today - 41 * DAY) not in html_of(older)
+    assert "Older" not in text_of(older)
 
 
 def test_a_viewer_reads_the_history(client_for, child, history):

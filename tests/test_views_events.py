@@ -361,3 +361,53 @@ def test_a_refused_edit_keeps_the_saved_event_in_the_title(owner_client, child, 
     )
     assert response.status_code == 200
     assert saved_title in response.content.decode()
+
+
+# --- the same trigger twice ----------------------------------------------------------------------
+
+
+def test_the_same_trigger_twice_is_asked_about_before_it_is_saved(owner_client, child, fever):
+    data = event_data(type="fever", start_date=fever.start_date, temperature_c="38.4")
+
+    warned = owner_client.post(url("event_add", child), data)
+
+    assert warned.status_code == 200
+    assert TriggerEvent.objects.filter(child=child).count() == 1
+    text = text_of(warned)
+    assert f"Fever on {fever.start_date:%-d %b %Y} is already logged" in text
+    assert "Yours is not saved yet." in text
+    assert value_of(warned, "temperature_c") == "38.4"  # what was typed is kept
+    assert url("event_edit", child, fever) in html_of(warned)
+
+    kept = owner_client.post(url("event_add", child), {**data, "keep_both": "1"})
+
+    assert kept.status_code == 302
+    assert TriggerEvent.objects.filter(child=child, start_date=fever.start_date).count() == 2
+
+
+def test_another_type_or_day_is_saved_without_a_question(owner_client, child, fever):
+    for data in (
+        event_data(type="stress", start_date=fever.start_date),
+        event_data(type="fever", start_date=fever.start_date - DAY, temperature_c="38.1"),
+    ):
+        assert owner_client.post(url("event_add", child), data).status_code == 302
+    assert TriggerEvent.objects.filter(child=child).count() == 3
+
+
+def test_a_pair_kept_is_not_asked_about_again_but_a_move_onto_one_is(owner_client, child, fever):
+    twin = TriggerEventFactory(child=child, start_date=fever.start_date, notes="A second one")
+    other = TriggerEventFactory(child=child, start_date=fever.start_date - 3 * DAY)
+    edit = event_data(type="fever", start_date=twin.start_date, notes="Still two", version=1)
+    edit["temperature_c"] = twin.temperature_c
+
+    assert owner_client.post(url("event_edit", child, twin), edit).status_code == 302
+    twin.refresh_from_db()
+    assert twin.notes == "Still two"
+
+    moved = event_data(type="fever", start_date=fever.start_date, version=1)
+    moved["temperature_c"] = other.temperature_c
+    warned = owner_client.post(url("event_edit", child, other), moved)
+    assert warned.status_code == 200
+    assert "is already logged" in text_of(warned)
+    other.refresh_from_db()
+    assert other.start_date == fever.start_date - 3 * DAY

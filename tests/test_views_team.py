@@ -64,7 +64,7 @@ def test_the_owner_sees_the_team_the_invitation_form_and_the_invitations(
     text = text_of(response)
     assert response.status_code == 200
     assert "<html" in html_of(response)
-    for name in ("olivia (you)", "carl", "vera"):
+    for name in ("Olivia (you)", "Carl", "Vera"):
         assert name in text
     assert "Invite a caregiver" in text
     assert "Grandma" in text
@@ -77,8 +77,8 @@ def test_a_caregiver_sees_the_team_but_cannot_manage_it(caregiver_client, child,
     response = caregiver_client.get(team_url(child))
     text = text_of(response)
     assert response.status_code == 200
-    assert "olivia" in text
-    assert "carl (you)" in text
+    assert "Olivia" in text
+    assert "Carl (you)" in text
     assert "Invite a caregiver" not in text
     assert "Grandma" not in text  # invitations are the owners' business
     forms = set(re.findall(r'<form method="post" action="([^"]+)"', html_of(response)))
@@ -127,13 +127,13 @@ def test_an_invitation_link_is_shown_once(owner_client, child):
 
 def test_someone_accepts_an_invitation_and_joins_with_its_role(owner_client, child, client_for):
     link = make_invitation(owner_client, child, role="viewer")
-    grandpa = UserFactory(username="grandpa")
+    grandpa = UserFactory(username="grandpa", first_name="Grandpa")
     client = client_for(grandpa)
 
     page = client.get(link)
     assert page.status_code == 200
     assert "Join Mia's care team" in text_of(page)
-    assert "You are invited as viewer by olivia" in text_of(page)
+    assert "You are invited as viewer by Olivia" in text_of(page)
     assert "Join as grandpa" in text_of(page)
     assert not Membership.objects.filter(user=grandpa).exists()  # opening it joins nothing
 
@@ -145,7 +145,7 @@ def test_someone_accepts_an_invitation_and_joins_with_its_role(owner_client, chi
     assert invitation.accepted_by == grandpa
     assert invitation.status == "accepted"
     assert "You are on Mia's care team as viewer." in text_of(client.get(response.url))
-    assert "Accepted by grandpa" in text_of(owner_client.get(team_url(child)))
+    assert "Accepted by Grandpa" in text_of(owner_client.get(team_url(child)))
 
 
 def test_a_used_link_no_longer_works(owner_client, child, client_for):
@@ -312,7 +312,7 @@ def test_the_owner_changes_someones_role(owner_client, child, caregiver):
     assert response.url == team_url(child)
     member.refresh_from_db()
     assert member.role == Role.VIEWER
-    assert "carl is now Viewer." in text_of(owner_client.get(team_url(child)))
+    assert "Carl is now Viewer." in text_of(owner_client.get(team_url(child)))
 
 
 def test_an_unknown_role_is_refused_with_a_message(owner_client, child, caregiver):
@@ -372,7 +372,7 @@ def test_the_owner_removes_someone(owner_client, child, caregiver):
     assert response.status_code == 302
     assert response.url == team_url(child)
     assert not Membership.objects.filter(user=caregiver).exists()
-    assert "carl was removed from the care team." in text_of(owner_client.get(team_url(child)))
+    assert "Carl was removed from the care team." in text_of(owner_client.get(team_url(child)))
 
 
 def test_a_removed_member_loses_access(owner_client, client_for, child, caregiver):

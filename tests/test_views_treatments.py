@@ -1,12 +1,13 @@
 """Treatment courses and their dose changes: the list, the form, deleting, and bad input."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 
 from journal.access import VIEWER_REFUSAL
-from journal.models import DoseChange, TreatmentCourse
+from journal.models import DoseChange, TreatmentCourse, plain_number
 from tests.factories import DoseChangeFactory, TreatmentCourseFactory
 from tests.view_helpers import (
     child_url as url,
@@ -16,6 +17,7 @@ from tests.view_helpers import (
     errors_shown,
     form_values,
     html_of,
+    is_fragment,
     snapshot,
     text_of,
     value_of,
@@ -244,7 +246,7 @@ BAD_INPUT = [
     ("no dose", {"dose": ""}, "dose", "This field is required"),
     ("text dose", {"dose": "two"}, "dose", "Enter a number"),
     ("negative dose", {"dose": "-1"}, "dose", "greater than or equal to 0"),
-    ("no drug", {"drug": ""}, "drug", "This field is required"),
+    ("no drug", {"drug": ""}, "drug", "Choose the drug, or Other."),
     ("unknown drug", {"drug": "aspirin"}, "drug", "Select a valid choice"),
     ("other drug without a name", {"drug": "other"}, "drug_other", "Please name the drug"),
     ("unknown unit", {"unit": "spoons"}, "unit", "Select a valid choice"),
@@ -430,3 +432,143 @@ def test_a_forged_child_field_is_ignored(owner_client, child, stranger_child, to
     data = course_data(start_date=today, child=stranger_child.pk)
     owner_client.post(url("treatment_add", child), data)
     assert TreatmentCourse.objects.get().child == child
+
+
+# --- steps in place, and the taper helper --------------------------------------------------------
+
+
+def test_the_drug_is_one_tap_among_real_choices(owner_client, child):
+    html = html_of(owner_client.get(url("treatment_add", child)))
+    assert "---------" not in html
+    assert html.count('type="radio" name="drug"') == 10
+    assert 'name="drug" value="acth"' in html
+    assert 'name="drug" value="other"' in html
+    assert not re.search(r'name="drug"[^>]*checked', html)  # none chosen for the parent
+
+
+def rows_of(response) -> list[tuple[str, str]]:
+    values = form_values(response)
+    total = int(values["changes-TOTAL_FORMS"][0])
+    return [(values[f"changes-{n}-date"][0], values[f"changes-{n}-dose"][0]) for n in range(total)]
+
+
+@pytest.mark.parametrize("htmx", [False, True], ids=["without JavaScript", "htmx"])
+def test_a_step_is_added_in_place_with_everything_typed_kept(owner_client, child, today, htmx):
+    typed = course_data(
+        dose="",  # not valid yet: the caregiver is still filling the form in
+        notes="Dr K's plan",
+        changes=[{"date": today, "dose": "1.5"}, {"date": "", "dose": ""}],
+        step_action="add",
+    )
+    headers = {"HX-Request": "true"} if htmx else {}
+
+    response = owner_client.post(url("treatment_add", child), typed, headers=headers)
+
+    assert response.status_code == 200
+    assert rows_of(response) == [(today.isoformat(), "1.5"), ("", ""), ("", "")]
+    assert "autofocus" in html_of(response)
+    assert errors_shown(response) == {}  # nothing judged before Save
+    assert not TreatmentCourse.objects.exists()
+    if htmx:
+        assert is_fragment(response)
+        assert html_of(response).lstrip().startswith('<fieldset class="steps-fieldset"')
+    else:
+        assert value_of(response, "notes") == "Dr K's plan"
+        assert value_of(response, "dose") == ""
+
+
+def test_a_ten_step_acth_taper_takes_one_helper_and_one_save(owner, owner_client, child, today):
+    start = today - 10 * DAY
+    data = course_data(
+        drug="acth",
+        dose="150",
+        unit="IU/m2",
+        route="im",
+        start_date=start,
+        changes=[{"date": "", "dose": ""}, {"date": "", "dose": ""}],
+        step_action="taper",
+        **{"taper-start": "150", "taper-step": "15", "taper-every": "7"},
+        **{"taper-first": today - 3 * DAY, "taper-last": "0"},
+    )
+
+    drafted = owner_client.post(url("treatment_add", child), data, headers={"HX-Request": "true"})
+
+    assert drafted.status_code == 200
+    assert is_fragment(drafted)
+    steps = [(f"{today + (7 * n - 3) * DAY:%Y-%m-%d}", str(135 - 15 * n)) for n in range(10)]
+    assert rows_of(drafted) == steps  # the two empty rows are filled, not kept before them
+    assert "10 steps added below: check them, then save." in text_of(drafted)
+    assert not TreatmentCourse.objects.exists()
+
+    saved = owner_client.post(
+        url("treatment_add", child),
+        {**data, **form_flat(drafted)}
+        | {
+            "step_action": "",
+        },
+    )
+
+    assert saved.status_code == 302
+    course = TreatmentCourse.objects.get(child=child)
+    assert [(f"{c.date:%Y-%m-%d}", plain_number(c.dose)) for c in course.changes.all()] == steps
+
+
+def form_flat(response) -> dict[str, str]:
+    return {name: values[0] for name, values in form_values(response).items() if values}
+
+
+def test_the_last_step_lands_on_the_last_dose(owner_client, child, course, today):
+    data = course_data(
+        initial=1,
+        **{"changes-0-id": course.changes.get().pk, "changes-0-course": course.pk},
+        **{"changes-0-date": today - 23 * DAY, "changes-0-dose": "1.5"},
+        step_action="taper",
+        version=course.version,
+        **{"taper-start": "10", "taper-step": "3", "taper-every": "2", "taper-first": today},
+        **{"taper-last": "0.5"},
+    )
+    response = owner_client.post(url("treatment_edit", child, course), data)
+    assert rows_of(response) == [
+        (f"{today - 23 * DAY:%Y-%m-%d}", "1.5"),  # the saved step stays first
+        (f"{today:%Y-%m-%d}", "7"),
+        (f"{today + 2 * DAY:%Y-%m-%d}", "4"),
+        (f"{today + 4 * DAY:%Y-%m-%d}", "1"),
+        (f"{today + 6 * DAY:%Y-%m-%d}", "0.5"),
+    ]
+    assert course.changes.count() == 1
+
+
+TAPER = {"taper-start": "10", "taper-step": "1", "taper-every": "7", "taper-last": "0"}
+
+
+@pytest.mark.parametrize(
+    ("taper", "field", "message"),
+    [
+        ({"taper-last": "10"}, "last", "The last dose must be lower than the dose it starts from."),
+        ({"taper-step": "0"}, "step", "greater than or equal to 0.001"),
+        ({"taper-every": "x"}, "every", "Enter a whole number."),
+        ({"taper-start": "100", "taper-step": "1"}, "step", "That makes 100 steps; 60 more fit"),
+        ({"taper-every": "90"}, "every", "steps may be planned up to two years ahead"),
+        ({"taper-first": "9999-12-31"}, "first", "Steps may be planned up to"),
+    ],
+    ids=["not lower", "no step", "not a number", "too many", "too far", "first too far"],
+)
+def test_a_taper_that_cannot_be_made_says_why_beside_its_field(
+    owner_client, child, today, taper, field, message
+):
+    data = course_data(step_action="taper", **{"taper-first": today.isoformat(), **TAPER, **taper})
+    response = owner_client.post(url("treatment_add", child), data)
+    assert response.status_code == 200
+    assert message in error_beside(response, f"taper-{field}")
+    assert rows_of(response) == [("", ""), ("", "")]  # the rows as they were
+    assert '<details class="taper" open>' in html_of(response)
+    assert not TreatmentCourse.objects.exists()
+
+
+def test_steps_planned_ahead_draw_within_two_years(owner_client, child, today):
+    data = course_data(
+        step_action="taper",
+        **{**TAPER, "taper-every": "73", "taper-first": today.isoformat()},  # 9 * 73 = 657 days
+    )
+    response = owner_client.post(url("treatment_add", child), data)
+    assert rows_of(response)[-1] == (f"{today + 657 * DAY:%Y-%m-%d}", "0")

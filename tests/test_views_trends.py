@@ -394,8 +394,11 @@ def test_every_flag_shows_the_rule_with_the_childs_numbers(owner_client, child):
     log_days(child, [CALM] * 20 + [BAD] * 3)
     for response in (dashboard(owner_client, child), trends(owner_client, child)):
         text = status_text(response)
-        assert "How this is flagged" in text
+        assert "How possible relapses are flagged" in text
         assert "Possible triggers: those in the 21 days before it began." in text
+    # The flag's own words link to the numbers: the dashboard has no second link beside them.
+    settings_url = reverse("relapse_settings", args=[child.pk])
+    assert dashboard(owner_client, child).content.decode().count(f'href="{settings_url}"') == 1
 
 
 @pytest.fixture

@@ -3,6 +3,7 @@ import time
 
 from axes.utils import reset as reset_login_failures
 from django.conf import settings
+from django.contrib import messages
 from django.contrib.auth import login, password_validation
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
@@ -13,9 +14,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_http_methods
 
-from journal.forms import SignUpForm
+from journal import services
+from journal.forms import DisplayNameForm, SignUpForm
 from journal.models import AccessToken, Membership
 
 logger = logging.getLogger(__name__)
@@ -47,11 +49,18 @@ def signup(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
-@require_GET
+@require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
+    """The account page: the name the team sees, the journals, password, data, deleting."""
+    data = request.POST if request.method == "POST" else None
+    form = DisplayNameForm(data, instance=request.user)
+    if request.method == "POST" and form.is_valid():
+        services.display_name_save(user=request.user, name=form.cleaned_data["first_name"])
+        messages.success(request, "Saved: the name your care team sees.")
+        return redirect("profile")
     memberships = Membership.objects.filter(user=request.user).select_related("child")
     token_count = AccessToken.objects.valid().filter(user=request.user).count()
-    context = {"memberships": memberships, "token_count": token_count}
+    context = {"memberships": memberships, "token_count": token_count, "form": form}
     return render(request, "registration/profile.html", context)
 
 

@@ -4,6 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -115,11 +116,18 @@ def dashboard_context(membership: Membership, today: datetime.date) -> dict:
         for trigger in trends.history_for(child).triggers
         if trigger.from_entries and trigger.last_date >= since
     ]
+    logged = len(trends.history_for(child).days)  # read with the overview, from the cache
+    today_entry = next((e for e in entries if e.date == today), None)
     return {
         "membership": membership,
         "child": child,
         "today": today,
-        "today_entry": next((e for e in entries if e.date == today), None),
+        "today_entry": today_entry,
+        "logged_total": logged,
+        # A journal too young for charts: first steps in their place, not empty charts.
+        "first_steps": first_steps(membership, today_entry)
+        if logged < overview.rule.min_logged_days
+        else None,
         "recent": recent_days(child, today, entries),
         "logged_recent": len(entries),
         "overview": overview,
@@ -130,6 +138,43 @@ def dashboard_context(membership: Membership, today: datetime.date) -> dict:
         "events": TriggerEvent.objects.for_child(child)[:5],
         "entry_fevers": fevers,
     }
+
+
+def first_steps(membership: Membership, today_entry) -> list[dict] | None:
+    """What a new family does first, each with whether it is done; None for a viewer."""
+    if not membership.can_write:
+        return None
+    child = membership.child
+    steps = [
+        {
+            "done": today_entry is not None,
+            "url": reverse("entry_today", args=[child.pk]),
+            "label": "Log today",
+            "help": "A minute each evening: five ratings, and details if you have them.",
+        },
+        {
+            "done": TreatmentCourse.objects.for_child(child).exists(),
+            "url": reverse("treatment_add", args=[child.pk]),
+            "label": "Add the treatments going on now",
+            "help": "With their doses, so that the charts show them beside the scores.",
+        },
+        {
+            "done": None,  # an offer, never a task left undone
+            "url": reverse("data_page", args=[child.pk]),
+            "label": "Import a paper diary or a spreadsheet",
+            "help": "Days kept before bring the usual level and the charts sooner.",
+        },
+    ]
+    if membership.is_owner:
+        steps.append(
+            {
+                "done": child.memberships.count() > 1,
+                "url": reverse("team", args=[child.pk]),
+                "label": "Invite the other parent or a carer",
+                "help": "Each logs on their own phone; the journal is the same.",
+            }
+        )
+    return steps
 
 
 def comparison_rows(overview: trends.Overview) -> list[dict]:

@@ -176,15 +176,18 @@ def entry_conflict(request: HttpRequest, form: EntryForm, saved: DailyEntry | No
     return found, retry
 
 
-def history_range(request: HttpRequest, child) -> tuple[datetime.date, datetime.date]:
-    """The four weeks to list: those ending on `?until=` (or today), never past today."""
+def history_range(
+    request: HttpRequest, child, began: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    """The four weeks to list: those ending on `?until=` (or today), never past today nor
+    before the journal began: no "Not logged" for days before there was a journal."""
     today = child.today()
     try:
         last = datetime.date.fromisoformat(request.GET.get("until", ""))
     except ValueError:
         last = today
-    last = min(max(last, child.birth_date), today)
-    first = max(last - datetime.timedelta(days=HISTORY_DAYS - 1), child.birth_date)
+    last = min(max(last, began), today)
+    first = max(last - datetime.timedelta(days=HISTORY_DAYS - 1), began)
     return first, last
 
 
@@ -194,7 +197,8 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
     """The history: recent days with their daily score, gaps visible, triggers beside them."""
     membership = membership_for(request, child_id)
     child = membership.child
-    first, last = history_range(request, child)
+    began = queries.journal_began(child)
+    first, last = history_range(request, child, began)
     days = queries.history_days(child, first, last)
     context = {
         "membership": membership,
@@ -203,7 +207,8 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
         "first": first,
         "last": last,
         "logged": sum(1 for d in days if d["entry"]),
-        "older": first - ONE_DAY if first > child.birth_date else None,
+        "older": first - ONE_DAY if first > began else None,
+        "began": began,
         "newer": last + datetime.timedelta(days=HISTORY_DAYS) if last < child.today() else None,
     }
     template = "journal/entry_list.html"

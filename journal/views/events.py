@@ -29,6 +29,25 @@ def event_list(request: HttpRequest, child_id: int) -> HttpResponse:
     )
 
 
+KEEP_BOTH = "keep_both"
+
+
+def same_trigger(form: EventForm) -> TriggerEvent | None:
+    """Another trigger of the child's of the same kind on the same day, if one is logged and
+    this form logs a trigger or moves one there (an edit that leaves both as they were is
+    not asked again about a pair the caregiver chose to keep)."""
+    event = form.instance
+    if event.pk and not {"type", "start_date"} & set(form.changed_data):
+        return None
+    return (
+        TriggerEvent.objects.for_child(event.child)
+        .filter(type=event.type, start_date=event.start_date)
+        .exclude(pk=event.pk)
+        .select_related("created_by")
+        .first()
+    )
+
+
 def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> HttpResponse:
     """Add or change a trigger event: the same form for both."""
     child = membership.child
@@ -41,8 +60,12 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
             **given(request),
         }
     form = EventForm(request.POST or None, instance=event, initial=initial)
-    conflict = None
+    conflict = same = None
     if request.method == "POST" and form.is_valid():
+        # The same trigger twice is most often a double tap or two caregivers logging one
+        # fever: say so before saving, and save both only when the caregiver says they are two.
+        same = None if KEEP_BOTH in request.POST else same_trigger(form)
+    if same is None and request.method == "POST" and form.is_valid():
         try:
             saved = services.event_save(
                 event=form.instance, user=request.user, expected_version=form.started_from_version
@@ -66,6 +89,8 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
         "event": event,
         "title": title,
         "conflict": conflict,
+        "same": same,
+        "keep_both": KEEP_BOTH,
     }
     return render(request, "journal/event_form.html", context, status=409 if conflict else 200)
 

@@ -15,13 +15,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Prefetch
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
-from django.views.defaults import page_not_found
 
 from journal import services, trends
 from journal.access import OWNER_REFUSAL, membership_for, owner_membership_for
@@ -132,7 +131,7 @@ def share_link_revoke(request: HttpRequest, child_id: int, pk: int) -> HttpRespo
     link = get_object_or_404(ShareLink.objects.filter(child=membership.child), pk=pk)
     if request.method == "POST":
         services.share_link_revoke(link=link, user=request.user)
-        messages.success(request, f"The link for {link.note or 'a clinician'} no longer works.")
+        messages.success(request, f"The link for {link.description} no longer works.")
         return redirect("share_links", child_id=child_id)
     return render(
         request,
@@ -146,8 +145,8 @@ def share_link_revoke(request: HttpRequest, child_id: int, pk: int) -> HttpRespo
 
 def shared(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """A page a share link opens: GET only, its token looked up (unknown, expired or revoked:
-    the site's 404 page), and headers that keep the token and the page out of caches, other
-    sites' logs (Referer) and search engines, on the 404 too."""
+    a 404 that says so, the same for each), and headers that keep the token and the page out
+    of caches, other sites' logs (Referer) and search engines, on the 404 too."""
 
     @require_GET
     @never_cache
@@ -155,7 +154,8 @@ def shared(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     def wrapper(request: HttpRequest, token: str) -> HttpResponse:
         link = services.share_link_for_token(token)
         if link is None:
-            response = page_not_found(request, Http404())
+            # Not the site's 404: its "Back to the journal" leads a clinician nowhere.
+            response = render(request, "journal/shared_gone.html", {"shared": True}, status=404)
         else:
             # Days and times read as they are where the child lives.
             timezone.activate(link.child.zone)

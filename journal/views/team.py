@@ -11,6 +11,7 @@ from journal import services
 from journal.access import OWNER_REFUSAL, membership_for, owner_membership_for
 from journal.forms import InvitationForm, RoleForm
 from journal.models import Invitation, Membership
+from journal.templatetags.journal import person
 from journal.views import once
 
 NEW_LINK = "new_invitation_link"
@@ -75,7 +76,7 @@ def membership_role(request: HttpRequest, child_id: int, pk: int) -> HttpRespons
     else:
         try:
             services.membership_set_role(membership=member, role=form.cleaned_data["role"])
-            messages.success(request, f"{member.user.username} is now {member.get_role_display()}.")
+            messages.success(request, f"{person(member.user)} is now {member.get_role_display()}.")
         except PermissionDenied as refusal:
             messages.error(request, str(refusal))
     return redirect("team", child_id=child_id)
@@ -99,7 +100,7 @@ def membership_remove(request: HttpRequest, child_id: int, pk: int) -> HttpRespo
     if leaving:
         messages.success(request, f"You have left {own.child.name}'s care team.")
         return redirect("home")
-    messages.success(request, f"{member.user.username} was removed from the care team.")
+    messages.success(request, f"{person(member.user)} was removed from the care team.")
     return redirect("team", child_id=child_id)
 
 

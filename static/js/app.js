@@ -70,3 +70,19 @@ document.addEventListener("click", (event) => {
   if (state) state.textContent = "The day before's ratings are filled in: change what differs, then Save.";
   button.remove();  // done: a swap after Save must not offer it again
 });
+
+// A new child's time zone: this phone's own, when it has one (else the list keeps the server's
+// default). A phone may name its zone by an old name the list lacks: it is added, the server
+// takes any zone of the tz database.
+for (const select of document.querySelectorAll("select[data-guess-zone]")) {
+  const zone = Intl.DateTimeFormat().resolvedOptions().timeZone;
+  if (!zone || !zone.includes("/") || select.value === zone) continue;
+  if (![...select.options].some((option) => option.value === zone)) {
+    select.add(new Option(zone.replaceAll("_", " "), zone));
+  }
+  select.value = zone;
+  const note = document.createElement("p");
+  note.className = "help";
+  note.textContent = "Set from this phone's time zone: change it if the child lives elsewhere.";
+  select.after(note);
+}

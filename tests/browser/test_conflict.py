@@ -32,7 +32,7 @@ def test_the_second_save_shows_both_versions_and_saving_mine_is_a_choice(
     conflict = dad.get_by_role("alert").filter(has_text="while you were editing")
     expect(conflict).to_be_visible()
     expect(conflict).to_be_in_viewport()  # scrolled to, not left above the fold
-    expect(conflict).to_contain_text("Changed by olivia")
+    expect(conflict).to_contain_text("Changed by Olivia")
     expect(conflict.get_by_role("row", name="Eyes")).to_contain_text("2")
     expect(conflict.get_by_role("row", name="Eyes")).to_contain_text("3")
     assert dad.evaluate("window.stillThisPage") is True  # htmx swapped the 409 in place

@@ -82,7 +82,7 @@ def test_a_parent_signs_up_logs_today_changes_it_and_logs_a_fever(
     page.get_by_label("Birth date").fill("2022-03-14")
     page.get_by_label("Date of diagnosis").fill("2023-09-01")
     page.locator("label.choice").filter(has_text=re.compile(r"^Yes$")).tap()
-    page.get_by_label("Time zone").select_option("Europe/London")
+    page.get_by_label("Where the child lives").select_option("Europe/London")
     shot(page, "journey-child-form")
     page.get_by_role("button", name="Start the journal").tap()
 

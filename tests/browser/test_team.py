@@ -28,7 +28,7 @@ def test_an_invited_caregiver_signs_up_from_the_link_and_joins(
     grandma = phone()
     grandma.goto(link)
     expect(grandma.get_by_role("heading", name="Join Mia's care team")).to_be_visible()
-    expect(grandma.get_by_text("You are invited as caregiver by olivia.")).to_be_visible()
+    expect(grandma.get_by_text("You are invited as caregiver by Olivia.")).to_be_visible()
     shot(grandma, "invitation")
     axe(grandma)
     grandma.get_by_role("link", name="Create an account").tap()
