@@ -24,8 +24,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEV_ENV := DEBUG=1
 
 # Tests run with DEBUG off, as in production, over plain HTTP: no HTTPS redirect, no Secure cookies.
-# DATABASE_URL is cleared for the SQLite run; scripts/with-postgres sets it for the other.
-TEST_ENV := env -u DEBUG -u DATABASE_URL \
+# DATABASE_URL and REDIS_URL are cleared for the SQLite run; scripts/with-postgres and
+# scripts/with-redis set them for the other.
+TEST_ENV := env -u DEBUG -u DATABASE_URL -u REDIS_URL \
 	SECRET_KEY=test-only-key \
 	SECURE_SSL_REDIRECT=0 \
 	SECURE_COOKIES=0 \
@@ -39,7 +40,7 @@ help:
 	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
 	@echo "make test           lint, then every test on SQLite and again on PostgreSQL (what CI runs)"
 	@echo "make test-sqlite    every test on SQLite only"
-	@echo "make test-postgres  every test on a throwaway PostgreSQL only"
+	@echo "make test-postgres  every test on a throwaway PostgreSQL and Redis only"
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make check          Django's checks, no model change without migration, collectstatic"
 	@echo "make audit          bandit over our code, pip-audit over requirements.lock"
@@ -50,7 +51,8 @@ help:
 	@echo "make backup         a consistent copy of the local SQLite database in var/backups/"
 	@echo "make venv           create or update .venv (only when pyproject.toml or the lock change)"
 	@echo "make lock           rewrite requirements.lock from .venv"
-	@echo "make system-deps    apt-get install chromium, postgresql, poppler-utils if missing"
+	@echo "make system-deps    apt-get install chromium, postgresql, poppler-utils, wrk, redis-server,"
+	@echo "                    nginx-light if missing"
 	@echo "make clean          remove .venv, var/, staticfiles/ and caches (keeps db.sqlite3)"
 	@echo "make reset-db       delete db.sqlite3; the next 'make run' migrates and seeds it again"
 
@@ -79,12 +81,22 @@ system-deps:
 	command -v pdftoppm >/dev/null 2>&1 || missing="$$missing poppler-utils"; \
 	command -v wrk >/dev/null 2>&1 || missing="$$missing wrk"; \
 	$(PYTHON) -c "import ensurepip" >/dev/null 2>&1 || missing="$$missing python3-venv"; \
-	if [ -n "$$missing" ]; then \
-		echo "Installing Debian packages:$$missing"; \
+	lean=""; \
+	command -v redis-server >/dev/null 2>&1 || lean="$$lean redis-server"; \
+	command -v nginx >/dev/null 2>&1 || lean="$$lean nginx-light"; \
+	if [ -n "$$missing$$lean" ]; then \
+		echo "Installing Debian packages:$$missing$$lean"; \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -q; \
+	fi; \
+	if [ -n "$$missing" ]; then \
 		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q $$missing </dev/null; \
-	else \
-		echo "Debian packages present: chromium, postgresql, poppler-utils, wrk."; \
+	fi; \
+	if [ -n "$$lean" ]; then \
+		$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends $$lean </dev/null; \
+	fi; \
+	if [ -z "$$missing$$lean" ]; then \
+		echo "Debian packages present: chromium, postgresql, poppler-utils, wrk, redis-server, nginx-light."; \
 	fi
 
 # --- running -----------------------------------------------------------------------------------
@@ -176,8 +188,8 @@ test-sqlite: venv
 
 test-postgres: system-deps venv
 	@mkdir -p $(MPLCONFIGDIR)
-	@echo "== pytest on PostgreSQL =="
-	$(TEST_ENV) bash scripts/with-postgres $(PYTEST)
+	@echo "== pytest on PostgreSQL, with the shared cache on Redis =="
+	$(TEST_ENV) bash scripts/with-postgres bash scripts/with-redis $(PYTEST)
 
 test: system-deps venv lint check audit
 	@$(MAKE) test-sqlite

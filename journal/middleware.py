@@ -1,3 +1,9 @@
+import contextvars
+import logging
+import re
+import time
+import uuid
+
 from django.conf import settings
 from django.utils import timezone
 
@@ -33,3 +39,57 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+# --- request ids and the request log -----------------------------------------------------------
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# What a proxy may send as X-Request-ID (nginx's $request_id is 32 hex digits).
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+request_log = logging.getLogger("journal.requests")
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the id of the request being served (or "-") on every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+class RequestIdMiddleware:
+    """Give each request an id, send it back as X-Request-ID and log the request with it.
+
+    Behind a trusted proxy (settings.TRUSTED_PROXY_COUNT), the proxy's X-Request-ID is kept, so
+    that nginx's log line and ours share an id; otherwise a new one is made. Every line the app
+    logs while serving the request carries the id (RequestIdFilter). The log line says the
+    method, the path without its query, the status and the time taken: nothing a form holds.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trust_proxy = settings.TRUSTED_PROXY_COUNT > 0
+
+    def request_id(self, request) -> str:
+        given = request.META.get("HTTP_X_REQUEST_ID", "")
+        if self.trust_proxy and REQUEST_ID.fullmatch(given):
+            return given
+        return uuid.uuid4().hex
+
+    def __call__(self, request):
+        request_id = self.request_id(request)
+        token = request_id_var.set(request_id)
+        began = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response.headers["X-Request-ID"] = request_id
+            request_log.info(
+                "%s %s %d %.1f ms",
+                request.method,
+                request.path,
+                response.status_code,
+                (time.perf_counter() - began) * 1000,
+            )
+            return response
+        finally:
+            request_id_var.reset(token)

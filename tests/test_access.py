@@ -141,6 +141,7 @@ class Expect:
     writes: bool = False  # whether the request changes a journal table
     download: bool = False  # a 200 that is a file to save, not a page
     svg: bool = False  # a 200 that is an SVG image, not a page
+    health: bool = False  # the health endpoint's few words of JSON, for a load balancer
 
     def __str__(self) -> str:
         notes = (self.to, "(a download)" * self.download, "(writes)" * self.writes)
@@ -158,6 +159,7 @@ VIEWER_REFUSED = Expect(403, message=VIEWER_REFUSAL)
 OPENED = Expect(200, writes=True)
 OPENED_PDF = Expect(200, download=True, writes=True)
 OWNER_REFUSED = Expect(403, message=OWNER_REFUSAL)
+HEALTHY = Expect(200, health=True)
 
 
 def saved(view: str) -> Expect:
@@ -367,6 +369,8 @@ ROWS: dict[str, Row] = {
     "data_import_confirm": Row(
         CHILD, get=WRONG_METHOD, post=child_page(sent_to("data_page"), **VIEWERS)
     ),
+    # --- omstracker/urls.py: the same few words for anyone, none of them private -------------
+    "health": Row((), get=everyone(HEALTHY), post=everyone(NOT_ALLOWED)),
     # --- django.contrib.auth.urls, under accounts/ ---------------------------------------------
     # The POST logs in as the owner, whoever sends it; logging in stamps last_login.
     "login": Row((), get=everyone(PAGE), post=everyone(saved("home"))),
@@ -589,6 +593,8 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
     elif expect.svg:
         assert response["Content-Type"] == "image/svg+xml"
         assert b"<svg" in response.content
+    elif expect.health:
+        assert response.json()["database"] == "ok"
     elif expect.status == 200:
         assert "<html" in body
     elif expect.status == 404:
