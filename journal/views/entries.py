@@ -20,6 +20,7 @@ from journal.models import (
     DailyEntry,
     DoseChange,
     ItemRating,
+    Membership,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
@@ -266,8 +267,22 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
     membership = membership_for(request, child_id)
     child = membership.child
     first, last = history_range(request, child)
+    today = child.today()
+    template = "journal/entry_list.html" + ("#history" if request.htmx else "")
+    return cached_page(
+        request,
+        template,
+        page_key(request, membership, template, first, last, today),
+        lambda: history_context(membership, first, last, today),
+    )
+
+
+def history_context(
+    membership: Membership, first: datetime.date, last: datetime.date, today: datetime.date
+) -> dict:
+    child = membership.child
     days = history_days(child, first, last)
-    context = {
+    return {
         "membership": membership,
         "child": child,
         "days": days,
@@ -275,7 +290,5 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
         "last": last,
         "logged": sum(1 for d in days if d["entry"]),
         "older": first - ONE_DAY if first > child.birth_date else None,
-        "newer": last + datetime.timedelta(days=HISTORY_DAYS) if last < child.today() else None,
+        "newer": last + datetime.timedelta(days=HISTORY_DAYS) if last < today else None,
     }
-    template = "journal/entry_list.html"
-    return render(request, template + "#history" if request.htmx else template, context)
