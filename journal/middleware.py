@@ -5,6 +5,9 @@ import time
 import uuid
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 
@@ -47,6 +50,7 @@ request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id
 # What a proxy may send as X-Request-ID (nginx's $request_id is 32 hex digits).
 REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
 request_log = logging.getLogger("journal.requests")
+logger = logging.getLogger(__name__)
 
 
 class RequestIdFilter(logging.Filter):
@@ -93,3 +97,33 @@ class RequestIdMiddleware:
             return response
         finally:
             request_id_var.reset(token)
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that finds the database unreachable (a restart, a failover) gets a 503 page
+    saying nothing was saved, with Retry-After, instead of a 500. The connection is dropped, so
+    the next request opens a fresh one; nothing else has to be restarted."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("Database unreachable: %r", exception)
+        close_old_connections_now()
+        return HttpResponse(
+            render_to_string("503.html"),
+            status=503,
+            headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)},
+        )
+
+
+def close_old_connections_now() -> None:
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()

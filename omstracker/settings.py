@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "journal.middleware.TimeZoneMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # A database that can't be reached for a moment is a 503 "nothing was saved", not a 500.
+    "journal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "omstracker.urls"

@@ -12,10 +12,11 @@ import time
 
 import pytest
 import redis
+from django.db import OperationalError
 from django.test import override_settings
 
 from journal.cache import FailOpenRedisCache
-from journal.middleware import RequestIdMiddleware
+from journal.middleware import DatabaseUnavailableMiddleware, RequestIdMiddleware
 
 pytestmark = pytest.mark.django_db
 
@@ -64,6 +65,16 @@ def test_behind_a_trusted_proxy_its_request_id_is_kept_unless_malformed(rf):
     bad = middleware.request_id(rf.get("/", HTTP_X_REQUEST_ID="a b\nforged log line"))
     assert len(bad) == 32
     assert " " not in bad
+
+
+def test_a_database_out_of_reach_is_a_503_saying_nothing_was_saved(rf):
+    middleware = DatabaseUnavailableMiddleware(lambda request: None)
+    request = rf.post("/children/1/today/")
+    response = middleware.process_exception(request, OperationalError("server closed"))
+    assert response.status_code == 503
+    assert response["Retry-After"] == "5"
+    assert "nothing from this page was saved" in response.content.decode()
+    assert middleware.process_exception(request, ValueError("a bug")) is None
 
 
 # --- the Redis cache, failing open -------------------------------------------------------------
