@@ -1,7 +1,7 @@
 # OMS Journal: `make run` for a local server with demo data, `make test` for everything CI runs.
 #
 # Targets: help venv run migrate test test-sqlite test-postgres lint check audit format lock
-#          system-deps screenshots loadtest bench backup clean reset-db
+#          system-deps screenshots loadtest bench cluster backup clean reset-db
 # Extra pytest arguments: make test-sqlite ARGS="-k invitation -x"
 
 SHELL := /bin/bash
@@ -34,7 +34,7 @@ TEST_ENV := env -u DEBUG -u DATABASE_URL -u REDIS_URL \
 PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
 
 .PHONY: help venv run migrate test test-sqlite test-postgres lint check audit format lock \
-	system-deps screenshots loadtest bench backup clean reset-db
+	system-deps screenshots loadtest bench cluster backup clean reset-db
 
 help:
 	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
@@ -48,6 +48,7 @@ help:
 	@echo "make screenshots    run scripts/screenshots.py"
 	@echo "make loadtest       30 s at 16 connections against gunicorn; figures to docs/reliability.md"
 	@echo "make bench          each page against a bare view, queries, bytes, Lighthouse; docs/benchmarks.md"
+	@echo "make cluster        nginx, two gunicorn servers, PostgreSQL and Redis on 127.0.0.1:8080"
 	@echo "make backup         a consistent copy of the local SQLite database in var/backups/"
 	@echo "make venv           create or update .venv (only when pyproject.toml or the lock change)"
 	@echo "make lock           rewrite requirements.lock from .venv"
@@ -128,6 +129,12 @@ $(LIGHTHOUSE):
 # seeds 200 families with 5 years each, wrk on each page for 10 s, Lighthouse on two pages.
 bench: system-deps venv $(LIGHTHOUSE)
 	$(BIN)/python scripts/bench.py --lighthouse $(LIGHTHOUSE) --doc docs/benchmarks.md $(ARGS)
+
+# PostgreSQL, Redis, two gunicorn servers and nginx in front, on 127.0.0.1 only, with the demo
+# family; serves on http://127.0.0.1:8080 until Ctrl-C, then removes everything.
+cluster: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	$(BIN)/python scripts/cluster.py $(ARGS)
 
 backup: venv
 	@mkdir -p var/backups

@@ -128,11 +128,15 @@ def hidden_value(html: str, name: str) -> str | None:
 class Session:
     """One caregiver's browser: a keep-alive connection where the server allows, and cookies."""
 
-    def __init__(self, port: int, timeout: float):
+    def __init__(self, port: int, timeout: float, source: str | None = None):
+        """`source`: the loopback address to connect from (127.0.0.2, say), as another client
+        would; by default the system's choice, 127.0.0.1."""
         self.port = port
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+        self.connection = http.client.HTTPConnection(
+            HOST, port, timeout=timeout, source_address=(source, 0) if source else None
+        )
         self.replies: list[Reply] = []
 
     @property

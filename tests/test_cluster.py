@@ -1,0 +1,185 @@
+"""Two app servers at once, on one PostgreSQL and one Redis, behind the real nginx.
+
+scripts/cluster.py starts the whole deployment on loopback (as `make cluster` does): its own
+PostgreSQL and Redis servers, two gunicorn servers with the shared cache, and nginx in front
+with TRUSTED_PROXY_COUNT=1. Each test talks to the servers over HTTP as a browser would, and
+shows that what one server does, the other sees at once: a saved day on the dashboard, chart,
+summary and PDF; a login lockout; a revoked share link. It runs in the PostgreSQL and Redis run
+of `make test` (it starts servers of its own, whatever the run's database).
+"""
+
+import io
+import os
+import re
+import secrets
+import sys
+from html import unescape
+from pathlib import Path
+
+import pytest
+from pypdf import PdfReader
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from cluster import Cluster  # noqa: E402
+from serving import Session, hidden_value  # noqa: E402
+
+pytestmark = pytest.mark.skipif(
+    not os.environ.get("REDIS_URL"),
+    reason="starts PostgreSQL, Redis and nginx: runs in the PostgreSQL and Redis run",
+)
+
+PASSWORD = secrets.token_urlsafe(12)
+TIMEOUT = 30
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with Cluster(servers=2, workers=1, demo_password=PASSWORD) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def maya(cluster) -> int:
+    return cluster.sql("SELECT id FROM journal_child WHERE name = 'Maya'")[0][0]
+
+
+def logged_in(port: int, username: str = "demo", source: str | None = None) -> Session:
+    session = Session(port, TIMEOUT, source=source)
+    assert session.log_in(username, PASSWORD), session.replies[-1]
+    return session
+
+
+def get(session: Session, path: str, headers=None):
+    response, body = session.exchange("GET", path, headers=headers)
+    return response, body
+
+
+def csrf_of(session: Session, path: str) -> str:
+    _, body = get(session, path)
+    return hidden_value(body.decode(), "csrfmiddlewaretoken")
+
+
+def post(session: Session, path: str, form: dict, htmx=False):
+    form = {"csrfmiddlewaretoken": csrf_of(session, path), **form}
+    return session.request("post", "POST", path, form, htmx=htmx)
+
+
+def words(body: bytes) -> str:
+    """A page's text as a reader sees it."""
+    return " ".join(unescape(re.sub(r"<[^>]*>", " ", body.decode())).split())
+
+
+def pdf_text(body: bytes) -> str:
+    return " ".join(page.extract_text() for page in PdfReader(io.BytesIO(body)).pages)
+
+
+def test_a_day_saved_on_one_server_is_at_once_on_the_other(cluster, maya):
+    one, other = (logged_in(port) for port in cluster.server_ports)
+    today = cluster.sql("SELECT (now() AT TIME ZONE time_zone)::date FROM journal_child "
+                        "WHERE id = %s", (maya,))[0][0]  # fmt: skip
+    chart = f"/children/{maya}/trends/score.svg"
+    pdf = f"/children/{maya}/summary.pdf"
+    # The other server draws and caches everything before the save.
+    _, dashboard = get(other, f"/children/{maya}/")
+    assert "Log today" in dashboard.decode()
+    chart_before, _ = get(other, chart)
+    etag = chart_before.headers["ETag"]
+    assert get(other, chart, {"If-None-Match": etag})[0].status == 304
+    _, summary = get(other, f"/children/{maya}/summary/")
+    question = f"Is the new dose right? ({secrets.token_hex(3)})"
+    assert question not in words(summary)
+    assert question not in pdf_text(get(other, pdf)[1])
+
+    path = f"/children/{maya}/entries/{today.isoformat()}/"
+    shown = get(one, path)[1].decode()
+    form = {
+        "version": hidden_value(shown, "version"),
+        "date": today.isoformat(),
+        "opsoclonus": "3",
+        "myoclonus": "2",
+        "ataxia": "1",
+        "sleep": "0",
+        "rage": "1",
+        "question": question,
+    }
+    status, text = post(one, path, form, htmx=True)
+    assert status == 200
+    assert "Saved at" in text
+
+    assert "Logged: daily score 7 out of 15" in words(get(other, f"/children/{maya}/")[1])
+    chart_after, _ = get(other, chart, {"If-None-Match": etag})
+    assert chart_after.status == 200
+    assert chart_after.headers["ETag"] != etag
+    assert question in words(get(other, f"/children/{maya}/summary/")[1])
+    assert question in pdf_text(get(other, pdf)[1])
+
+
+def failed_login(session: Session, username: str) -> int:
+    form = {"username": username, "password": "not-the-password"}
+    status, _ = post(session, "/accounts/login/", form)
+    return status
+
+
+def test_a_lockout_counted_on_one_server_holds_on_the_other(cluster):
+    one, other = cluster.server_ports
+    for _ in range(4):
+        assert failed_login(Session(one, TIMEOUT), "demo-grandma") == 200
+    assert failed_login(Session(other, TIMEOUT), "demo-grandma") == 429
+    refused = Session(one, TIMEOUT)
+    assert not refused.log_in("demo-grandma", PASSWORD)
+    assert refused.replies[-1].status == 429
+
+
+def test_behind_nginx_the_lockout_counts_the_clients_own_address(cluster):
+    """Through the real nginx, which appends the address it sees to X-Forwarded-For: a client
+    forging that header is still counted by its own address, and locks out no one else."""
+    port = cluster.nginx_port
+    attacker = Session(port, TIMEOUT, source="127.0.0.2")
+    token = csrf_of(attacker, "/accounts/login/")
+    for n in range(5):  # nginx takes turns: the attempts go to both servers
+        body = f"csrfmiddlewaretoken={token}&username=demo-dad&password=wrong"
+        headers = {
+            "X-Forwarded-For": f"10.0.0.{n}",
+            "Content-Type": "application/x-www-form-urlencoded",
+        }
+        response, _ = attacker.exchange("POST", "/accounts/login/", body, headers)
+        assert response.status == (429 if n == 4 else 200)
+    assert not Session(port, TIMEOUT, source="127.0.0.2").log_in("demo-dad", PASSWORD)
+    assert Session(port, TIMEOUT, source="127.0.0.3").log_in("demo-dad", PASSWORD)
+    counted = cluster.sql("SELECT DISTINCT host(ip_address) FROM axes_accessattempt "
+                          "WHERE username = 'demo-dad'")  # fmt: skip
+    assert counted == [("127.0.0.2",)]
+    upstreams = set(re.findall(r"POST /accounts/login/.*upstream=(\S+)", cluster.log(
+        "nginx-access.log")))  # fmt: skip
+    assert len(upstreams) == 2  # nginx sent the attempts to both servers
+
+
+def test_a_share_link_revoked_on_one_server_is_dead_on_the_other(cluster, maya):
+    one, other = (logged_in(port) for port in cluster.server_ports)
+    share = f"/children/{maya}/share/"
+    status, _ = post(one, share, {"note": "Dr Lee", "first": "2026-01-01", "days": "30"})
+    assert status == 302
+    page = get(one, share)[1].decode()
+    token = re.search(r"/shared/([\w-]+)/", page).group(1)
+    link_id = re.findall(rf"/children/{maya}/share/(\d+)/revoke/", page)[0]
+    clinician = Session(other.port, TIMEOUT)
+    assert get(clinician, f"/shared/{token}/")[0].status == 200
+    assert get(clinician, f"/shared/{token}/summary.pdf")[0].status == 200
+
+    status, _ = post(one, f"/children/{maya}/share/{link_id}/revoke/", {})
+    assert status == 302
+    assert get(clinician, f"/shared/{token}/")[0].status == 404
+    assert get(clinician, f"/shared/{token}/summary.pdf")[0].status == 404
+
+
+def test_health_through_nginx_names_both_stores(cluster):
+    response, body = get(Session(cluster.nginx_port, TIMEOUT), "/health/")
+    assert response.status == 200
+    assert body == b'{"status": "ok", "database": "ok", "cache": "ok"}'
+    request_id = response.headers["X-Request-ID"]
+    assert re.fullmatch(r"[0-9a-f]{32}", request_id)
+    assert f"id={request_id}" in cluster.log("nginx-access.log")
+    logs = "".join(cluster.log(f"gunicorn-{n}.log") for n in range(2))
+    assert f"[{request_id}] journal.requests: GET /health/ 200" in logs
