@@ -1,7 +1,7 @@
 # OMS Journal: `make run` for a local server with demo data, `make test` for everything CI runs.
 #
 # Targets: help venv run migrate test test-sqlite test-postgres lint check audit format lock
-#          system-deps screenshots loadtest bench cluster backup clean reset-db
+#          system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db
 # Extra pytest arguments: make test-sqlite ARGS="-k invitation -x"
 
 SHELL := /bin/bash
@@ -34,7 +34,7 @@ TEST_ENV := env -u DEBUG -u DATABASE_URL -u REDIS_URL \
 PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
 
 .PHONY: help venv run migrate test test-sqlite test-postgres lint check audit format lock \
-	system-deps screenshots loadtest bench cluster backup clean reset-db
+	system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db
 
 help:
 	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
@@ -48,6 +48,8 @@ help:
 	@echo "make screenshots    run scripts/screenshots.py"
 	@echo "make loadtest       30 s at 16 connections against gunicorn; figures to docs/reliability.md"
 	@echo "make bench          each page against a bare view, queries, bytes, Lighthouse; docs/benchmarks.md"
+	@echo "make bench-scale    the bench on PostgreSQL + Redis at 10,000 children (up to 30 min)"
+	@echo "make faults         saves while PostgreSQL restarts and Redis stops; docs/reliability.md"
 	@echo "make cluster        nginx, two gunicorn servers, PostgreSQL and Redis on 127.0.0.1:8080"
 	@echo "make backup         a consistent copy of the local SQLite database in var/backups/"
 	@echo "make venv           create or update .venv (only when pyproject.toml or the lock change)"
@@ -135,6 +137,18 @@ bench: system-deps venv $(LIGHTHOUSE)
 cluster: system-deps venv
 	@mkdir -p $(MPLCONFIGDIR)
 	$(BIN)/python scripts/cluster.py $(ARGS)
+
+# Not part of `make test` (tests/test_bench_scale.py runs it in --quick mode there). Up to 30
+# minutes: the bench on PostgreSQL and Redis behind nginx, at 400 children then 10,000 (18
+# million days loaded with COPY), with the plan of each page's heaviest query.
+bench-scale: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	$(BIN)/python scripts/bench_scale.py --doc docs/benchmarks.md $(ARGS)
+
+# saves through two servers while PostgreSQL restarts and Redis stops; docs/reliability.md.
+faults: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	$(BIN)/python scripts/faults.py --doc docs/reliability.md $(ARGS)
 
 backup: venv
 	@mkdir -p var/backups

@@ -107,7 +107,9 @@ class Cluster:
         workers: int = 2,
         port: int | None = None,
         demo_password: str | None = None,
+        settings: str = SETTINGS_MODULE,
     ):
+        """`settings`: the run's settings module, with {static_root} to fill in."""
         self.demo_password = demo_password
         self.folder = Path(tempfile.mkdtemp(prefix="oms-cluster-", dir="/tmp"))
         self.folder.chmod(0o755)
@@ -120,7 +122,7 @@ class Cluster:
         self.nginx: subprocess.Popen | None = None
         self.pg_started = False
         (self.folder / "cluster_settings.py").write_text(
-            SETTINGS_MODULE.format(static_root=str(self.folder / "static"))
+            settings.format(static_root=str(self.folder / "static"))
         )
         self.database_url = f"postgres://postgres@{HOST}:{self.pg_port}/omsjournal"
         self.env = run_env(self.folder, "cluster_settings", self.database_url) | {

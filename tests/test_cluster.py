@@ -8,11 +8,15 @@ summary and PDF; a login lockout; a revoked share link. It runs in the PostgreSQ
 of `make test` (it starts servers of its own, whatever the run's database).
 """
 
+import datetime
 import io
 import os
 import re
 import secrets
+import subprocess
 import sys
+import threading
+import time
 from html import unescape
 from pathlib import Path
 
@@ -22,7 +26,7 @@ from pypdf import PdfReader
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 
-from cluster import Cluster  # noqa: E402
+from cluster import Cluster, pg_bin  # noqa: E402
 from serving import Session, hidden_value  # noqa: E402
 
 pytestmark = pytest.mark.skipif(
@@ -183,3 +187,77 @@ def test_health_through_nginx_names_both_stores(cluster):
     assert f"id={request_id}" in cluster.log("nginx-access.log")
     logs = "".join(cluster.log(f"gunicorn-{n}.log") for n in range(2))
     assert f"[{request_id}] journal.requests: GET /health/ 200" in logs
+
+
+def test_a_pg_dump_taken_while_caregivers_save_restores_every_row(cluster, maya):
+    """The README's backup, while the app runs and saves: `pg_dump --format=custom` of the live
+    database, restored with `pg_restore` into a new one. Every row of every table is there as
+    it was when the dump began, every save answered before it is there, and the restored
+    database is the app's schema, fully migrated."""
+    session = logged_in(cluster.nginx_port, "demo-dad")
+    today = datetime.date.today()
+    answered: list[tuple[float, str, str]] = []  # (when answered, day, note)
+    stop = threading.Event()
+
+    def save_days():
+        for back in range(400, 800):
+            if stop.is_set():
+                return
+            day = (today - datetime.timedelta(days=back)).isoformat()
+            path = f"/children/{maya}/entries/{day}/"
+            shown = get(session, path)[1].decode()
+            note = f"Saved during the backup, {day}"
+            form = {"version": hidden_value(shown, "version"), "date": day, "notes": note}
+            status, text = post(session, path, form, htmx=True)
+            assert status == 200
+            assert "Saved at" in text
+            answered.append((time.monotonic(), day, note))
+
+    saver = threading.Thread(target=save_days)
+    saver.start()
+    while len(answered) < 5:
+        time.sleep(0.1)
+    dump = cluster.folder / "oms-journal.dump"
+    began = time.monotonic()
+    before = {table: count for table, count in table_counts(cluster, "omsjournal")}
+    pg = str(pg_bin())
+    live = f"postgres://postgres@127.0.0.1:{cluster.pg_port}/omsjournal"
+    backup = [f"{pg}/pg_dump", "--format=custom", f"--file={dump}", live]
+    subprocess.run(backup, check=True)  # noqa: S603 - the README's command, our own arguments
+    dumped = time.monotonic()
+    while len(answered) < len([a for a in answered if a[0] < dumped]) + 5:
+        time.sleep(0.1)  # the saves go on after the dump
+    stop.set()
+    saver.join(timeout=60)
+
+    cluster.sql("CREATE DATABASE restored", database="postgres")
+    restored = f"postgres://postgres@127.0.0.1:{cluster.pg_port}/restored"
+    restore = [f"{pg}/pg_restore", "--no-owner", f"--dbname={restored}", str(dump)]
+    subprocess.run(restore, check=True)  # noqa: S603 - as the README restores
+    after = dict(table_counts(cluster, "restored"))
+    assert set(after) == set(before)
+    untouched = {t for t in before if t not in ("journal_dailyentry", "journal_change")}
+    untouched -= {"django_session", "axes_accesslog", "axes_accessattempt"}
+    assert {t: after[t] for t in untouched} == {t: before[t] for t in untouched}
+    assert before["journal_dailyentry"] <= after["journal_dailyentry"]
+    in_restore = dict(cluster.sql(
+        "SELECT date::text, notes FROM journal_dailyentry WHERE child_id = %s", (maya,),
+        database="restored"))  # fmt: skip
+    for when, day, note in answered:
+        if when < began:
+            assert in_restore.get(day) == note
+    assert any(day not in in_restore for when, day, _ in answered if when > dumped)
+    env = cluster.env | {"DATABASE_URL": restored}
+    check = subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--check", "--noinput"],
+        cwd=ROOT, env=env, capture_output=True, text=True, check=False,
+    )  # fmt: skip
+    assert check.returncode == 0, check.stdout + check.stderr
+
+
+def table_counts(cluster, database: str) -> list[tuple[str, int]]:
+    listed = "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+    tables = [row[0] for row in cluster.sql(listed, database=database)]
+    # The names come from PostgreSQL's own catalogue.
+    count = 'SELECT count(*) FROM "{}"'
+    return [(t, cluster.sql(count.format(t), database=database)[0][0]) for t in tables]
