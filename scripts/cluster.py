@@ -28,17 +28,15 @@ import time
 from pathlib import Path
 
 import psycopg
-from serving import HOST, ROOT, free_port, run_env, start_server, stop_server
-
-SETTINGS_MODULE = """\
-from omstracker.settings import *  # noqa: F403
-
-STATIC_ROOT = {static_root!r}
-STORAGES = {{
-    **STORAGES,  # noqa: F405
-    "staticfiles": {{"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}},
-}}
-"""
+from serving import (
+    HOST,
+    ROOT,
+    SETTINGS_MODULE,
+    free_port,
+    run_env,
+    start_server,
+    stop_server,
+)
 
 NGINX_CONF = """\
 worker_processes 1;

@@ -30,6 +30,20 @@ HOST = "127.0.0.1"
 
 # --- the run's environment ---------------------------------------------------------------------
 
+# Settings for a run of the load test, the fault run or `make cluster`: production settings,
+# with static files collected into the run's own folder. Manifest storage (hashed names, as in
+# production) without WhiteNoise's compression, which takes seconds and only matters for static
+# files, which these runs don't fetch.
+SETTINGS_MODULE = """\
+from omstracker.settings import *  # noqa: F403
+
+STATIC_ROOT = {static_root!r}
+STORAGES = {{
+    **STORAGES,  # noqa: F405
+    "staticfiles": {{"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}},
+}}
+"""
+
 
 def run_env(folder: Path, settings_module: str, database: str) -> dict:
     """The environment of the server and of this process: production settings over plain HTTP,
