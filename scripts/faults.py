@@ -74,6 +74,7 @@ class Caregiver:
     days: list[str]
     intents: list[Intent] = dataclasses.field(default_factory=list)
     statuses: list[tuple[float, str, int, float]] = dataclasses.field(default_factory=list)
+    login_problem: str = ""
 
 
 def prepare(cluster: Cluster, connections: int, password: str) -> list[Caregiver]:
@@ -159,7 +160,9 @@ def run_caregiver(caregiver: Caregiver, port: int, password: str, clock, deadlin
     finally:
         start.wait()
     if not logged_in:
-        caregiver.statuses.append((0.0, "login", session.replies[-1].status, 0.0))
+        reply = session.replies[-1]
+        caregiver.statuses.append((0.0, "login", reply.status, 0.0))
+        caregiver.login_problem = reply.problem or str(reply.status)
         return
     days = iter(caregiver.days)
     rng = random.Random(caregiver.child_id)  # noqa: S311 - a load mix, not a secret
@@ -218,7 +221,8 @@ def check(caregivers: list[Caregiver], cluster: Cluster, events) -> tuple[list[s
         problems.append(f"a request took {slowest:.1f} s, past the {TIMEOUT_SECONDS} s timeout")
     refused_logins = [s for s in statuses if s[1] == "login"]
     if refused_logins:
-        problems.append(f"{len(refused_logins)} caregivers could not log in")
+        first = next(c.login_problem for c in caregivers if c.login_problem)
+        problems.append(f"{len(refused_logins)} caregivers could not log in (first: {first})")
     given_up = [i for i in intents if i.outcome == "given up"]
     if given_up:
         problems.append(f"{len(given_up)} saves still refused at the end")
@@ -352,6 +356,9 @@ def main() -> int:
         for thread in threads:
             thread.join(timeout=args.seconds + 90)
         checked, problems = check(caregivers, cluster, events)
+        if problems:
+            for name in ("nginx-error.log", "gunicorn-0.log", "gunicorn-1.log", "pg.log"):
+                print(f"--- the end of {name}:\n{cluster.log(name)[-1500:]}")
         from django.db import connection
 
         connection.close()
