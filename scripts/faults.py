@@ -1,6 +1,6 @@
 """Faults survived: saves through two app servers while PostgreSQL restarts and Redis stops.
 
-    .venv/bin/python scripts/faults.py [--seconds 40] [--connections 6] [--doc docs/reliability.md]
+    .venv/bin/python scripts/faults.py [--seconds 40] [--connections 4] [--doc docs/reliability.md]
 
 On the deployment of `make cluster` (scripts/cluster.py: PostgreSQL, Redis, two gunicorn
 servers, nginx in front, on 127.0.0.1), each of --connections caregivers saves days of their own
@@ -324,7 +324,7 @@ def report(args, caregivers, events, checked, problems) -> str:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seconds", type=float, default=40, help="length of the load (40)")
-    parser.add_argument("--connections", type=int, default=6, help="caregivers at once (6)")
+    parser.add_argument("--connections", type=int, default=4, help="caregivers at once (4)")
     parser.add_argument("--doc", type=Path, help="write the figures into this Markdown file")
     args = parser.parse_args()
     password = secrets.token_urlsafe(12)
