@@ -1,7 +1,7 @@
 # OMS Journal: `make run` for a local server with demo data, `make test` for everything CI runs.
 #
 # Targets: help venv run migrate test test-sqlite test-postgres lint check audit format lock
-#          system-deps screenshots loadtest bench backup clean reset-db
+#          system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db
 # Extra pytest arguments: make test-sqlite ARGS="-k invitation -x"
 
 SHELL := /bin/bash
@@ -24,8 +24,9 @@ SUDO := $(shell [ "$$(id -u)" = 0 ] || echo sudo)
 DEV_ENV := DEBUG=1
 
 # Tests run with DEBUG off, as in production, over plain HTTP: no HTTPS redirect, no Secure cookies.
-# DATABASE_URL is cleared for the SQLite run; scripts/with-postgres sets it for the other.
-TEST_ENV := env -u DEBUG -u DATABASE_URL \
+# DATABASE_URL and REDIS_URL are cleared for the SQLite run; scripts/with-postgres and
+# scripts/with-redis set them for the other.
+TEST_ENV := env -u DEBUG -u DATABASE_URL -u REDIS_URL \
 	SECRET_KEY=test-only-key \
 	SECURE_SSL_REDIRECT=0 \
 	SECURE_COOKIES=0 \
@@ -33,13 +34,13 @@ TEST_ENV := env -u DEBUG -u DATABASE_URL \
 PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
 
 .PHONY: help venv run migrate test test-sqlite test-postgres lint check audit format lock \
-	system-deps screenshots loadtest bench backup clean reset-db
+	system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db
 
 help:
 	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
 	@echo "make test           lint, then every test on SQLite and again on PostgreSQL (what CI runs)"
 	@echo "make test-sqlite    every test on SQLite only"
-	@echo "make test-postgres  every test on a throwaway PostgreSQL only"
+	@echo "make test-postgres  every test on a throwaway PostgreSQL and Redis only"
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make check          Django's checks, no model change without migration, collectstatic"
 	@echo "make audit          bandit over our code, pip-audit over requirements.lock"
@@ -47,10 +48,14 @@ help:
 	@echo "make screenshots    run scripts/screenshots.py"
 	@echo "make loadtest       30 s at 16 connections against gunicorn; figures to docs/reliability.md"
 	@echo "make bench          each page against a bare view, queries, bytes, Lighthouse; docs/benchmarks.md"
+	@echo "make bench-scale    the bench on PostgreSQL + Redis at 10,000 children (up to 30 min)"
+	@echo "make faults         saves while PostgreSQL restarts and Redis stops; docs/reliability.md"
+	@echo "make cluster        nginx, two gunicorn servers, PostgreSQL and Redis on 127.0.0.1:8080"
 	@echo "make backup         a consistent copy of the local SQLite database in var/backups/"
 	@echo "make venv           create or update .venv (only when pyproject.toml or the lock change)"
 	@echo "make lock           rewrite requirements.lock from .venv"
-	@echo "make system-deps    apt-get install chromium, postgresql, poppler-utils if missing"
+	@echo "make system-deps    apt-get install chromium, postgresql, poppler-utils, wrk, redis-server,"
+	@echo "                    nginx-light if missing"
 	@echo "make clean          remove .venv, var/, staticfiles/ and caches (keeps db.sqlite3)"
 	@echo "make reset-db       delete db.sqlite3; the next 'make run' migrates and seeds it again"
 
@@ -76,7 +81,7 @@ lock: venv
 # headless browser never uses. fonts-liberation is one of them that we keep on purpose: pages,
 # screenshots and Lighthouse are measured with it. apt-get may upgrade a system package that one
 # of these depends on (postgresql-common, libsystemd0, ...).
-DEBIAN_PACKAGES := chromium fonts-liberation poppler-utils wrk postgresql
+DEBIAN_PACKAGES := chromium fonts-liberation poppler-utils wrk postgresql redis-server nginx-light
 system-deps:
 	@missing=""; \
 	for package in $(DEBIAN_PACKAGES); do \
@@ -126,6 +131,24 @@ $(LIGHTHOUSE):
 bench: system-deps venv $(LIGHTHOUSE)
 	$(BIN)/python scripts/bench.py --lighthouse $(LIGHTHOUSE) --doc docs/benchmarks.md $(ARGS)
 
+# PostgreSQL, Redis, two gunicorn servers and nginx in front, on 127.0.0.1 only, with the demo
+# family; serves on http://127.0.0.1:8080 until Ctrl-C, then removes everything.
+cluster: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	$(BIN)/python scripts/cluster.py $(ARGS)
+
+# Not part of `make test` (tests/test_bench_scale.py runs it in --quick mode there). Up to 30
+# minutes: the bench on PostgreSQL and Redis behind nginx, at 400 children then 10,000 (18
+# million days loaded with COPY), with the plan of each page's heaviest query.
+bench-scale: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	$(BIN)/python scripts/bench_scale.py --doc docs/benchmarks.md $(ARGS)
+
+# saves through two servers while PostgreSQL restarts and Redis stops; docs/reliability.md.
+faults: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	$(BIN)/python scripts/faults.py --doc docs/reliability.md $(ARGS)
+
 backup: venv
 	@mkdir -p var/backups
 	$(DEV_ENV) $(BIN)/python manage.py backup_db var/backups/
@@ -173,8 +196,8 @@ test-sqlite: venv
 
 test-postgres: system-deps venv
 	@mkdir -p $(MPLCONFIGDIR)
-	@echo "== pytest on PostgreSQL =="
-	$(TEST_ENV) bash scripts/with-postgres $(PYTEST)
+	@echo "== pytest on PostgreSQL, with the shared cache on Redis =="
+	$(TEST_ENV) bash scripts/with-postgres bash scripts/with-redis $(PYTEST)
 
 test: system-deps venv lint check audit
 	@$(MAKE) test-sqlite

@@ -1,7 +1,15 @@
 import codecs
+import contextvars
+import logging
+import re
+import time
+import uuid
 
 from django.conf import settings
+from django.db import InterfaceError, OperationalError, connections
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
 
@@ -37,6 +45,61 @@ class PermissionsPolicyMiddleware:
         if self.policy:
             response.headers.setdefault("Permissions-Policy", self.policy)
         return response
+
+
+# --- request ids and the request log -----------------------------------------------------------
+
+request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
+# What a proxy may send as X-Request-ID (nginx's $request_id is 32 hex digits).
+REQUEST_ID = re.compile(r"[A-Za-z0-9._-]{8,64}")
+request_log = logging.getLogger("journal.requests")
+logger = logging.getLogger(__name__)
+
+
+class RequestIdFilter(logging.Filter):
+    """Put the id of the request being served (or "-") on every log record."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
+
+
+class RequestIdMiddleware:
+    """Give each request an id, send it back as X-Request-ID and log the request with it.
+
+    Behind a trusted proxy (settings.TRUSTED_PROXY_COUNT), the proxy's X-Request-ID is kept, so
+    that nginx's log line and ours share an id; otherwise a new one is made. Every line the app
+    logs while serving the request carries the id (RequestIdFilter). The log line says the
+    method, the path without its query, the status and the time taken: nothing a form holds.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+        self.trust_proxy = settings.TRUSTED_PROXY_COUNT > 0
+
+    def request_id(self, request) -> str:
+        given = request.META.get("HTTP_X_REQUEST_ID", "")
+        if self.trust_proxy and REQUEST_ID.fullmatch(given):
+            return given
+        return uuid.uuid4().hex
+
+    def __call__(self, request):
+        request_id = self.request_id(request)
+        token = request_id_var.set(request_id)
+        began = time.perf_counter()
+        try:
+            response = self.get_response(request)
+            response.headers["X-Request-ID"] = request_id
+            request_log.info(
+                "%s %s %d %.1f ms",
+                request.method,
+                request.path,
+                response.status_code,
+                (time.perf_counter() - began) * 1000,
+            )
+            return response
+        finally:
+            request_id_var.reset(token)
 
 
 class FormCharsetMiddleware:
@@ -82,3 +145,33 @@ class PrivateCacheMiddleware:
 
 
 NOT_UTF8 = "This form was sent in a character set other than UTF-8, which the journal reads."
+
+
+class DatabaseUnavailableMiddleware:
+    """A request that finds the database unreachable (a restart, a failover) gets a 503 page
+    saying nothing was saved, with Retry-After, instead of a 500. The connection is dropped, so
+    the next request opens a fresh one; nothing else has to be restarted."""
+
+    RETRY_AFTER_SECONDS = 5
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_exception(self, request, exception):
+        if not isinstance(exception, OperationalError | InterfaceError):
+            return None
+        logger.warning("Database unreachable: %r", exception)
+        close_old_connections_now()
+        return HttpResponse(
+            render_to_string("503.html"),
+            status=503,
+            headers={"Retry-After": str(self.RETRY_AFTER_SECONDS)},
+        )
+
+
+def close_old_connections_now() -> None:
+    for connection in connections.all(initialized_only=True):
+        connection.close_if_unusable_or_obsolete()

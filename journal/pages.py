@@ -10,19 +10,21 @@ A request with messages to show is drawn as usual and not cached. The CSRF token
 the way out, so that each response carries its own.
 """
 
-import secrets
 from collections.abc import Callable
 
 from django.contrib import messages
 from django.http import HttpRequest, HttpResponse
 from django.middleware.csrf import get_token
 from django.template.loader import render_to_string
+from django.utils.crypto import salted_hmac
 
 from journal import trends
 from journal.models import Membership
 
-# Stands for the CSRF token in a cached page; secret, so that no content can hold it.
-TOKEN_MARK = secrets.token_hex(16)
+# Stands for the CSRF token in a cached page; secret, so that no content can hold it. Derived
+# from SECRET_KEY, so that every server sharing the cache (Redis) puts its own token in the pages
+# another drew: a mark made at random per process would stay in the page, a token that fails.
+TOKEN_MARK = salted_hmac("journal.pages.TOKEN_MARK", "csrf", algorithm="sha256").hexdigest()[:32]
 # A username shown on a page (who last changed a day) can change without a new journal version.
 PAGE_SECONDS = 10 * 60
 

@@ -53,6 +53,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every response, a redirect or an error too, carries its id and is logged.
+    "journal.middleware.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Right after WhiteNoise: it sees every response but the static files'.
@@ -72,6 +74,8 @@ MIDDLEWARE = [
     "journal.middleware.TimeZoneMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
+    # A database that can't be reached for a moment is a 503 "nothing was saved", not a 500.
+    "journal.middleware.DatabaseUnavailableMiddleware",
 ]
 
 ROOT_URLCONF = "omstracker.urls"
@@ -190,9 +194,30 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_SETTINGS": {"persistAuthorization": False},
 }
 
+# Pages, charts, PDFs and the analysis. Without REDIS_URL, in each worker's memory (nothing to
+# run beside the app); with it, on Redis, shared by every worker of every app server, so that a
+# page drawn by one is served by all. The Redis cache fails open (journal/cache.py): while Redis
+# is down, pages are drawn from the database. A request waits at most CACHE_TIMEOUT_SECONDS on it.
+REDIS_URL = os.environ.get("REDIS_URL", "")
+CACHE_TIMEOUT_SECONDS = float(os.environ.get("CACHE_TIMEOUT_SECONDS", "0.5"))
+DEFAULT_CACHE = (
+    {
+        "BACKEND": "journal.cache.FailOpenRedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "oms"),
+        "OPTIONS": {
+            "socket_connect_timeout": CACHE_TIMEOUT_SECONDS,
+            "socket_timeout": CACHE_TIMEOUT_SECONDS,
+        },
+    }
+    if REDIS_URL
+    else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
+)
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"},
-    # In the database, so that every worker and process counts together. Its table is made by
+    "default": DEFAULT_CACHE,
+    # The password-reset limits, in the database, so that every worker and server counts
+    # together, and the limits hold while Redis is down (as the lockouts, kept by django-axes in
+    # the database, do). Its table is made by
     # migration journal/0006_throttle_cache_table. Room for many keys: past MAX_ENTRIES, Django
     # culls live keys too, and a flood must not wipe the counts that hold it back.
     "throttle": {
@@ -272,6 +297,8 @@ CONTENT_SECURITY_POLICY = {
 }
 
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer asks for the health endpoint over plain HTTP on the app's own port.
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]
 SESSION_COOKIE_SECURE = env_bool("SECURE_COOKIES", default=not DEBUG)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
@@ -287,7 +314,19 @@ if env_bool("SECURE_PROXY_SSL_HEADER"):
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    # Every line carries the id of the request it was logged in (journal.middleware), as sent
+    # back in X-Request-ID and, behind nginx, as in nginx's log.
+    "filters": {"request_id": {"()": "journal.middleware.RequestIdFilter"}},
+    "formatters": {
+        "request_id": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"}
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["request_id"],
+            "formatter": "request_id",
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
     # django-axes logs failed logins and lockouts as warnings; its notes on every good login
     # (several lines each) only at LOG_LEVEL=DEBUG.

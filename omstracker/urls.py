@@ -3,12 +3,14 @@ from django.contrib.auth import urls as auth_urls
 from django.urls import include, path
 
 from journal.views.accounts import PasswordResetView
+from journal.views.health import health
 
 # Django's account pages, but the password-reset form is ours (it limits the emails it sends):
 # left out here rather than shadowed, so each URL name has one pattern.
 auth_patterns = [pattern for pattern in auth_urls.urlpatterns if pattern.name != "password_reset"]
 
 urlpatterns = [
+    path("health/", health, name="health"),
     path("admin/", admin.site.urls),
     path("accounts/password_reset/", PasswordResetView.as_view(), name="password_reset"),
     path("accounts/", include(auth_patterns)),

@@ -43,6 +43,7 @@ from pathlib import Path
 
 from serving import (
     HOST,
+    SETTINGS_MODULE,
     Reply,
     Session,
     code_version,
@@ -64,20 +65,6 @@ OWN_HISTORY_DAYS = 28
 READS = ("form", "history", "child", "triggers")
 DOC_BEGIN = "<!-- loadtest:begin -->"
 DOC_END = "<!-- loadtest:end -->"
-
-# Settings for the run: production settings, with static files collected into the run's own
-# folder. Manifest storage (hashed names, as in production) without WhiteNoise's compression,
-# which takes seconds and only matters for static files, which the load test doesn't fetch.
-SETTINGS_MODULE = """\
-from omstracker.settings import *  # noqa: F403
-
-STATIC_ROOT = {static_root!r}
-STORAGES = {{
-    **STORAGES,  # noqa: F405
-    "staticfiles": {{"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}},
-}}
-"""
-
 
 # --- the database ------------------------------------------------------------------------------
 

@@ -30,6 +30,20 @@ HOST = "127.0.0.1"
 
 # --- the run's environment ---------------------------------------------------------------------
 
+# Settings for a run of the load test, the fault run or `make cluster`: production settings,
+# with static files collected into the run's own folder. Manifest storage (hashed names, as in
+# production) without WhiteNoise's compression, which takes seconds and only matters for static
+# files, which these runs don't fetch.
+SETTINGS_MODULE = """\
+from omstracker.settings import *  # noqa: F403
+
+STATIC_ROOT = {static_root!r}
+STORAGES = {{
+    **STORAGES,  # noqa: F405
+    "staticfiles": {{"BACKEND": "django.contrib.staticfiles.storage.ManifestStaticFilesStorage"}},
+}}
+"""
+
 
 def run_env(folder: Path, settings_module: str, database: str) -> dict:
     """The environment of the server and of this process: production settings over plain HTTP,
@@ -128,11 +142,15 @@ def hidden_value(html: str, name: str) -> str | None:
 class Session:
     """One caregiver's browser: a keep-alive connection where the server allows, and cookies."""
 
-    def __init__(self, port: int, timeout: float):
+    def __init__(self, port: int, timeout: float, source: str | None = None):
+        """`source`: the loopback address to connect from (127.0.0.2, say), as another client
+        would; by default the system's choice, 127.0.0.1."""
         self.port = port
         self.timeout = timeout
         self.cookies: dict[str, str] = {}
-        self.connection = http.client.HTTPConnection(HOST, port, timeout=timeout)
+        self.connection = http.client.HTTPConnection(
+            HOST, port, timeout=timeout, source_address=(source, 0) if source else None
+        )
         self.replies: list[Reply] = []
 
     @property

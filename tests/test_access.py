@@ -144,6 +144,7 @@ class Expect:
     download: bool = False  # a 200 that is a file to save, not a page
     svg: bool = False  # a 200 that is an SVG image, not a page
     json: bool = False  # an answer of the API: JSON, never a page
+    health: bool = False  # the health endpoint's few words of JSON, for a load balancer
 
     def __str__(self) -> str:
         notes = (self.to, "(a download)" * self.download, "(writes)" * self.writes)
@@ -169,6 +170,7 @@ API_NOT_ALLOWED = Expect(405, json=True)
 API_READ_ONLY = Expect(403, json=True, message=READ_ONLY_REFUSAL)
 API_VIEWER = Expect(403, json=True, message=VIEWER_REFUSAL)
 API_SAVED = Expect(200, json=True, writes=True)
+HEALTHY = Expect(200, health=True)
 
 
 def saved(view: str) -> Expect:
@@ -412,6 +414,8 @@ ROWS: dict[str, Row] = {
     "api_fhir": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
     # Any other URL under /api/v1/ (here /api/v1/.*): 404 in JSON, for anyone.
     "api_not_found": Row((), get=everyone(API_NOT_FOUND), post=everyone(API_NOT_FOUND)),
+    # --- omstracker/urls.py: the same few words for anyone, none of them private -------------
+    "health": Row((), get=everyone(HEALTHY), post=everyone(NOT_ALLOWED)),
     # --- django.contrib.auth.urls, under accounts/ ---------------------------------------------
     # The POST logs in as the owner, whoever sends it; logging in stamps last_login.
     "login": Row((), get=everyone(PAGE), post=everyone(saved("home"))),
@@ -647,6 +651,8 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
     elif expect.svg:
         assert response["Content-Type"] == "image/svg+xml"
         assert b"<svg" in response.content
+    elif expect.health:
+        assert response.json()["database"] == "ok"
     elif expect.status == 200:
         assert "<html" in body
     elif expect.status == 404:

@@ -29,8 +29,23 @@ def dashboard_url(child) -> str:
     return reverse("child_detail", args=[child.pk])
 
 
+def history_url(child) -> str:
+    return reverse("entry_list", args=[child.pk])
+
+
+def table_url(child) -> str:
+    return reverse("chart_table", args=[child.pk, "score"])
+
+
+ALL_PAGES = [form_url, dashboard_url, history_url, table_url]
+
+
 def without_tokens(response) -> str:
-    return TOKEN.sub(r"\1", response.content.decode())
+    return without_tokens_text(response.content.decode())
+
+
+def without_tokens_text(html: str) -> str:
+    return TOKEN.sub(r"\1", html)
 
 
 def save(client, child, **values):
@@ -39,7 +54,7 @@ def save(client, child, **values):
     return client.post(form_url(child), {**data, **values}, headers=HTMX)
 
 
-@pytest.mark.parametrize("url", [form_url, dashboard_url])
+@pytest.mark.parametrize("url", ALL_PAGES)
 def test_a_page_seen_again_costs_only_the_access_check(owner_client, child, url):
     first = owner_client.get(url(child))
     with CaptureQueriesContext(connection) as queries:
@@ -50,7 +65,7 @@ def test_a_page_seen_again_costs_only_the_access_check(owner_client, child, url)
     assert tables == ["django_session", "auth_user", "journal_membership"]
 
 
-@pytest.mark.parametrize("url", [form_url, dashboard_url])
+@pytest.mark.parametrize("url", ALL_PAGES)
 def test_each_response_carries_its_own_working_csrf_token(owner, child, url):
     client = Client(enforce_csrf_checks=True)
     client.force_login(owner)
@@ -77,6 +92,30 @@ def test_a_save_shows_on_the_pages_at_once(owner_client, child):
     form = owner_client.get(form_url(child))
     assert value_of(form, "opsoclonus") == "3"
     assert value_of(form, "notes") == "A hard morning"
+
+
+def test_a_save_shows_in_the_history_and_the_table_at_once(owner_client, child):
+    history = owner_client.get(history_url(child)).content.decode()
+    table = owner_client.get(table_url(child)).content.decode()
+    assert "A hard morning" not in history
+    save(owner_client, child, opsoclonus="3", notes="A hard morning")
+    assert "A hard morning" in text_of(owner_client.get(history_url(child)))
+    assert owner_client.get(table_url(child)).content.decode() != table
+
+
+@pytest.mark.parametrize("url", [history_url, table_url])
+def test_the_fragment_and_the_page_are_kept_apart(owner_client, child, url):
+    page = owner_client.get(url(child)).content.decode()
+    fragment = owner_client.get(url(child), headers=HTMX).content.decode()
+    assert "<html" in page
+    assert "<html" not in fragment
+    assert "<html" in owner_client.get(url(child)).content.decode()
+
+
+def test_each_period_of_the_table_is_its_own_page(owner_client, child):
+    month = owner_client.get(table_url(child), {"range": "4w"}).content.decode()
+    year = owner_client.get(table_url(child), {"range": "1y"}).content.decode()
+    assert without_tokens_text(month) != without_tokens_text(year)
 
 
 def test_each_caregiver_sees_their_own_role_at_once(owner_client, client_for, viewer, child):

@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
-from journal import analysis, history, queries, services
+from journal import analysis, history, queries, services, trends
 from journal.access import VIEWER_REFUSAL, membership_for
 from journal.forms import EntryForm, day_form
-from journal.models import DailyEntry, TriggerEvent
+from journal.models import DailyEntry, Membership, TriggerEvent
 from journal.pages import cached_page, page_key
 from journal.views import conflicts
 from journal.views.events import fever_offer
@@ -197,10 +197,29 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
     """The history: recent days with their daily score, gaps visible, triggers beside them."""
     membership = membership_for(request, child_id)
     child = membership.child
-    began = queries.journal_began(child)
+    # The day the journal began changes only with the journal: cached with its version.
+    began = trends.cached(trends.cache_key(child, "began"), lambda: queries.journal_began(child))
     first, last = history_range(request, child, began)
+    today = child.today()
+    template = "journal/entry_list.html" + ("#history" if request.htmx else "")
+    return cached_page(
+        request,
+        template,
+        page_key(request, membership, template, first, last, today),
+        lambda: history_context(membership, began, first, last, today),
+    )
+
+
+def history_context(
+    membership: Membership,
+    began: datetime.date,
+    first: datetime.date,
+    last: datetime.date,
+    today: datetime.date,
+) -> dict:
+    child = membership.child
     days = queries.history_days(child, first, last)
-    context = {
+    return {
         "membership": membership,
         "child": child,
         "days": days,
@@ -209,7 +228,5 @@ def entry_list(request: HttpRequest, child_id: int) -> HttpResponse:
         "logged": sum(1 for d in days if d["entry"]),
         "older": first - ONE_DAY if first > began else None,
         "began": began,
-        "newer": last + datetime.timedelta(days=HISTORY_DAYS) if last < child.today() else None,
+        "newer": last + datetime.timedelta(days=HISTORY_DAYS) if last < today else None,
     }
-    template = "journal/entry_list.html"
-    return render(request, template + "#history" if request.htmx else template, context)

@@ -17,7 +17,8 @@ from django.views.decorators.http import require_GET
 from journal import trends
 from journal.access import membership_for
 from journal.forms import PeriodForm
-from journal.models import Child
+from journal.models import Child, Membership
+from journal.pages import cached_page, page_key
 from journal.trends import DEFAULT_RANGE, EMPTY_HISTORY, KINDS, Period
 
 
@@ -89,11 +90,23 @@ def chart_table(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404("No such chart.")
     membership = membership_for(request, child_id)
+    _, period = _period_for(request, membership.child)
+    template = "journal/chart_table.html"
+    if request.htmx and not request.htmx.boosted:
+        template += "#table"
+    return cached_page(
+        request,
+        template,
+        page_key(request, membership, template, period.key, period.first, period.last),
+        lambda: table_context(membership, kind, period),
+    )
+
+
+def table_context(membership: Membership, kind: str, period: Period) -> dict:
     child = membership.child
-    _, period = _period_for(request, child)
     history = trends.history_for(child)
     overview = trends.overview_for(child, period.last)
-    context = {
+    return {
         "membership": membership,
         "child": child,
         "kind": kind,
@@ -103,7 +116,3 @@ def chart_table(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
         "note": trends.TABLE_NOTES.get(kind, ""),
         "rows": trends.table_rows(kind, history, overview, period),
     }
-    template = "journal/chart_table.html"
-    if request.htmx and not request.htmx.boosted:
-        template += "#table"
-    return render(request, template, context)

@@ -2,6 +2,7 @@
 
 import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from playwright.sync_api import Page, expect
@@ -233,3 +234,33 @@ def test_same_as_yesterday_is_offered_only_when_yesterday_was_logged(
     page.goto(today_url)
     expect(page.get_by_label("What 0-3 mean, under each sign")).to_be_visible()
     expect(page.get_by_role("button", name="Same as yesterday")).to_have_count(0)
+
+
+def test_a_save_the_server_cannot_take_says_not_saved_and_keeps_the_typing(
+    phone, owner, child, today_url, shot
+):
+    """While the database restarts the app answers a save 503 (journal.middleware): the page
+    must not look saved, and what was typed stays for the next tap on Save."""
+    page = phone(user=owner)
+    page.goto(today_url)
+    unavailable = (Path(__file__).parents[2] / "templates" / "503.html").read_text()
+    refused = []
+
+    def refuse_once(route):
+        if route.request.method == "POST" and not refused:
+            refused.append(route.request.url)
+            route.fulfill(status=503, body=unavailable, headers={"Retry-After": "5"})
+        else:
+            route.continue_()
+
+    page.route(re.compile(re.escape(today_url) + "$"), refuse_once)
+    tap_level(page, "Eyes", 2)
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".save-state")).to_have_text(re.compile("^Not saved: "))
+    expect(rating(page, "Eyes").get_by_role("radio", name=re.compile(r"^2"))).to_be_checked()
+    shot(page, "entry-form-not-saved")
+    assert not DailyEntry.objects.filter(child=child).exists()
+
+    page.get_by_role("button", name="Save", exact=True).tap()
+    expect(page.locator(".save-state")).to_have_text(re.compile(r"✓ Saved at \d\d:\d\d"))
+    assert DailyEntry.objects.get(child=child).opsoclonus == 2
