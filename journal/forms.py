@@ -12,6 +12,7 @@ from django.forms import inlineformset_factory
 
 from journal import analysis
 from journal.models import (
+    NOTHING_LOGGED,
     RULE_RANGES,
     SHARE_LINK_DAYS,
     SHARE_LINK_DEFAULT_DAYS,
@@ -26,6 +27,7 @@ from journal.models import (
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
+    day_is_empty,
     plain_number,
     range_message,
 )
@@ -252,6 +254,12 @@ class EntryForm(VersionedForm):
         if hours is not None and (hours * 4) % 1:
             raise forms.ValidationError("Use quarter hours, such as 9, 9.25, 9.5 or 9.75.")
         return hours
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and day_is_empty(cleaned, self.item_values.values()):
+            raise forms.ValidationError(NOTHING_LOGGED, code="empty")
+        return cleaned
 
     def clean_date(self):
         """Moving an entry onto a day that has one is refused here. The day being edited is

@@ -18,6 +18,7 @@ from django.utils import timezone
 from journal import analysis, history
 from journal.exchange.plan import new_item
 from journal.models import (
+    NOTHING_LOGGED,
     SHARE_LINK_DEFAULT_DAYS,
     Change,
     Child,
@@ -174,6 +175,8 @@ def entry_save(
     rows = RATINGS.all([stored.pk]) if stored else []
     ratings = {row["item"]: row["rating"].value for row in rows}
     before = history.entry_snapshot(stored, ratings) if stored else None
+    if entry.is_empty({**ratings, **(item_values or {})}.values()):
+        raise ValidationError(NOTHING_LOGGED)
     _stamp(entry, user)
     # The child and the users are those of the request, not the form's: no need to ask the
     # database whether they exist.

@@ -15,7 +15,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 
-from journal.models import Child, DailyEntry, Doses, TrackedItem, TriggerEvent
+from journal.models import Child, DailyEntry, Doses, TrackedItem, TriggerEvent, day_is_empty
 from journal.scales import CORE_FIELDS, CORE_ITEMS, MAX_RATING
 
 from .columns import ENTRY_COLUMNS, EVENT_COLUMNS, EVENT_TIME_COLUMN, unguarded
@@ -278,6 +278,8 @@ def entry_row(line: int, cells: dict[str, str], meaning: dict[str, str], child: 
     except ValueError as error:
         raise RowProblems([str(error)]) from None
     items = {name[5:]: values.pop(name) for name in list(values) if name.startswith("item:")}
+    if day_is_empty(values, items.values()):
+        raise RowProblems(["nothing in this row but its date: an empty day is not a logged day"])
     entry = DailyEntry(date=day, **values)
     model_problems(entry, exclude=["child", "created_by", "updated_by"])
     if entry.sleep_hours is not None and (entry.sleep_hours * 4) % 1:
