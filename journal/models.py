@@ -1032,3 +1032,21 @@ class Change(models.Model):
             for name in names
             if before.get(name) != after.get(name)
         ]
+
+
+class DeliveredSave(models.Model):
+    """A save the phone sent with a key of its own (the Idempotency-Key header): a day kept on
+    the phone with no signal may be sent twice (the answer lost on the way back, two tabs), and
+    the second sending is answered as saved, never stored again or taken for a conflict."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_delivery_per_user_and_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} by {self.user_id}"

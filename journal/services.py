@@ -8,6 +8,7 @@ same transaction, so that caches keyed on (child id, data_version) never serve s
 
 import datetime
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -23,6 +24,7 @@ from journal.models import (
     Change,
     Child,
     DailyEntry,
+    DeliveredSave,
     DoseChange,
     Invitation,
     ItemRating,
@@ -91,6 +93,32 @@ class EditConflict(Exception):
     def __init__(self, saved):
         super().__init__(f"{saved or 'a record'} was changed by someone else meanwhile")
         self.saved = saved
+
+
+class AlreadyDelivered(Exception):
+    """This save was sent before with the same key, and stored then: nothing is written."""
+
+
+# The longest key a phone may send; a longer one is not a key of ours and is ignored.
+DELIVERY_KEY_LENGTH = 64
+
+
+@contextmanager
+def delivered_once(*, user, key: str):
+    """Run a save once for its key (see DeliveredSave); a second sending raises
+    AlreadyDelivered. The key is written in the save's own transaction: a save refused (a
+    conflict, bad input) leaves it free for the next sending. Two sendings at once: the
+    second waits on the key's unique index until the first commits, then finds it taken."""
+    if not key or len(key) > DELIVERY_KEY_LENGTH:
+        yield
+        return
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                DeliveredSave.objects.create(user=user, key=key)
+        except IntegrityError:
+            raise AlreadyDelivered from None
+        yield
 
 
 def _claim(obj, expected_version: int | None):

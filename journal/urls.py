@@ -4,6 +4,7 @@ from journal.converters import IsoDateConverter
 from journal.views import (
     account_data,
     accounts,
+    app,
     changes,
     children,
     data,
@@ -24,6 +25,11 @@ child = "children/<int:child_id>/"
 
 urlpatterns = [
     path("", children.home, name="home"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("sw.js", app.service_worker, name="service_worker"),
+    path("offline/", app.offline, name="offline"),
+    path("today/", app.log_today, name="log_today"),
+    path("accounts/session/", app.session_state, name="session_state"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/download/", account_data.account_download, name="account_download"),

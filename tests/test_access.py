@@ -141,6 +141,7 @@ class Expect:
     writes: bool = False  # whether the request changes a journal table
     download: bool = False  # a 200 that is a file to save, not a page
     svg: bool = False  # a 200 that is an SVG image, not a page
+    type: str = ""  # the Content-Type of an answer that is neither a page nor a file
 
     def __str__(self) -> str:
         notes = (self.to, "(a download)" * self.download, "(writes)" * self.writes)
@@ -158,6 +159,9 @@ VIEWER_REFUSED = Expect(403, message=VIEWER_REFUSAL)
 OPENED = Expect(200, writes=True)
 OPENED_PDF = Expect(200, download=True, writes=True)
 OWNER_REFUSED = Expect(403, message=OWNER_REFUSAL)
+# The installable app's files, the same for everyone.
+MANIFEST = Expect(200, type="application/manifest+json")
+SCRIPT = Expect(200, type="text/javascript")
 
 
 def saved(view: str) -> Expect:
@@ -220,6 +224,18 @@ def reset_link(world: "World") -> dict:
 ROWS: dict[str, Row] = {
     # --- journal/urls.py -----------------------------------------------------------------------
     "home": Row((), get=signed_in(PAGE), post=WRONG_METHOD),
+    "manifest": Row((), get=everyone(MANIFEST), post=everyone(NOT_ALLOWED)),
+    "service_worker": Row((), get=everyone(SCRIPT), post=everyone(NOT_ALLOWED)),
+    "offline": Row((), get=everyone(PAGE), post=everyone(NOT_ALLOWED)),
+    # Each role is on one child's team, but staff, on none: "Log today" opens that child's day.
+    "log_today": Row(
+        (), get=signed_in(sent_to("entry_today"), staff=sent_to("home")), post=WRONG_METHOD
+    ),
+    "session_state": Row(
+        (),
+        get=everyone(Expect(200, type="application/json"), anonymous=Expect(401, type="")),
+        post=everyone(NOT_ALLOWED),
+    ),
     "signup": Row(
         (),
         get=everyone(sent_to("home"), anonymous=PAGE),  # signed up already
@@ -589,6 +605,8 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
     elif expect.svg:
         assert response["Content-Type"] == "image/svg+xml"
         assert b"<svg" in response.content
+    elif expect.type:
+        assert response["Content-Type"].startswith(expect.type)
     elif expect.status == 200:
         assert "<html" in body
     elif expect.status == 404:

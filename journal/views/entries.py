@@ -109,12 +109,15 @@ def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpRespon
     outcome = {}
     if form.is_valid():
         try:
-            entry = services.entry_save(
-                entry=form.instance,
-                user=request.user,
-                item_values=form.item_values,
-                expected_version=form.started_from_version,
-            )
+            with services.delivered_once(user=request.user, key=delivery_key(request)):
+                entry = services.entry_save(
+                    entry=form.instance,
+                    user=request.user,
+                    item_values=form.item_values,
+                    expected_version=form.started_from_version,
+                )
+        except services.AlreadyDelivered:
+            return delivered_before(request, membership, day)
         except services.EditConflict as clash:
             conflict, form = entry_conflict(request, form, clash.saved, items)
             entry = clash.saved or form.instance
@@ -134,6 +137,21 @@ def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpRespon
     if context["saved"]:
         trigger_client_event(response, "entry-saved", {"day": day.isoformat()})
     return response
+
+
+def delivery_key(request: HttpRequest) -> str:
+    """The key a phone sends with each save (services.delivered_once)."""
+    return request.headers.get("Idempotency-Key", "")
+
+
+def delivered_before(request: HttpRequest, membership, day: datetime.date) -> HttpResponse:
+    """A save sent again (a day kept on the phone, whose first sending was stored but whose
+    answer never arrived): answered as saved, with the day as it is stored."""
+    if not request.htmx:
+        return redirect("entry_form", child_id=membership.child.pk, day=day)
+    context = day_context(membership, day, saved=True)
+    response = render(request, "journal/entry_form.html#entry-form", context)
+    return trigger_client_event(response, "entry-saved", {"day": day.isoformat()})
 
 
 def saved_in_place(request: HttpRequest, form: EntryForm, entry: DailyEntry) -> HttpResponse:

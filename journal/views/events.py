@@ -4,12 +4,14 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from journal import history, services
 from journal.access import membership_for, writer_membership_for
 from journal.forms import EventForm
 from journal.models import TriggerEvent
 from journal.views import conflicts
+from journal.views.entries import delivery_key
 
 
 @login_required
@@ -35,9 +37,14 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
     conflict = None
     if request.method == "POST" and form.is_valid():
         try:
-            saved = services.event_save(
-                event=form.instance, user=request.user, expected_version=form.started_from_version
-            )
+            with services.delivered_once(user=request.user, key=delivery_key(request)):
+                saved = services.event_save(
+                    event=form.instance,
+                    user=request.user,
+                    expected_version=form.started_from_version,
+                )
+        except services.AlreadyDelivered:
+            return event_saved(request, child, "Saved.")
         except services.EditConflict as clash:
             conflict = conflicts.conflict(
                 saved=clash.saved,
@@ -48,8 +55,7 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
             instance = conflicts.retry_instance(clash.saved, form.instance)
             form = EventForm(conflicts.retry_data(request, clash.saved), instance=instance)
         else:
-            messages.success(request, f"Saved: {saved.get_type_display().lower()}.")
-            return redirect("event_list", child_id=child.pk)
+            return event_saved(request, child, f"Saved: {saved.get_type_display().lower()}.")
     context = {
         "membership": membership,
         "child": child,
@@ -58,7 +64,16 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
         "title": title,
         "conflict": conflict,
     }
-    return render(request, "journal/event_form.html", context, status=409 if conflict else 200)
+    template = "journal/event_form.html#event-form" if request.htmx else "journal/event_form.html"
+    return render(request, template, context, status=409 if conflict else 200)
+
+
+def event_saved(request: HttpRequest, child, message: str) -> HttpResponse:
+    """Back to the triggers, saying so; for htmx, the browser is sent there (the list is a page
+    of its own, never swapped into the form)."""
+    messages.success(request, message)
+    target = reverse("event_list", args=[child.pk])
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 
 @login_required
