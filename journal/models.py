@@ -1050,3 +1050,7 @@ class DeliveredSave(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} by {self.user_id}"
+
+
+# The reminders' models live in their own package (journal/reminders/), in this app.
+from journal.reminders.models import PushSubscription, Reminder, ReminderSent  # noqa: E402, F401

@@ -1,6 +1,7 @@
 from django.urls import path, register_converter
 
 from journal.converters import IsoDateConverter
+from journal.reminders import views as reminders
 from journal.views import (
     account_data,
     accounts,
@@ -30,6 +31,10 @@ urlpatterns = [
     path("offline/", app.offline, name="offline"),
     path("today/", app.log_today, name="log_today"),
     path("accounts/session/", app.session_state, name="session_state"),
+    path("accounts/push/", reminders.push_subscribe, name="push_subscribe"),
+    path("accounts/push/remove/", reminders.push_unsubscribe, name="push_unsubscribe"),
+    path("reminders/stop/<str:token>/", reminders.reminder_stop, name="reminder_stop"),
+    path(child + "reminder/", reminders.reminder_settings, name="reminder_settings"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/download/", account_data.account_download, name="account_download"),

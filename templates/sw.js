@@ -103,3 +103,16 @@ async function lastAccount() {
   const kept = await (await caches.open(META)).match("/account");
   return kept ? kept.text() : null;
 }
+
+// A reminder (journal/reminders): it names the child, and opens the day's form.
+self.addEventListener("push", (event) => {
+  const message = event.data ? event.data.json() : { title: "OMS Journal", body: "", url: "/" };
+  event.waitUntil(self.registration.showNotification(message.title, {
+    body: message.body, data: { url: message.url }, icon: SETTINGS.icon, tag: message.url,
+  }));
+});
+
+self.addEventListener("notificationclick", (event) => {
+  event.notification.close();
+  event.waitUntil(self.clients.openWindow(event.notification.data.url));
+});

@@ -162,6 +162,7 @@ OWNER_REFUSED = Expect(403, message=OWNER_REFUSAL)
 # The installable app's files, the same for everyone.
 MANIFEST = Expect(200, type="application/manifest+json")
 SCRIPT = Expect(200, type="text/javascript")
+JSON = Expect(200, type="application/json")
 
 
 def saved(view: str) -> Expect:
@@ -231,9 +232,23 @@ ROWS: dict[str, Row] = {
     "log_today": Row(
         (), get=signed_in(sent_to("entry_today"), staff=sent_to("home")), post=WRONG_METHOD
     ),
+    "push_subscribe": Row(
+        (), get=WRONG_METHOD, post=signed_in(Expect(400, type="application/json"))
+    ),
+    "push_unsubscribe": Row((), get=WRONG_METHOD, post=signed_in(JSON)),
+    # A forged link: nobody's reminder (tests/test_reminders.py tries a signed one).
+    "reminder_stop": Row(
+        ("token",),
+        get=everyone(NOT_FOUND),
+        post=everyone(NOT_FOUND),
+        fill=lambda w: {"token": "MQ:forged:signature"},
+    ),
+    "reminder_settings": Row(
+        CHILD, get=child_page(PAGE, **VIEWERS), post=child_page(PAGE, **VIEWERS)
+    ),
     "session_state": Row(
         (),
-        get=everyone(Expect(200, type="application/json"), anonymous=Expect(401, type="")),
+        get=everyone(JSON, anonymous=Expect(401)),
         post=everyone(NOT_ALLOWED),
     ),
     "signup": Row(

@@ -72,6 +72,7 @@ def service_worker_script() -> str:
         "staticPrefix": urljoin("/", django_settings.STATIC_URL),
         "offlineUrl": reverse("offline"),
         "accountHeader": ACCOUNT_HEADER,
+        "icon": static("icons/icon-192.png"),
         # Pages never kept: logging in and out, the admin, the clinician's shared summary,
         # invitations, and the session state itself.
         "neverKept": ["/accounts/", "/admin/", "/shared/", "/invitations/"],
