@@ -315,3 +315,29 @@ def test_logging_out_warns_of_an_unsent_day_then_leaves_nothing_for_the_next(
     expect(page.get_by_role("heading", name="No signal")).to_be_visible()
     expect(page.locator("body")).not_to_contain_text("Not sent")
     server.start()
+
+
+def test_a_day_the_server_cannot_save_while_it_restarts_is_kept_then_sent(
+    browse, server, owner, child
+):
+    page = browse(owner)
+    page.goto(day_url(child))
+    restarting = {"on": True}
+
+    def answer(route):
+        if restarting["on"] and route.request.method == "POST":
+            route.fulfill(status=503, body="Service Unavailable")
+        else:
+            route.continue_()
+
+    page.route("**/entries/**", answer)
+    page.get_by_label("Notes").fill("Saved during a restart")
+    page.get_by_role("button", name="Save").click()
+    expect(page.locator("#save-state")).to_contain_text("Kept on this phone")
+    expect(page.locator("#save-state")).not_to_contain_text("Saved")
+    assert not DailyEntry.objects.exists()
+
+    restarting["on"] = False
+    page.reload()
+    expect(page.locator("#save-state")).to_contain_text("Saved")
+    assert DailyEntry.objects.get(child=child).notes == "Saved during a restart"
