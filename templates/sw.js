@@ -38,10 +38,18 @@ self.addEventListener("fetch", (event) => {
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
   if (url.pathname.startsWith(SETTINGS.staticPrefix)) {
     event.respondWith(fromShell(request));
-  } else if (request.mode === "navigate" && !SETTINGS.neverKept.some((path) => url.pathname.startsWith(path))) {
+  } else if (request.mode === "navigate" && isPage(url)) {
     event.respondWith(page(request));
   }
 });
+
+// Files to download (a PDF, a CSV, the account's JSON) go straight to the network: they may
+// take a while to make, and are never wanted from an old copy.
+const DOWNLOAD = /(\.(pdf|svg|csv|json)$|\/download\/)/;
+
+function isPage(url) {
+  return !DOWNLOAD.test(url.pathname) && !SETTINGS.neverKept.some((path) => url.pathname.startsWith(path));
+}
 
 // Static files have versioned names: once kept, always right.
 async function fromShell(request) {
