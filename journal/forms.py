@@ -12,6 +12,7 @@ from django.forms import inlineformset_factory
 from journal import analysis, queries, time_zones
 from journal.models import (
     EARLIEST_BIRTH,
+    NOTHING_LOGGED,
     RULE_RANGES,
     SHARE_LINK_DAYS,
     SHARE_LINK_DEFAULT_DAYS,
@@ -26,6 +27,7 @@ from journal.models import (
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
+    day_is_empty,
     plain_number,
     range_message,
 )
@@ -290,6 +292,12 @@ class EntryForm(VersionedForm):
     @property
     def detail_fields(self):
         return [self[name] for name in DailyEntry.DETAIL_FIELDS]
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors and day_is_empty(cleaned, self.item_values.values()):
+            raise forms.ValidationError(NOTHING_LOGGED, code="empty")
+        return cleaned
 
     def clean_date(self):
         """Moving an entry onto a day that has one is refused here. The day being edited is

@@ -8,6 +8,7 @@ import datetime
 import hashlib
 import secrets
 import zoneinfo
+from collections.abc import Iterable, Mapping
 from decimal import Decimal
 
 from django.conf import settings
@@ -475,6 +476,20 @@ class Doses(models.TextChoices):
     NO = "no", "No"
 
 
+# Said wherever a day with nothing in it is refused: the form, the service, the import.
+NOTHING_LOGGED = (
+    "Nothing to save yet: rate at least one of Eyes, Jerks, Balance, Sleep or Rage, or fill in "
+    "a detail or a note. An empty day is not a logged day."
+)
+
+
+def day_is_empty(values: Mapping[str, object], item_values: Iterable[int | None] = ()) -> bool:
+    """Nothing rated, measured or written: such a day is not a logged day, and never stored
+    (the relapse rule and the neurologist read a logged day as a day someone looked)."""
+    given = [values.get(name) for name in DailyEntry.CONTENT_FIELDS] + list(item_values)
+    return all(value is None or value == "" for value in given)
+
+
 class DailyEntry(models.Model):
     """One child's day, rated in the evening for "most of today". Every rating is optional."""
 
@@ -577,6 +592,11 @@ class DailyEntry(models.Model):
     @property
     def ratings(self) -> dict[str, int | None]:
         return {field: getattr(self, field) for field in CORE_FIELDS}
+
+    CONTENT_FIELDS = (*CORE_FIELDS, *DETAIL_FIELDS, *OTHER_FIELDS)
+
+    def is_empty(self, item_values: Iterable[int | None] = ()) -> bool:
+        return day_is_empty(vars(self), item_values)
 
     @property
     def score(self) -> int | None:
@@ -1204,3 +1224,25 @@ class ImportChoices(models.Model):
 
     def __str__(self) -> str:
         return f"How {self.child}'s files are read"
+
+
+class DeliveredSave(models.Model):
+    """A save the phone sent with a key of its own (the Idempotency-Key header): a day kept on
+    the phone with no signal may be sent twice (the answer lost on the way back, two tabs), and
+    the second sending is answered as saved, never stored again or taken for a conflict."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    key = models.CharField(max_length=64)
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "key"], name="one_delivery_per_user_and_key")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.key} by {self.user_id}"
+
+
+# The reminders' models live in their own package (journal/reminders/), in this app.
+from journal.reminders.models import PushSubscription, Reminder, ReminderSent  # noqa: E402, F401

@@ -8,6 +8,7 @@ same transaction, so that caches keyed on (child id, data_version) never serve s
 
 import datetime
 from collections.abc import Iterable, Mapping
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -19,10 +20,12 @@ from django.utils import timezone
 from journal import analysis, history
 from journal.exchange.plan import new_item
 from journal.models import (
+    NOTHING_LOGGED,
     SHARE_LINK_DEFAULT_DAYS,
     Change,
     Child,
     DailyEntry,
+    DeliveredSave,
     DoseChange,
     ImportChoices,
     Invitation,
@@ -101,6 +104,32 @@ class EditConflict(Exception):
     def __init__(self, saved):
         super().__init__(f"{saved or 'a record'} was changed by someone else meanwhile")
         self.saved = saved
+
+
+class AlreadyDelivered(Exception):
+    """This save was sent before with the same key, and stored then: nothing is written."""
+
+
+# The longest key a phone may send; a longer one is not a key of ours and is ignored.
+DELIVERY_KEY_LENGTH = 64
+
+
+@contextmanager
+def delivered_once(*, user, key: str):
+    """Run a save once for its key (see DeliveredSave); a second sending raises
+    AlreadyDelivered. The key is written in the save's own transaction: a save refused (a
+    conflict, bad input) leaves it free for the next sending. Two sendings at once: the
+    second waits on the key's unique index until the first commits, then finds it taken."""
+    if not key or len(key) > DELIVERY_KEY_LENGTH:
+        yield
+        return
+    with transaction.atomic():
+        try:
+            with transaction.atomic():
+                DeliveredSave.objects.create(user=user, key=key)
+        except IntegrityError:
+            raise AlreadyDelivered from None
+        yield
 
 
 def _claim(obj, expected_version: int | None):
@@ -185,6 +214,8 @@ def entry_save(
     rows = RATINGS.all([stored.pk]) if stored else []
     ratings = {row["item"]: row["rating"].value for row in rows}
     before = history.entry_snapshot(stored, ratings) if stored else None
+    if entry.is_empty({**ratings, **(item_values or {})}.values()):
+        raise ValidationError(NOTHING_LOGGED)
     _stamp(entry, user)
     # The child and the users are those of the request, not the form's: no need to ask the
     # database whether they exist.

@@ -2,9 +2,11 @@ from django.urls import path
 
 from journal import converters  # noqa: F401 - registers the "day" and "id" converters
 from journal.api import pages as api_pages
+from journal.reminders import views as reminders
 from journal.views import (
     account_data,
     accounts,
+    app,
     changes,
     children,
     data,
@@ -23,6 +25,15 @@ child = "children/<id:child_id>/"
 
 urlpatterns = [
     path("", children.home, name="home"),
+    path("manifest.webmanifest", app.manifest, name="manifest"),
+    path("sw.js", app.service_worker, name="service_worker"),
+    path("offline/", app.offline, name="offline"),
+    path("today/", app.log_today, name="log_today"),
+    path("accounts/session/", app.session_state, name="session_state"),
+    path("accounts/push/", reminders.push_subscribe, name="push_subscribe"),
+    path("accounts/push/remove/", reminders.push_unsubscribe, name="push_unsubscribe"),
+    path("reminders/stop/<str:token>/", reminders.reminder_stop, name="reminder_stop"),
+    path(child + "reminder/", reminders.reminder_settings, name="reminder_settings"),
     path("accounts/signup/", accounts.signup, name="signup"),
     path("accounts/profile/", accounts.profile, name="profile"),
     path("accounts/download/", account_data.account_download, name="account_download"),

@@ -71,6 +71,7 @@ MIDDLEWARE = [
     "csp.middleware.CSPMiddleware",
     "journal.middleware.PermissionsPolicyMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
+    "journal.middleware.AppShellMiddleware",
     "journal.middleware.TimeZoneMiddleware",
     # Last, as django-axes asks: it turns a refused login into the lockout page.
     "axes.middleware.AxesMiddleware",
@@ -272,6 +273,20 @@ EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", default=True)
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "OMS Journal <noreply@localhost>")
+
+# Reminders (journal/reminders): links in them start with SITE_URL. Web Push signs with a VAPID key
+# pair (`manage.py vapid_keys` makes one) and sends only to the push services named here (each
+# `https://host` or `https://*.domain`): a phone's subscription elsewhere is refused.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000")
+VAPID_PUBLIC_KEY = os.environ.get("VAPID_PUBLIC_KEY", "")
+VAPID_PRIVATE_KEY = os.environ.get("VAPID_PRIVATE_KEY", "")
+VAPID_SUBJECT = os.environ.get("VAPID_SUBJECT", "mailto:admin@localhost")
+PUSH_SERVICE_ORIGINS = env_list("PUSH_SERVICE_ORIGINS") or [
+    "https://fcm.googleapis.com",
+    "https://updates.push.services.mozilla.com",
+    "https://web.push.apple.com",
+    "https://*.notify.windows.com",
+]
 
 # How long an invitation link to a care team stays valid.
 INVITATION_MAX_AGE_DAYS = int(os.environ.get("INVITATION_MAX_AGE_DAYS", "7"))

@@ -145,6 +145,7 @@ class Expect:
     svg: bool = False  # a 200 that is an SVG image, not a page
     json: bool = False  # an answer of the API: JSON, never a page
     health: bool = False  # the health endpoint's few words of JSON, for a load balancer
+    type: str = ""  # the Content-Type of an answer that is neither a page nor a file
 
     def __str__(self) -> str:
         notes = (self.to, "(a download)" * self.download, "(writes)" * self.writes)
@@ -171,6 +172,10 @@ API_READ_ONLY = Expect(403, json=True, message=READ_ONLY_REFUSAL)
 API_VIEWER = Expect(403, json=True, message=VIEWER_REFUSAL)
 API_SAVED = Expect(200, json=True, writes=True)
 HEALTHY = Expect(200, health=True)
+# The installable app's files, the same for everyone.
+MANIFEST = Expect(200, type="application/manifest+json")
+SCRIPT = Expect(200, type="text/javascript")
+JSON = Expect(200, type="application/json")
 
 
 def saved(view: str) -> Expect:
@@ -243,6 +248,32 @@ def reset_link(world: "World") -> dict:
 ROWS: dict[str, Row] = {
     # --- journal/urls.py -----------------------------------------------------------------------
     "home": Row((), get=signed_in(PAGE), post=WRONG_METHOD),
+    "manifest": Row((), get=everyone(MANIFEST), post=everyone(NOT_ALLOWED)),
+    "service_worker": Row((), get=everyone(SCRIPT), post=everyone(NOT_ALLOWED)),
+    "offline": Row((), get=everyone(PAGE), post=everyone(NOT_ALLOWED)),
+    # Each role is on one child's team, but staff, on none: "Log today" opens that child's day.
+    "log_today": Row(
+        (), get=signed_in(sent_to("entry_today"), staff=sent_to("home")), post=WRONG_METHOD
+    ),
+    "push_subscribe": Row(
+        (), get=WRONG_METHOD, post=signed_in(Expect(400, type="application/json"))
+    ),
+    "push_unsubscribe": Row((), get=WRONG_METHOD, post=signed_in(JSON)),
+    # A forged link: nobody's reminder (tests/test_reminders.py tries a signed one).
+    "reminder_stop": Row(
+        ("token",),
+        get=everyone(NOT_FOUND),
+        post=everyone(NOT_FOUND),
+        fill=lambda w: {"token": "MQ:forged:signature"},
+    ),
+    "reminder_settings": Row(
+        CHILD, get=child_page(PAGE, **VIEWERS), post=child_page(PAGE, **VIEWERS)
+    ),
+    "session_state": Row(
+        (),
+        get=everyone(JSON, anonymous=Expect(401)),
+        post=everyone(NOT_ALLOWED),
+    ),
     "signup": Row(
         (),
         get=everyone(sent_to("home"), anonymous=PAGE),  # signed up already
@@ -653,6 +684,8 @@ def check(response, expect: Expect, *, url: str, child: Child | None = None) -> 
         assert b"<svg" in response.content
     elif expect.health:
         assert response.json()["database"] == "ok"
+    elif expect.type:
+        assert response["Content-Type"].startswith(expect.type)
     elif expect.status == 200:
         assert "<html" in body
     elif expect.status == 404:

@@ -77,7 +77,12 @@ def test_each_response_carries_its_own_working_csrf_token(owner, child, url):
     assert tokens[0] != tokens[1]
     saved = client.post(
         form_url(child),
-        {"csrfmiddlewaretoken": tokens[1].pop(), "date": child.today().isoformat(), "version": "0"},
+        {
+            "csrfmiddlewaretoken": tokens[1].pop(),
+            "date": child.today().isoformat(),
+            "version": "0",
+            "rage": "1",
+        },
     )
     assert saved.status_code == 302
     assert DailyEntry.objects.filter(child=child).exists()

@@ -178,7 +178,7 @@ def test_logging_out_takes_a_post(owner_client):
 
 def test_every_page_offers_log_out_as_a_form(owner_client):
     html = html_of(owner_client.get(reverse("home")))
-    assert f'<form method="post" action="{reverse("logout")}">' in html
+    assert f'<form method="post" action="{reverse("logout")}" data-logout>' in html
 
 
 # --- passwords -----------------------------------------------------------------------------------

@@ -262,7 +262,7 @@ def test_moving_an_entry_with_htmx_redirects_the_browser(owner_client, child, to
     DailyEntryFactory(child=child, date=today)
     target = today - 3 * DAY
 
-    data = entry_data(target, version=1)
+    data = entry_data(target, version=1, sleep=1)
     response = owner_client.post(entry_url(child, today), data, headers=HTMX)
 
     assert response.status_code == 200
@@ -613,3 +613,40 @@ def test_a_viewer_reads_the_history(client_for, child, history):
     response = client_for(viewer).get(history_url(child))
     assert response.status_code == 200
     assert "Fever" in text_of(response)
+
+
+# --- an empty save -----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("htmx", [False, True])
+def test_an_empty_save_says_what_is_missing_and_stores_nothing(owner_client, child, today, htmx):
+    headers = HTMX if htmx else {}
+    response = owner_client.post(entry_url(child, today), entry_data(today), headers=headers)
+    assert response.status_code == 200
+    assert "Nothing to save yet: rate at least one of Eyes" in text_of(response)
+    assert "Saved" not in text_of(response)
+    assert not DailyEntry.objects.filter(child=child).exists()
+
+
+def test_emptying_a_logged_day_is_refused_and_the_day_kept(owner_client, child, today):
+    entry = DailyEntryFactory(child=child, date=today, opsoclonus=2)
+    response = owner_client.post(entry_url(child, today), entry_data(today, version=entry.version))
+    assert "An empty day is not a logged day." in text_of(response)
+    entry.refresh_from_db()
+    assert entry.opsoclonus == 2
+
+
+@pytest.mark.parametrize("only", [{"rage": 0}, {"notes": "Calm day"}, {"doses": "yes"}])
+def test_one_thing_in_a_day_is_enough_to_log_it(owner_client, child, today, only):
+    owner_client.post(entry_url(child, today), entry_data(today, **only))
+    assert DailyEntry.objects.filter(child=child, date=today).exists()
+
+
+def test_the_service_refuses_an_empty_day_whatever_the_door(owner, child, today):
+    from django.core.exceptions import ValidationError
+
+    from journal import services
+
+    with pytest.raises(ValidationError, match="An empty day is not a logged day"):
+        services.entry_save(entry=DailyEntry(child=child, date=today), user=owner)
+    assert not DailyEntry.objects.exists()

@@ -15,7 +15,7 @@ the child (saved or not yet) and its extra items are given.
 
 from dataclasses import dataclass, field
 
-from journal.models import Child, DailyEntry, TrackedItem
+from journal.models import Child, DailyEntry, TrackedItem, day_is_empty
 from journal.scales import CORE_FIELDS, CORE_ITEMS
 
 from . import words
@@ -279,6 +279,11 @@ def parse_entries(
         key=lambda row: row.date,
         twice=lambda row, first: f"date {row.date} is on line {first} too: one row a day",
     )
+    # A row with a date and nothing else of the day (a trigger alone, say) is not a logged day:
+    # its trigger comes in, the day stays a gap, as an empty save on the form does.
+    parsed.entries = [
+        row for row in parsed.entries if not day_is_empty(row.values, row.items.values())
+    ]
     parsed.rating_words = reader.rating_words
     for line, day, header, text in reader.trigger_rows:
         try:

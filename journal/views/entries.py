@@ -17,6 +17,7 @@ from journal.forms import EntryForm, day_form
 from journal.models import DailyEntry, Membership, TriggerEvent
 from journal.pages import cached_page, page_key
 from journal.views import conflicts
+from journal.views.delivery import delivery_key
 from journal.views.events import fever_offer
 
 HISTORY_DAYS = 28
@@ -104,12 +105,15 @@ def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpRespon
     outcome = {}
     if form.is_valid():
         try:
-            entry = services.entry_save(
-                entry=form.instance,
-                user=request.user,
-                item_values=form.item_values,
-                expected_version=form.started_from_version,
-            )
+            with services.delivered_once(user=request.user, key=delivery_key(request)):
+                entry = services.entry_save(
+                    entry=form.instance,
+                    user=request.user,
+                    item_values=form.item_values,
+                    expected_version=form.started_from_version,
+                )
+        except services.AlreadyDelivered:
+            return delivered_before(request, membership, day)
         except services.EditConflict as clash:
             conflict, form = entry_conflict(request, form, clash.saved, items)
             entry = clash.saved or form.instance
@@ -129,6 +133,16 @@ def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpRespon
     if context["saved"]:
         trigger_client_event(response, "entry-saved", {"day": day.isoformat()})
     return response
+
+
+def delivered_before(request: HttpRequest, membership, day: datetime.date) -> HttpResponse:
+    """A save sent again (a day kept on the phone, whose first sending was stored but whose
+    answer never arrived): answered as saved, with the day as it is stored."""
+    if not request.htmx:
+        return redirect("entry_form", child_id=membership.child.pk, day=day)
+    context = day_context(membership, day, saved=True)
+    response = render(request, "journal/entry_form.html#entry-form", context)
+    return trigger_client_event(response, "entry-saved", {"day": day.isoformat()})
 
 
 def saved_in_place(request: HttpRequest, form: EntryForm, entry: DailyEntry) -> HttpResponse:

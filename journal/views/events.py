@@ -9,12 +9,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_http_methods
+from django_htmx.http import HttpResponseClientRedirect
 
 from journal import analysis, history, services
 from journal.access import membership_for, writer_membership_for
 from journal.forms import EventForm
 from journal.models import TriggerEvent
 from journal.views import conflicts
+from journal.views.delivery import delivery_key
 
 
 @login_required
@@ -67,9 +69,14 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
         same = None if KEEP_BOTH in request.POST else same_trigger(form)
     if same is None and request.method == "POST" and form.is_valid():
         try:
-            saved = services.event_save(
-                event=form.instance, user=request.user, expected_version=form.started_from_version
-            )
+            with services.delivered_once(user=request.user, key=delivery_key(request)):
+                saved = services.event_save(
+                    event=form.instance,
+                    user=request.user,
+                    expected_version=form.started_from_version,
+                )
+        except services.AlreadyDelivered:
+            return event_saved(request, child, "Saved.")
         except services.EditConflict as clash:
             conflict = conflicts.conflict(
                 saved=clash.saved,
@@ -80,8 +87,7 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
             instance = conflicts.retry_instance(clash.saved, form.instance)
             form = EventForm(conflicts.retry_data(request, clash.saved), instance=instance)
         else:
-            messages.success(request, f"Saved: {saved.get_type_display().lower()}.")
-            return redirect("event_list", child_id=child.pk)
+            return event_saved(request, child, f"Saved: {saved.get_type_display().lower()}.")
     context = {
         "membership": membership,
         "child": child,
@@ -92,7 +98,16 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
         "same": same,
         "keep_both": KEEP_BOTH,
     }
-    return render(request, "journal/event_form.html", context, status=409 if conflict else 200)
+    template = "journal/event_form.html#event-form" if request.htmx else "journal/event_form.html"
+    return render(request, template, context, status=409 if conflict else 200)
+
+
+def event_saved(request: HttpRequest, child, message: str) -> HttpResponse:
+    """Back to the triggers, saying so; for htmx, the browser is sent there (the list is a page
+    of its own, never swapped into the form)."""
+    messages.success(request, message)
+    target = reverse("event_list", args=[child.pk])
+    return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 
 GIVEN_DATES = ("start_date", "end_date")

@@ -214,7 +214,8 @@ SMALL_TARGETS_JS = """
   for (const el of document.querySelectorAll(
       'a[href], button, input:not([type=hidden]), select, textarea, summary')) {
     const style = getComputedStyle(el);
-    if (style.visibility === 'hidden' || style.display === 'none' || el.closest('.skip')) continue;
+    if (style.visibility === 'hidden' || style.display === 'none') continue;
+    if (el.closest('.skip, .visually-hidden')) continue;  // a keyboard's, not a finger's
     let box = el.getBoundingClientRect();
     if (el.matches('input[type=radio], input[type=checkbox]')) {
       const label = el.closest('label') || document.querySelector(`label[for="${el.id}"]`);
