@@ -149,7 +149,7 @@ def first_steps(membership: Membership, today_entry) -> list[dict] | None:
         {
             "done": today_entry is not None,
             "url": reverse("entry_today", args=[child.pk]),
-            "label": "Log today",
+            "label": "Rate today",
             "help": "A minute each evening: five ratings, and details if you have them.",
         },
         {

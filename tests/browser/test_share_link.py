@@ -66,7 +66,7 @@ def test_an_owner_shares_the_summary_then_revokes_the_link(
 
     gone = clinician.goto(link)
     assert gone.status == 404
-    expect(clinician.get_by_role("heading", level=1)).to_have_text("Not found")
+    expect(clinician.get_by_role("heading", level=1)).to_have_text("This link does not work")
     expect(clinician.get_by_text("Mia")).to_have_count(0)
     shot(clinician, "shared-summary-revoked")
 
