@@ -341,7 +341,7 @@ def _baseline_of(
 ) -> Baseline | None:
     """The baseline judging `day`: the logged days among the rule's baseline days that end
     where the most recent days left out begin."""
-    end = day - rule.recent_days_left_out * ONE_DAY
+    end = shifted(day, -rule.recent_days_left_out)
     return baseline_from(_window(logged, dates, end, rule.baseline_days), rule)
 
 

@@ -200,13 +200,22 @@ class AppShellMiddleware:
             return login_expired()
         if request.method == "POST" and request.path == self.logout_url:
             response.headers["Clear-Site-Data"] = '"cache", "storage"'
-        user = getattr(request, "user", None)
-        if user is not None and user.is_authenticated:
+        if (user := account_of(request)) is not None:
             response.headers[ACCOUNT_HEADER] = str(user.pk)
         return response
 
     def is_login_redirect(self, response) -> bool:
         return response.status_code == 302 and response.url.split("?")[0] == self.login_url
+
+
+def account_of(request):
+    """The logged-in user, or None. Reading the user may be the request's first query: with
+    the database down (the 503 page already says so) there is no account to name."""
+    user = getattr(request, "user", None)
+    try:
+        return user if user is not None and user.is_authenticated else None
+    except (OperationalError, InterfaceError):
+        return None
 
 
 ACCOUNT_HEADER = "OMS-Account"

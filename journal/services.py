@@ -132,6 +132,12 @@ def delivered_once(*, user, key: str):
         yield
 
 
+def was_delivered(*, user, key: str) -> bool:
+    """Whether a save sent with `key` is stored already: its sending again is answered as
+    saved, asked nothing more."""
+    return bool(key) and DeliveredSave.objects.filter(user=user, key=key).exists()
+
+
 def _claim(obj, expected_version: int | None):
     """The record as stored, its version raised and its row locked for this transaction;
     EditConflict if it is no longer the version the caregiver started from.

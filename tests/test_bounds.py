@@ -34,9 +34,13 @@ FIRST = datetime.date.min  # 0001-01-01
 # --- the analysis, whatever is stored -----------------------------------------------------------
 
 
+CALM_DAYS = 21  # the usual level's 14 days, and the most recent week it leaves out
+
+
 def raised_days(onset: datetime.date) -> list[Day]:
-    """Ten calm logged days, then three raised ones from `onset`: a possible relapse."""
-    calm = [Day(onset - (10 - n) * DAY, {"rage": 0}) for n in range(10)]
+    """Three weeks of calm logged days, then three raised ones from `onset`: a possible
+    relapse."""
+    calm = [Day(onset - (CALM_DAYS - n) * DAY, {"rage": 0}) for n in range(CALM_DAYS)]
     return calm + [Day(onset + n * DAY, {"rage": 3, "sleep": 3}) for n in range(3)]
 
 
@@ -63,9 +67,9 @@ def test_an_illness_lasting_to_the_last_day_covers_an_onset():
 
 
 def test_days_at_the_first_day_python_holds_are_read():
-    days = raised_days(FIRST + 10 * DAY)
+    days = raised_days(FIRST + CALM_DAYS * DAY)
     (episode,) = analysis.episodes(days)
-    assert episode.onset == FIRST + 10 * DAY
+    assert episode.onset == FIRST + CALM_DAYS * DAY
     means = analysis.seven_day_means(days, FIRST, FIRST + 3 * DAY)
     assert [day for day, _ in means] == [FIRST + n * DAY for n in range(4)]
     assert analysis.status(days, FIRST).kind == "not_enough_data"

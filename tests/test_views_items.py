@@ -145,8 +145,8 @@ def test_the_entry_form_asks_about_the_item_and_saves_its_rating(caregiver_clien
     page = caregiver_client.get(entry_url(child, today))
     assert value_of(page, field) == "2"
 
-    # Back to "not observed" clears it.
-    data = {"date": today, field: "", "version": value_of(page, "version")}
+    # Back to "not observed" clears it (the day keeps a rating: an empty day is not saved).
+    data = {"date": today, field: "", "rage": "1", "version": value_of(page, "version")}
     caregiver_client.post(entry_url(child, today), data)
     assert not ItemRating.objects.exists()
 

@@ -63,6 +63,10 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
         }
     form = EventForm(request.POST or None, instance=event, initial=initial)
     conflict = same = None
+    if request.method == "POST" and services.was_delivered(
+        user=request.user, key=delivery_key(request)
+    ):
+        return event_saved(request, child, "Saved.")  # sent again from the phone: stored
     if request.method == "POST" and form.is_valid():
         # The same trigger twice is most often a double tap or two caregivers logging one
         # fever: say so before saving, and save both only when the caregiver says they are two.

@@ -86,17 +86,3 @@ for (const select of document.querySelectorAll("select[data-guess-zone]")) {
   note.textContent = "Set from this phone's time zone: change it if the child lives elsewhere.";
   select.after(note);
 }
-
-// A save the server could not take (503 while the database restarts, a lost connection): htmx
-// leaves the form as typed; say so where "Saved" would be, so that nobody thinks it was saved.
-const NOT_SAVED = "Not saved: the journal can't be reached just now. What you entered is still here; tap Save again in a moment.";
-for (const name of ["htmx:responseError", "htmx:sendError"]) {
-  document.addEventListener(name, (event) => {
-    const form = event.target.closest("form");
-    const state = form && form.querySelector(".save-state");
-    if (!state) return;
-    state.textContent = NOT_SAVED;
-    state.classList.add("not-saved");
-    state.scrollIntoView({ block: "nearest" });
-  });
-}

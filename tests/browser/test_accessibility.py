@@ -138,6 +138,14 @@ def show_tables(page: Page) -> None:
 
 
 PHONE_WIDTHS = (390, 320)
+# The deepest elements that reach past the screen's right edge, to say what widens a page.
+PAST_THE_EDGE_JS = """
+(width) => [...document.querySelectorAll("body *")]
+  .filter((e) => e.getBoundingClientRect().right > width + 0.5)
+  .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > width + 0.5))
+  .slice(0, 5)
+  .map((e) => `<${e.tagName.toLowerCase()} class="${e.className}"> ${e.textContent.slice(0, 40)}`)
+"""
 
 # (screenshot name, who looks: None or a Family attribute, path, what they do before axe looks)
 PAGES = [
@@ -222,7 +230,10 @@ def test_no_accessibility_violations(page: Page, login, family, name, who, path,
     for width in PHONE_WIDTHS:
         page.set_viewport_size({"width": width, "height": 844})
         page_width = page.evaluate("document.documentElement.scrollWidth")
-        assert page_width <= width, f"{page_width}px wide at {width}px: the phone scrolls sideways"
+        assert page_width <= width, (
+            f"{page_width}px wide at {width}px: the phone scrolls sideways, past its edge: "
+            f"{page.evaluate(PAST_THE_EDGE_JS, width)}"
+        )
 
     # At night, in the dark scheme: still nothing axe finds.
     page.emulate_media(color_scheme="dark")

@@ -236,11 +236,12 @@ def test_same_as_yesterday_is_offered_only_when_yesterday_was_logged(
     expect(page.get_by_role("button", name="Same as yesterday")).to_have_count(0)
 
 
-def test_a_save_the_server_cannot_take_says_not_saved_and_keeps_the_typing(
+def test_a_save_the_server_cannot_take_is_kept_on_the_phone_and_the_typing_stays(
     phone, owner, child, today_url, shot
 ):
     """While the database restarts the app answers a save 503 (journal.middleware): the page
-    must not look saved, and what was typed stays for the next tap on Save."""
+    must not look saved; the day is kept on the phone, and what was typed stays for the next
+    tap on Save."""
     page = phone(user=owner)
     page.goto(today_url)
     unavailable = (Path(__file__).parents[2] / "templates" / "503.html").read_text()
@@ -256,7 +257,7 @@ def test_a_save_the_server_cannot_take_says_not_saved_and_keeps_the_typing(
     page.route(re.compile(re.escape(today_url) + "$"), refuse_once)
     tap_level(page, "Eyes", 2)
     page.get_by_role("button", name="Save", exact=True).tap()
-    expect(page.locator(".save-state")).to_have_text(re.compile("^Not saved: "))
+    expect(page.locator(".save-state")).to_have_text(re.compile("^Kept on this phone"))
     expect(rating(page, "Eyes").get_by_role("radio", name=re.compile(r"^2"))).to_be_checked()
     shot(page, "entry-form-not-saved")
     assert not DailyEntry.objects.filter(child=child).exists()

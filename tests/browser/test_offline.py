@@ -17,6 +17,7 @@ from playwright.sync_api import expect
 
 from journal import services
 from journal.models import DailyEntry, Role, TriggerEvent
+from journal.templatetags.journal import person
 from tests.browser.conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS, session_cookie
 from tests.browser.test_entry_form import tap_level
 from tests.factories import PASSWORD, MembershipFactory, UserFactory
@@ -234,7 +235,7 @@ def test_a_kept_day_meets_another_caregivers_newer_save_side_by_side(
     server.start()
     page.reload()
     conflict = page.locator(".conflict")
-    expect(conflict).to_contain_text("Changed by carl while you were editing")
+    expect(conflict).to_contain_text(f"Changed by {person(caregiver)} while you were editing")
     expect(conflict.locator("table")).to_contain_text("Slept well")
     assert DailyEntry.objects.get(child=child).sleep == 1  # nothing overwritten unseen
     expect(page.locator("#kept-days")).to_contain_text("open it to choose")
