@@ -698,7 +698,8 @@ class TrackedItem(models.Model):
         return self.name
 
     def clean(self) -> None:
-        taken = {item.label.lower() for item in CORE_ITEMS} | set(CORE_FIELDS)
+        taken = {item.english.lower() for item in CORE_ITEMS} | set(CORE_FIELDS)
+        taken |= {item.label.lower() for item in CORE_ITEMS}
         if self.name and self.name.strip().lower() in taken:
             raise ValidationError({"name": _("This is already one of the five core items.")})
 
