@@ -14,6 +14,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import services
@@ -56,7 +57,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = DisplayNameForm(data, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.display_name_save(user=request.user, name=form.cleaned_data["first_name"])
-        messages.success(request, "Saved: the name your care team sees.")
+        messages.success(request, _("Saved: the name your care team sees."))
         return redirect("profile")
     memberships = Membership.objects.filter(user=request.user).select_related("child")
     token_count = AccessToken.objects.valid().filter(user=request.user).count()
