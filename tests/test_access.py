@@ -448,6 +448,15 @@ ROWS: dict[str, Row] = {
     "api_not_found": Row((), get=everyone(API_NOT_FOUND), post=everyone(API_NOT_FOUND)),
     # --- omstracker/urls.py: the same few words for anyone, none of them private -------------
     "health": Row((), get=everyone(HEALTHY), post=everyone(NOT_ALLOWED)),
+    # The language picker: sets the language cookie, back to `next`; a GET changes nothing.
+    "set_language": Row((), get=everyone(sent_to("home")), post=everyone(sent_to("home"))),
+    # Our scripts' words in one language, the same for everyone (any cache may keep it).
+    "javascript-catalog": Row(
+        ("language",),
+        get=everyone(SCRIPT),
+        post=everyone(NOT_ALLOWED),
+        fill=lambda w: {"language": "es"},
+    ),
     # --- django.contrib.auth.urls, under accounts/ ---------------------------------------------
     # The POST logs in as the owner, whoever sends it; logging in stamps last_login.
     "login": Row((), get=everyone(PAGE), post=everyone(saved("home"))),
@@ -648,6 +657,7 @@ def valid_data(name: str, world: World) -> dict:
             "new_password2": new_password,
         },
         "password_reset": {"email": "dora@example.org"},
+        "set_language": {"language": "es", "next": "/"},
         "account_delete": {"password": PASSWORD},
         "profile": {"first_name": "Dora the owner"},
         "data_import": {
