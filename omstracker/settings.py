@@ -67,6 +67,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The account's language, over the cookie's and the browser's, once the user is known.
+    "journal.languages.AccountLanguageMiddleware",
     # Before the CSRF check reads the form (process_view), after the user is known (the page).
     "journal.middleware.FormCharsetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",

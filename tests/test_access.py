@@ -282,6 +282,8 @@ ROWS: dict[str, Row] = {
     ),
     # The name the care team sees: each account changes its own.
     "profile": Row((), get=signed_in(PAGE), post=signed_in(saved("profile"))),
+    # The account's language, from its page: each account changes its own.
+    "account_language": Row((), get=WRONG_METHOD, post=signed_in(saved("profile"))),
     # Everything the account can see, as a file: Noah's for the stranger, Mia's for her team.
     "account_download": Row((), get=signed_in(DOWNLOAD), post=WRONG_METHOD),
     # Confirmed with the password; the journals the account owns alone go with it.
@@ -660,6 +662,7 @@ def valid_data(name: str, world: World) -> dict:
         "set_language": {"language": "es", "next": "/"},
         "account_delete": {"password": PASSWORD},
         "profile": {"first_name": "Dora the owner"},
+        "account_language": {"language": "de"},
         "data_import": {
             "entries": SimpleUploadedFile("entries.csv", f"date,rage\n{yesterday},2\n".encode())
         },

@@ -1,4 +1,5 @@
-"""The words our scripts show, in the page's language: Django's JavaScript catalog, cached.
+"""Languages: the account's, chosen on its page; and the words our scripts show, in the page's
+language: Django's JavaScript catalog, cached.
 
 Every page loads the catalog before app.js, so it must cost next to nothing. Its address holds
 the language and a version (a digest of the compiled catalogs it is made of), so that a browser,
@@ -12,21 +13,25 @@ from pathlib import Path
 
 import django
 from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
-from django.views.decorators.http import require_GET
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET, require_POST
 from django.views.i18n import JavaScriptCatalog
+
+from journal.languages import AccountLanguageForm, profile_of, set_language_cookie, shipped
+from journal.profiles import Profile
+from journal.views.accounts import profile_page
 
 # Our messages only (LOCALE_PATHS, and journal/locale if it ever has one): the admin's scripts,
 # which load their own catalog, are not on our pages.
 CATALOG = JavaScriptCatalog.as_view(packages=["journal"])
 KEEP_A_YEAR = "public, max-age=31536000, immutable"
 KEEP_AN_HOUR = "public, max-age=3600"
-
-
-def shipped(language: str) -> bool:
-    return language in dict(settings.LANGUAGES)
 
 
 def catalog_url(language: str) -> str:
@@ -64,4 +69,27 @@ def javascript_catalog(request: HttpRequest, language: str) -> HttpResponse:
     response = HttpResponse(_scripts[key], content_type='text/javascript; charset="utf-8"')
     fresh = request.GET.get("v") == version
     response.headers["Cache-Control"] = KEEP_A_YEAR if fresh else KEEP_AN_HOUR
+    return response
+
+
+@login_required
+@require_POST
+def account_language(request: HttpRequest) -> HttpResponse:
+    """The account's language, from its page: the next pages (and emails) are in it at once."""
+    form = AccountLanguageForm(
+        request.POST, instance=profile_of(request.user) or Profile(user=request.user)
+    )
+    if not form.is_valid():
+        return profile_page(request, language_form=form)
+    form.save()
+    language = form.cleaned_data["language"]
+    response = redirect("profile")
+    if language:
+        translation.activate(language)
+        set_language_cookie(response, language)
+    else:
+        # The browser's language from now on: no cookie of an earlier choice stands in its way.
+        response.delete_cookie(settings.LANGUAGE_COOKIE_NAME, path=settings.LANGUAGE_COOKIE_PATH)
+        translation.activate(translation.get_language_from_request(request))
+    messages.success(request, _("Saved: the language of your pages and emails."))
     return response
