@@ -2,6 +2,7 @@
 #
 # Targets: help venv run migrate test test-sqlite test-postgres lint check audit format lock
 #          system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db
+#          messages catalogs translations
 # Extra pytest arguments: make test-sqlite ARGS="-k invitation -x"
 
 SHELL := /bin/bash
@@ -34,7 +35,8 @@ TEST_ENV := env -u DEBUG -u DATABASE_URL -u REDIS_URL \
 PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
 
 .PHONY: help venv run migrate test test-sqlite test-postgres lint check audit format lock \
-	system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db
+	system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db \
+	messages catalogs translations
 
 help:
 	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
@@ -44,6 +46,8 @@ help:
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make check          Django's checks, no model change without migration, collectstatic"
 	@echo "make audit          bandit over our code, pip-audit over requirements.lock"
+	@echo "make messages       bring every language's catalog in locale/ up to the code's messages"
+	@echo "make translations   fail on a shipped language's message untranslated or fuzzy"
 	@echo "make format         ruff format and the safe ruff fixes"
 	@echo "make screenshots    run scripts/screenshots.py"
 	@echo "make loadtest       30 s at 16 connections against gunicorn; figures to docs/reliability.md"
@@ -55,7 +59,7 @@ help:
 	@echo "make venv           create or update .venv (only when pyproject.toml or the lock change)"
 	@echo "make lock           rewrite requirements.lock from .venv"
 	@echo "make system-deps    apt-get install chromium, postgresql, poppler-utils, wrk, redis-server,"
-	@echo "                    nginx-light if missing"
+	@echo "                    nginx-light, gettext if missing"
 	@echo "make clean          remove .venv, var/, staticfiles/ and caches (keeps db.sqlite3)"
 	@echo "make reset-db       delete db.sqlite3; the next 'make run' migrates and seeds it again"
 
@@ -80,8 +84,10 @@ lock: venv
 # recommends: Chromium's alone add some 90 packages (udev, upower, a printer dialog) that a
 # headless browser never uses. fonts-liberation is one of them that we keep on purpose: pages,
 # screenshots and Lighthouse are measured with it. apt-get may upgrade a system package that one
-# of these depends on (postgresql-common, libsystemd0, ...).
-DEBIAN_PACKAGES := chromium fonts-liberation poppler-utils wrk postgresql redis-server nginx-light
+# of these depends on (postgresql-common, libsystemd0, ...). gettext: the translations' tools
+# (xgettext, msgmerge, msgfmt), for make messages, the compiled catalogs and the tests.
+DEBIAN_PACKAGES := chromium fonts-liberation poppler-utils wrk postgresql redis-server nginx-light \
+	gettext
 system-deps:
 	@missing=""; \
 	for package in $(DEBIAN_PACKAGES); do \
@@ -105,7 +111,7 @@ migrate: venv
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput
 
 # Migrations run quietly here: their 40 lines would bury the login that the server prints last.
-run: venv
+run: venv catalogs
 	@mkdir -p $(MPLCONFIGDIR)
 	$(DEV_ENV) $(BIN)/python manage.py migrate --noinput --verbosity 0
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
@@ -153,6 +159,23 @@ backup: venv
 	@mkdir -p var/backups
 	$(DEV_ENV) $(BIN)/python manage.py backup_db var/backups/
 
+# --- languages (scripts/translations.py; README, "Languages") ---------------------------------
+
+# Each shipped language's catalogs (locale/<lang>/LC_MESSAGES/django.po and djangojs.po) brought
+# up to the messages the code has now: new ones added untranslated, gone ones kept as obsolete.
+messages: venv
+	$(DEV_ENV) $(BIN)/python scripts/translations.py messages
+
+# The compiled catalogs (.mo, git-ignored), made again from any .po that changed.
+catalogs: venv
+	$(DEV_ENV) $(BIN)/python scripts/translations.py compile
+
+# msgfmt --check --statistics on every catalog: any untranslated or fuzzy message of a shipped
+# language fails, and so does a catalog without a message the code has, or a shipped language
+# without its catalog once translations exist.
+translations: venv
+	$(DEV_ENV) $(BIN)/python scripts/translations.py check
+
 # --- checks ------------------------------------------------------------------------------------
 
 lint: venv
@@ -189,20 +212,20 @@ format: venv
 	$(BIN)/ruff format .
 
 # pytest exits non-zero (5) when it collects no test, so an empty run fails here too.
-test-sqlite: venv
+test-sqlite: venv catalogs
 	@mkdir -p $(MPLCONFIGDIR)
 	@echo "== pytest on SQLite =="
 	$(TEST_ENV) $(PYTEST)
 
-test-postgres: system-deps venv
+test-postgres: system-deps venv catalogs
 	@mkdir -p $(MPLCONFIGDIR)
 	@echo "== pytest on PostgreSQL, with the shared cache on Redis =="
 	$(TEST_ENV) bash scripts/with-postgres bash scripts/with-redis $(PYTEST)
 
-test: system-deps venv lint check audit
+test: system-deps venv lint check audit translations
 	@$(MAKE) test-sqlite
 	@$(MAKE) test-postgres
-	@echo "== make test passed: lint, checks, bandit, every test on SQLite and PostgreSQL =="
+	@echo "== make test passed: lint, checks, bandit, translations, every test on SQLite and PostgreSQL =="
 	@cat $(AUDIT_SUMMARY)
 
 # --- tidying -----------------------------------------------------------------------------------

@@ -1,4 +1,5 @@
-"""Django's model backend, with the logged-in user read by SQL written once (journal/rows.py).
+"""Django's model backend, with the logged-in user read by SQL written once (journal/rows.py),
+with the account's language.
 
 Every logged-in request reads its user; the ORM spent more time building that query than
 running it. Passwords, permissions and `is_active` are Django's own.
@@ -6,9 +7,15 @@ running it. Passwords, permissions and `is_active` are Django's own.
 
 from django.contrib.auth import backends, get_user_model
 
+from journal.profiles import Profile
 from journal.rows import Joined, RowReader
 
-USER = RowReader("FROM {user} WHERE u.id = %s", user=Joined(get_user_model(), "u"))
+# The account's language comes with it (journal/languages.py): every page reads it.
+USER = RowReader(
+    "FROM {user} LEFT JOIN {profile} ON p.user_id = u.id WHERE u.id = %s",
+    user=Joined(get_user_model(), "u"),
+    profile=Joined(Profile, "p"),
+)
 
 
 class ModelBackend(backends.ModelBackend):
@@ -16,4 +23,8 @@ class ModelBackend(backends.ModelBackend):
         """The active user of that id (which Django has read from the session as a number)."""
         found = USER.first([user_id])
         user = found and found["user"]
-        return user if user and self.user_can_authenticate(user) else None
+        if not user or not self.user_can_authenticate(user):
+            return None
+        # user.profile is then read without a query, and is None-as-missing when there is none.
+        Profile.user.field.remote_field.set_cached_value(user, found["profile"])
+        return user

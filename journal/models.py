@@ -326,6 +326,9 @@ class ShareLink(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField()
     revoked_at = models.DateTimeField(null=True, blank=True)
+    # The summary's language, chosen when the link is made (journal/languages.py); empty: the
+    # language of the browser that opens it.
+    language = models.CharField(max_length=12, blank=True)
 
     objects = ShareLinkQuerySet.as_manager()
 
@@ -1333,5 +1336,7 @@ class DeliveredSave(models.Model):
         return f"{self.key} by {self.user_id}"
 
 
-# The reminders' models live in their own package (journal/reminders/), in this app.
+# The reminders' models live in their own package (journal/reminders/), in this app, and so does
+# an account's language (journal/profiles.py).
+from journal.profiles import Profile  # noqa: E402, F401
 from journal.reminders.models import PushSubscription, Reminder, ReminderSent  # noqa: E402, F401

@@ -61,9 +61,14 @@ MIDDLEWARE = [
     "journal.middleware.PrivateCacheMiddleware",
     "django.middleware.gzip.GZipMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
+    # The page's language: the language cookie (the picker), else the browser's
+    # Accept-Language. After the session, before CommonMiddleware, as Django asks.
+    "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # The account's language, over the cookie's and the browser's, once the user is known.
+    "journal.languages.AccountLanguageMiddleware",
     # Before the CSRF check reads the form (process_view), after the user is known (the page).
     "journal.middleware.FormCharsetMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -90,6 +95,7 @@ TEMPLATES = [
         "OPTIONS": {
             "context_processors": [
                 "django.template.context_processors.request",
+                "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
             ],
@@ -242,10 +248,24 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
 CSRF_COOKIE_SAMESITE = "Lax"
 
-LANGUAGE_CODE = "en"
 TIME_ZONE = "UTC"
-USE_I18N = True
 USE_TZ = True
+
+# Languages. English is the source; the others are shipped complete (`make test` fails on any
+# message left untranslated, see scripts/check_translations.py). Their catalogs are in locale/,
+# compiled by `make run` and `make test`. The tests add a pseudo-language, en-xa, of their own.
+USE_I18N = True
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("es", "Spanish"),
+    ("fr", "French"),
+    ("de", "German"),
+    ("it", "Italian"),
+    ("pt-br", "Brazilian Portuguese"),
+    ("nl", "Dutch"),
+]
+LOCALE_PATHS = [BASE_DIR / "locale"]
 
 STATIC_URL = "static/"
 STATICFILES_DIRS = [BASE_DIR / "static"]

@@ -36,7 +36,7 @@ self.addEventListener("fetch", (event) => {
   const request = event.request;
   const url = new URL(request.url);
   if (request.method !== "GET" || url.origin !== self.location.origin) return;
-  if (url.pathname.startsWith(SETTINGS.staticPrefix)) {
+  if (url.pathname.startsWith(SETTINGS.staticPrefix) || url.pathname.startsWith(SETTINGS.catalogPrefix)) {
     event.respondWith(fromShell(request));
   } else if (request.mode === "navigate" && isPage(url)) {
     event.respondWith(page(request));
@@ -51,7 +51,7 @@ function isPage(url) {
   return !DOWNLOAD.test(url.pathname) && !SETTINGS.neverKept.some((path) => url.pathname.startsWith(path));
 }
 
-// Static files have versioned names: once kept, always right.
+// Static files and the catalogs have versioned names: once kept, always right.
 async function fromShell(request) {
   const kept = await caches.match(request);
   if (kept) return kept;

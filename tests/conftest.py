@@ -72,6 +72,30 @@ def _test_settings(tmp_path_factory):
         yield
 
 
+# --- the pseudo-language (scripts/translations.py) ----------------------------------------------
+
+PSEUDO = "en-xa"
+
+
+@pytest.fixture(scope="session")
+def pseudo_catalogs(tmp_path_factory):
+    """The en_XA catalogs, made from the messages the code has now (and Django's own): a folder
+    for LOCALE_PATHS. Made once per run, in a few seconds."""
+    from scripts.translations import build_pseudo
+
+    return build_pseudo(tmp_path_factory.mktemp("pseudo-locale"))
+
+
+@pytest.fixture
+def pseudo_language(pseudo_catalogs):
+    """The pseudo-language `en-xa` shipped for this test only: every message "[Ŀîķé ţĥîš]"."""
+    with override_settings(
+        LANGUAGES=[*settings.LANGUAGES, (PSEUDO, "Pseudo-English")],
+        LOCALE_PATHS=[pseudo_catalogs, *settings.LOCALE_PATHS],
+    ):
+        yield PSEUDO
+
+
 @pytest.fixture(autouse=True)
 def _fresh_cache():
     """Each test starts with an empty cache: a rolled-back test may leave a child's id free for

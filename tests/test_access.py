@@ -282,6 +282,8 @@ ROWS: dict[str, Row] = {
     ),
     # The name the care team sees: each account changes its own.
     "profile": Row((), get=signed_in(PAGE), post=signed_in(saved("profile"))),
+    # The account's language, from its page: each account changes its own.
+    "account_language": Row((), get=WRONG_METHOD, post=signed_in(saved("profile"))),
     # Everything the account can see, as a file: Noah's for the stranger, Mia's for her team.
     "account_download": Row((), get=signed_in(DOWNLOAD), post=WRONG_METHOD),
     # Confirmed with the password; the journals the account owns alone go with it.
@@ -448,6 +450,15 @@ ROWS: dict[str, Row] = {
     "api_not_found": Row((), get=everyone(API_NOT_FOUND), post=everyone(API_NOT_FOUND)),
     # --- omstracker/urls.py: the same few words for anyone, none of them private -------------
     "health": Row((), get=everyone(HEALTHY), post=everyone(NOT_ALLOWED)),
+    # The language picker: sets the language cookie, back to `next`; a GET changes nothing.
+    "set_language": Row((), get=everyone(sent_to("home")), post=everyone(sent_to("home"))),
+    # Our scripts' words in one language, the same for everyone (any cache may keep it).
+    "javascript-catalog": Row(
+        ("language",),
+        get=everyone(SCRIPT),
+        post=everyone(NOT_ALLOWED),
+        fill=lambda w: {"language": "es"},
+    ),
     # --- django.contrib.auth.urls, under accounts/ ---------------------------------------------
     # The POST logs in as the owner, whoever sends it; logging in stamps last_login.
     "login": Row((), get=everyone(PAGE), post=everyone(saved("home"))),
@@ -648,8 +659,10 @@ def valid_data(name: str, world: World) -> dict:
             "new_password2": new_password,
         },
         "password_reset": {"email": "dora@example.org"},
+        "set_language": {"language": "es", "next": "/"},
         "account_delete": {"password": PASSWORD},
         "profile": {"first_name": "Dora the owner"},
+        "account_language": {"language": "de"},
         "data_import": {
             "entries": SimpleUploadedFile("entries.csv", f"date,rage\n{yesterday},2\n".encode())
         },

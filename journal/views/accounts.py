@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.forms import DisplayNameForm, SignUpForm
+from journal.languages import AccountLanguageForm, profile_of
 from journal.models import AccessToken, Membership
 
 logger = logging.getLogger(__name__)
@@ -52,16 +53,29 @@ def signup(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
-    """The account page: the name the team sees, the journals, password, data, deleting."""
+    """The account page: the name the team sees, the language, the journals, password, data,
+    deleting."""
     data = request.POST if request.method == "POST" else None
     form = DisplayNameForm(data, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.display_name_save(user=request.user, name=form.cleaned_data["first_name"])
         messages.success(request, _("Saved: the name your care team sees."))
         return redirect("profile")
+    return profile_page(request, form=form)
+
+
+def profile_page(
+    request: HttpRequest, *, form: DisplayNameForm | None = None, language_form=None
+) -> HttpResponse:
+    """The account page, with either form as sent (its errors beside its fields)."""
     memberships = Membership.objects.filter(user=request.user).select_related("child")
     token_count = AccessToken.objects.valid().filter(user=request.user).count()
-    context = {"memberships": memberships, "token_count": token_count, "form": form}
+    context = {
+        "memberships": memberships,
+        "token_count": token_count,
+        "form": form or DisplayNameForm(instance=request.user),
+        "language_form": language_form or AccountLanguageForm(instance=profile_of(request.user)),
+    }
     return render(request, "registration/profile.html", context)
 
 

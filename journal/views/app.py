@@ -70,6 +70,8 @@ def service_worker_script() -> str:
     settings = {
         "shell": [static(path) for path in SHELL],
         "staticPrefix": urljoin("/", django_settings.STATIC_URL),
+        # The words of the scripts, in each language: versioned addresses, kept as static files.
+        "catalogPrefix": reverse("javascript-catalog", args=["en"]).removesuffix("en/"),
         "offlineUrl": reverse("offline"),
         "accountHeader": ACCOUNT_HEADER,
         "icon": static("icons/icon-192.png"),
