@@ -16,7 +16,7 @@ from journal import analysis, history, queries, services, trends
 from journal.access import VIEWER_REFUSAL, membership_for
 from journal.dates import weekday_date
 from journal.forms import EntryForm, day_form
-from journal.models import DailyEntry, Membership, TriggerEvent
+from journal.models import DailyEntry, Membership
 from journal.pages import cached_page, page_key
 from journal.views import conflicts
 from journal.views.delivery import delivery_key
@@ -164,7 +164,7 @@ def day_fever_offer(child, entry: DailyEntry | None) -> dict | None:
     a day."""
     if entry is None or not entry.has_fever:
         return None
-    if TriggerEvent.objects.for_child(child).fevers_on(entry.date).exists():
+    if queries.fever_logged_on(child, entry.date):
         return None
     temperature = float(entry.max_temperature_c)
     return fever_offer(child.pk, analysis.Trigger(entry.date, "fever", "", None, temperature))
