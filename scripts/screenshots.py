@@ -184,7 +184,7 @@ def data_pages(page, child_url: str, out: Path) -> list[Path]:
     edited = io.StringIO()
     csv.writer(edited).writerows(rows)
     upload = {"name": "entries.csv", "mimeType": "text/csv", "buffer": edited.getvalue().encode()}
-    page.get_by_label("Daily entries (entries.csv)").set_input_files(upload)
+    page.get_by_label("Daily entries (CSV, Excel or LibreOffice)").set_input_files(upload)
     page.get_by_role("button", name="Check the files").click()
     page.screenshot(path=out / "21-data-import-preview.png", full_page=True)
     return [out / "20-data.png", out / "21-data-import-preview.png"]
