@@ -117,7 +117,7 @@ run: venv catalogs
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-screenshots: system-deps venv
+screenshots: system-deps venv catalogs
 	@mkdir -p $(MPLCONFIGDIR)
 	$(DEV_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python scripts/screenshots.py
 

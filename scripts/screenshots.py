@@ -84,10 +84,10 @@ def wait_until_up(url: str, seconds: float = 20) -> None:
 
 
 def rate_today(page) -> None:
-    """Tap a level for each core item, as a parent would, so the anchors show."""
-    for item, level in (("Eyes", 1), ("Jerks", 1), ("Balance", 2), ("Sleep", 1)):
-        group = page.get_by_role("group", name=item, exact=True)
-        group.locator("label").filter(has_text=f"{level}:").click()
+    """Tap a level for four of the core items, as a parent would, so the anchors show. By the
+    fields' names: the items' words are the page's language."""
+    for field, level in (("opsoclonus", 1), ("myoclonus", 1), ("ataxia", 2), ("sleep", 1)):
+        page.locator(f'input[name="{field}"][value="{level}"] + label').click()
 
 
 def show_charts(page) -> None:
@@ -135,8 +135,10 @@ def capture(base: str, out: Path, password: str, options: dict) -> list[Path]:
                 page.screenshot(path=target, full_page=True)
             shots.append(target)
         shots.append(summary_pdf_page(page, f"{base}{child_url}", out / "13-summary-pdf.png"))
-        shots.extend(share_link_pages(browser, page, f"{base}{child_url}", out, options))
-        shots.extend(data_pages(page, f"{base}{child_url}", out))
+        # The share link and the import are reached through English words on their pages.
+        if options["locale"].startswith("en"):
+            shots.extend(share_link_pages(browser, page, f"{base}{child_url}", out, options))
+            shots.extend(data_pages(page, f"{base}{child_url}", out))
         browser.close()
     return shots
 
