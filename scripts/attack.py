@@ -79,6 +79,8 @@ DAY = datetime.timedelta(days=1)
 # anyone at all, or owners only. Every other POST of a child's URL is the writers'; every other
 # POST outside a child's URL is any signed-in account's (its own profile, tokens, children).
 ANYONE = {
+    "admin:login",  # the form again: a refusal of its own
+    "admin:logout",  # to the admin's log-in, for anyone not staff
     "login",
     "logout",
     "signup",
@@ -926,19 +928,23 @@ def main() -> int:
         log = folder / "gunicorn.log"
         server = start_server(env, port, args.workers, log)
         warm_up(port, args.workers)
+        load_before = os.getloadavg()[0]  # what else the machine is doing
         began = time.monotonic()
         try:
             results, problems = attack(world, routes, port, args)
         finally:
             stop_server(server)
-        block = report(results, vendor, time.monotonic() - began, args.quick)
+        load = (load_before, os.getloadavg()[0])
+        block = report(results, vendor, time.monotonic() - began, args.quick, load)
         failed = [r for r in results if r.problems]
         result = "passed" if not (failed or problems) else "FAILED"
         block += f"\n\nResult: {result}."
         print(block)
         for problem in problems:
             print(f"\nProblem: {problem}")
-        for r in failed[:40]:
+        if failed:
+            print(f"\n{len(failed)} requests with a problem:")
+        for r in failed:
             print(f"  {r.role}, {r.case}: {r.method} {r.path[:100]} {r.status}: {r.problems}")
         if any(r.status >= 500 for r in results):
             print("\nThe server's log ends with:\n" + log.read_text()[-3000:])
@@ -970,7 +976,7 @@ def counted(results: list[Result], key) -> str:
     return "\n".join(rows)
 
 
-def report(results: list[Result], vendor: str, seconds: float, quick: bool) -> str:
+def report(results: list[Result], vendor: str, seconds: float, quick: bool, load) -> str:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     slowest = sorted(results, key=lambda r: r.seconds, reverse=True)[:5]
     by_status = Counter(r.status for r in results)
@@ -978,9 +984,11 @@ def report(results: list[Result], vendor: str, seconds: float, quick: bool) -> s
     return "\n".join(
         [
             f"Last run: {when}, code at {code_version()}; {vendor}"
-            f"{', quick mode' if quick else ''}; {len(results)} requests in {seconds:.0f} s.",
+            f"{', quick mode' if quick else ''}; gunicorn on 127.0.0.1; {len(results)} requests "
+            f"in {seconds:.0f} s.",
             "",
-            f"Machine: {machine(vendor)}.",
+            f"Machine: {machine(vendor)}; the client runs on it too. Load average (1 min): "
+            f"{load[0]:.1f} before the run, {load[1]:.1f} after.",
             "",
             "By status: " + ", ".join(f"{s}: {n}" for s, n in sorted(by_status.items())),
             f"- 5xx responses: {sum(n for s, n in by_status.items() if s >= 500)}",

@@ -21,7 +21,8 @@ MARKUP = ("Eve & <x", '<a href="javascript:app.alert(1)">Eve</a>', '<img src="/e
 LONG_NOTE = ("مرحبا שלום 👩‍👧 🌡️ <b>bold</b> $\\foo$ & " * 200)[:4000]
 NOT_UTF8 = "character set other than UTF-8"
 TOO_MANY_PROBLEMS = "here are the first 100"
-MAX_UPLOAD = 2 * 1024 * 1024  # the most an import takes
+MAX_UPLOAD = 2 * 1024 * 1024  # the most an import takes: a file of 2 MB,
+MAX_ROWS = 9_999  # of 10,000 rows with its header
 
 
 def multipart(fields: dict, files: dict) -> tuple[bytes, str]:
@@ -191,8 +192,10 @@ class Cases:
         self.import_file("12 rating ²", entries=f"date,rage\r\n{day},²\r\n").problems_said(
             'rage is "²": use 0, 1, 2 or 3', absent=("invalid literal",)
         )
-        row = f"{day},7,bad\r\n"
-        rows = 2_000 if self.quick else (MAX_UPLOAD - 100) // len(row)  # just under the bound
+        # Rows of long notes, each with a rating of 7: under the bounds of the file (2 MB) and
+        # of its rows (10,000), so that every row is read and found wrong.
+        row = f"{day},7,{'bad row ' * 24}\r\n"
+        rows = 2_000 if self.quick else min(MAX_ROWS, (MAX_UPLOAD - 100) // len(row))
         bad = "date,rage,notes\r\n" + row * rows
         answer, result = self.import_file("10 2 MB of bad rows", entries=bad).answer_result
         expect(result, answer, 200, TOO_MANY_PROBLEMS)
