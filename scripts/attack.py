@@ -296,6 +296,10 @@ class Family:
     invitation: str
     share: str
 
+    @property
+    def child_name(self) -> str:
+        return self.name.title()  # as made; the cases rename Mia only after the walk
+
 
 @dataclass
 class World:
@@ -541,6 +545,19 @@ def judge_crossing(answer: Answer, result: Result, method: str, role: str) -> No
     result.problems.append(f"into another family: {answer.status}")
 
 
+# The pages that show a family's child to whoever holds their link, by design.
+SHOWS_CHILD = {"invitation_accept", "shared_summary", "shared_summary_pdf"}
+
+
+def judge_names(answer: Answer, result: Result, role: str, world: World) -> None:
+    """A page names no child of a family the role is not on."""
+    if answer.status != 200 or "text/html" not in answer.headers.get("content-type", ""):
+        return
+    for name, family in world.families.items():
+        if FAMILY_OF.get(role) != name and re.search(rf"\b{family.child_name}\b", answer.text):
+            result.problems.append(f"names {family.child_name}, of another family")
+
+
 def judge_refusal(answer: Answer, result: Result) -> None:
     if answer.status in REFUSALS or is_login_redirect(answer):
         return
@@ -604,6 +621,8 @@ def walk_gets(clients, world: World, routes, forms: dict) -> None:
             answer, result = client.send(case, "GET", path)
             if crosses(role, name, route):
                 judge_crossing(answer, result, "GET", role)
+            if route.name not in SHOWS_CHILD:
+                judge_names(answer, result, role, world)
             if answer.status == 200 and FAMILY_OF.get(role) == name:
                 form = form_for(answer.text, path)
                 if form is not None and role in ("owner", "stranger"):
