@@ -934,6 +934,9 @@ def main() -> int:
             settings += 'ROOT_URLCONF = "attack_urls"\n'
         (folder / "attack_settings.py").write_text(settings)
         env = run_env(folder, "attack_settings", db)
+        # Each worker's own cache, never a Redis that a test run shares: the same ids in two
+        # databases would meet there.
+        env.pop("REDIS_URL", None)
         setup_django(env, folder)
         from django.db import connection
 
