@@ -986,9 +986,9 @@ def counted(results: list[Result], key) -> str:
     for result in results:
         groups.setdefault(key(result), []).append(result)
     statuses = sorted({r.status for r in results})
-    head = f"| {'|'.join(str(s) for s in statuses)} |"
+    head = " | ".join(str(s) for s in statuses)
     rows = [
-        f"| | requests | {head[2:]} problems |",
+        f"| | requests | {head} | problems |",
         "|---|--:|" + "--:|" * len(statuses) + "--:|",
     ]
     for name, group in groups.items():
