@@ -196,7 +196,7 @@ def planned_course_pages(page, child_url: str, out: Path) -> list[Path]:
     page.fill("[name='changes-0-dose']", "1")
     page.get_by_role("button", name="Save", exact=True).click()
     page.wait_for_url(f"{child_url}treatments/")
-    page.get_by_text("(planned)").first.scroll_into_view_if_needed()
+    page.get_by_text("(end planned)").first.scroll_into_view_if_needed()
     page.screenshot(path=out / "50-treatments-planned.png")
     page.goto(f"{child_url}trends/?range=3m")
     show_charts(page)
