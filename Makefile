@@ -124,12 +124,16 @@ loadtest: venv
 	$(BIN)/python scripts/loadtest.py --doc docs/reliability.md $(ARGS)
 
 # Not part of `make test` (tests/test_attack.py runs it in --quick mode there). A few minutes:
-# two families and every role against gunicorn, on SQLite, then on a throwaway PostgreSQL; any
-# 5xx, leak across families, write not refused or response over 5 s fails it.
+# two families and every role against gunicorn, on SQLite, then on a throwaway PostgreSQL (both
+# run, and write their figures); any 5xx, leak across families, write not refused or response
+# over 5 s fails it.
 attack: system-deps venv
 	@mkdir -p $(MPLCONFIGDIR)
-	env -u DATABASE_URL $(BIN)/python scripts/attack.py --doc docs/security.md $(ARGS)
-	bash scripts/with-postgres $(BIN)/python scripts/attack.py --doc docs/security.md $(ARGS)
+	@failed=0; \
+	env -u DATABASE_URL $(BIN)/python scripts/attack.py --doc docs/security.md $(ARGS) || failed=1; \
+	bash scripts/with-postgres $(BIN)/python scripts/attack.py --doc docs/security.md $(ARGS) \
+		|| failed=1; \
+	exit $$failed
 
 # Lighthouse 12, pinned (13 needs a newer Node than 20), installed in git-ignored var/.
 LIGHTHOUSE_VERSION := 12.8.2
