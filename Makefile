@@ -1,8 +1,8 @@
 # OMS Journal: `make run` for a local server with demo data, `make test` for everything CI runs.
 #
 # Targets: help venv run migrate test test-sqlite test-postgres lint check audit format lock
-#          system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db
-#          messages catalogs translations
+#          system-deps screenshots loadtest attack bench bench-scale faults cluster backup clean
+#          reset-db messages catalogs translations
 # Extra pytest arguments: make test-sqlite ARGS="-k invitation -x"
 
 SHELL := /bin/bash
@@ -35,7 +35,7 @@ TEST_ENV := env -u DEBUG -u DATABASE_URL -u REDIS_URL \
 PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
 
 .PHONY: help venv run migrate test test-sqlite test-postgres lint check audit format lock \
-	system-deps screenshots loadtest bench bench-scale faults cluster backup clean reset-db \
+	system-deps screenshots loadtest attack bench bench-scale faults cluster backup clean reset-db \
 	messages catalogs translations
 
 help:
@@ -51,6 +51,8 @@ help:
 	@echo "make format         ruff format and the safe ruff fixes"
 	@echo "make screenshots    run scripts/screenshots.py"
 	@echo "make loadtest       30 s at 16 connections against gunicorn; figures to docs/reliability.md"
+	@echo "make attack         every URL as every role of two families, the issue-13 cases, against"
+	@echo "                    gunicorn on SQLite then PostgreSQL; docs/security.md"
 	@echo "make bench          each page against a bare view, queries, bytes, Lighthouse; docs/benchmarks.md"
 	@echo "make bench-scale    the bench on PostgreSQL + Redis at 10,000 children (up to 30 min)"
 	@echo "make faults         saves while PostgreSQL restarts and Redis stops; docs/reliability.md"
@@ -125,6 +127,18 @@ screenshots: system-deps venv catalogs
 # SQLite database and gunicorn on 127.0.0.1; options: make loadtest ARGS="--seconds 10".
 loadtest: venv
 	$(BIN)/python scripts/loadtest.py --doc docs/reliability.md $(ARGS)
+
+# Not part of `make test` (tests/test_attack.py runs it in --quick mode there). A few minutes:
+# two families and every role against gunicorn, on SQLite, then on a throwaway PostgreSQL (both
+# run, and write their figures); any 5xx, leak across families, write not refused or response
+# over 5 s fails it.
+attack: system-deps venv
+	@mkdir -p $(MPLCONFIGDIR)
+	@failed=0; \
+	env -u DATABASE_URL $(BIN)/python scripts/attack.py --doc docs/security.md $(ARGS) || failed=1; \
+	bash scripts/with-postgres $(BIN)/python scripts/attack.py --doc docs/security.md $(ARGS) \
+		|| failed=1; \
+	exit $$failed
 
 # Lighthouse 12, pinned (13 needs a newer Node than 20), installed in git-ignored var/.
 LIGHTHOUSE_VERSION := 12.8.2

@@ -72,7 +72,7 @@ def manage(env: dict, *args: str) -> str:
     ).stdout
 
 
-def wait_until_up(url: str, seconds: float = 20) -> None:
+def wait_until_up(url: str, seconds: float = 60) -> None:
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         try:
@@ -139,6 +139,8 @@ def capture(base: str, out: Path, password: str, options: dict) -> list[Path]:
         if options["locale"].startswith("en"):
             shots.extend(share_link_pages(browser, page, f"{base}{child_url}", out, options))
             shots.extend(data_pages(page, f"{base}{child_url}", out))
+            shots.extend(planned_course_pages(page, f"{base}{child_url}", out))
+            shots.append(form_not_in_utf8_page(browser, page, f"{base}{child_url}", out, options))
         browser.close()
     return shots
 
@@ -190,6 +192,57 @@ def data_pages(page, child_url: str, out: Path) -> list[Path]:
     page.get_by_role("button", name="Check the files").click()
     page.screenshot(path=out / "21-data-import-preview.png", full_page=True)
     return [out / "20-data.png", out / "21-data-import-preview.png"]
+
+
+def planned_course_pages(page, child_url: str, out: Path) -> list[Path]:
+    """A taper begun last week, with a step planned next month and an end in two months: the
+    treatments list and the trends chart, where days ahead are told from days given."""
+    today = datetime.date.today()
+    ahead = {"start_date": -7, "end_date": 60, "changes-0-date": 30}
+    page.goto(f"{child_url}treatments/add/")
+    page.locator("input[name=drug][value=prednisolone]").check(force=True)
+    page.locator("input[name=purpose][value=immunotherapy]").check(force=True)
+    page.select_option("[name=regimen]", "taper")
+    page.fill("[name=dose]", "2")
+    page.select_option("[name=unit]", "mg/kg")
+    for name, days in ahead.items():
+        page.fill(f"[name='{name}']", (today + datetime.timedelta(days=days)).isoformat())
+    page.fill("[name='changes-0-dose']", "1")
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_url(f"{child_url}treatments/")
+    page.get_by_text("(end planned)").first.scroll_into_view_if_needed()
+    page.screenshot(path=out / "50-treatments-planned.png")
+    page.goto(f"{child_url}trends/?range=3m")
+    show_charts(page)
+    page.locator("#chart-score").screenshot(path=out / "51-trends-planned.png")
+    return [out / "50-treatments-planned.png", out / "51-trends-planned.png"]
+
+
+def form_not_in_utf8_page(browser, page, child_url: str, out: Path, options: dict) -> Path:
+    """A trigger sent as a browser set to another character set would send it (UTF-16): the
+    page that says so, instead of a bare server error. Without JavaScript, whose requests are
+    always UTF-8: the form is sent by the browser itself."""
+    page = browser.new_context(
+        **options, java_script_enabled=False, storage_state=page.context.storage_state()
+    ).new_page()
+
+    def in_utf16(route) -> None:
+        if route.request.method != "POST":
+            route.continue_()
+            return
+        headers = {
+            **route.request.headers,
+            "content-type": "application/x-www-form-urlencoded; charset=utf-16",
+        }
+        route.continue_(headers=headers, post_data=route.request.post_data.encode("utf-16"))
+
+    page.goto(f"{child_url}events/add/?type=stress")
+    page.route("**/events/add/**", in_utf16)
+    page.get_by_role("button", name="Save", exact=True).click()
+    page.wait_for_load_state()
+    page.screenshot(path=out / "52-form-not-utf8.png", full_page=True)
+    page.context.close()
+    return out / "52-form-not-utf8.png"
 
 
 def main() -> None:

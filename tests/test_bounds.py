@@ -286,6 +286,7 @@ def test_a_planned_end_and_planned_steps_are_listed_as_plans(owner_client, child
     DoseChangeFactory(course=course, date=today - 3 * DAY, dose=Decimal("1.5"))
     DoseChangeFactory(course=course, date=today + 30 * DAY, dose=Decimal("1"))
     text = text_of(owner_client.get(child_url("treatment_list", child)))
-    assert f"{today + 60 * DAY:%-d %b %Y} (planned)" in text
+    # "(end planned)": the course itself began; only its end lies ahead.
+    assert f"{today + 60 * DAY:%-d %b %Y} (end planned)" in text
     assert f"{today + 30 * DAY:%-d %b %Y}: 1 mg/kg planned" in text
     assert f"{today - 3 * DAY:%-d %b %Y}: 1.5 mg/kg planned" not in text
