@@ -94,6 +94,24 @@ def entries_between(child, first: datetime.date, last: datetime.date):
     )
 
 
+def same_trigger(form) -> TriggerEvent | None:
+    """Another trigger of the child's of the same kind on the same day, if one is logged and
+    this (valid) EventForm logs a trigger or moves one there (an edit that leaves both as they
+    were is not asked again about a pair the caregiver chose to keep). The same trigger twice
+    is most often a double tap or two caregivers logging one fever: the page and the API ask
+    before saving it."""
+    event = form.instance
+    if event.pk and not {"type", "start_date"} & set(form.changed_data):
+        return None
+    return (
+        TriggerEvent.objects.for_child(event.child)
+        .filter(type=event.type, start_date=event.start_date)
+        .exclude(pk=event.pk)
+        .select_related("created_by")
+        .first()
+    )
+
+
 def history_days(child, first: datetime.date, last: datetime.date) -> list[dict]:
     """Every day of the range, newest first, with its entry (or a gap), events and treatment
     changes: four queries whatever the length of the history."""

@@ -3,7 +3,7 @@ queries.py and trends.py, and writes through journal.api.days (the page's form a
 
 import datetime
 
-from django.db.models import Q, prefetch_related_objects
+from django.db.models import prefetch_related_objects
 from django.http import Http404, JsonResponse
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
@@ -25,13 +25,10 @@ from journal.api.serializers import (
     DayInput,
     DaySerializer,
     Detail,
-    EventSerializer,
-    ItemSerializer,
     Problems,
-    TreatmentSerializer,
 )
 from journal.converters import IsoDateConverter
-from journal.models import Membership, TreatmentCourse, TriggerEvent
+from journal.models import Membership
 
 
 class Pages(PageNumberPagination):
@@ -232,49 +229,6 @@ def with_ratings(entry):
     """The entry with its extra items' ratings read in one query, for DaySerializer."""
     prefetch_related_objects([entry], "item_ratings__item")
     return entry
-
-
-class EventList(ApiView):
-    """Trigger events that start from `from` to `to`, newest first."""
-
-    serializer_class = EventSerializer
-
-    @extend_schema(parameters=DATES, responses={200: EventSerializer(many=True), **LIST_REFUSALS})
-    def get(self, request, child_id: int):
-        child = api_membership(request, child_id).child
-        first, last = self.date_range(child)
-        events = TriggerEvent.objects.for_child(child).filter(start_date__range=(first, last))
-        return self.page_of(events, EventSerializer)
-
-
-class TreatmentList(ApiView):
-    """Treatment courses going on at some time from `from` to `to`, with their dose changes."""
-
-    serializer_class = TreatmentSerializer
-
-    @extend_schema(
-        parameters=DATES, responses={200: TreatmentSerializer(many=True), **LIST_REFUSALS}
-    )
-    def get(self, request, child_id: int):
-        child = api_membership(request, child_id).child
-        first, last = self.date_range(child)
-        courses = (
-            TreatmentCourse.objects.for_child(child)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=first), start_date__lte=last)
-            .prefetch_related("changes")
-        )
-        return self.page_of(courses, TreatmentSerializer)
-
-
-class ItemList(ApiView):
-    """The family's extra 0-3 items, tracked now or retired, with their anchors."""
-
-    serializer_class = ItemSerializer
-
-    @extend_schema(responses={200: ItemSerializer(many=True), **REFUSALS})
-    def get(self, request, child_id: int):
-        child = api_membership(request, child_id).child
-        return self.page_of(queries.tracked_items(child), ItemSerializer)
 
 
 class ChildFhir(ApiView):
