@@ -2,7 +2,10 @@
 forms and services behind them (their messages, bounds, versions and change history)."""
 
 import datetime
+import json
+import re
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 
@@ -320,3 +323,27 @@ def test_two_clients_changing_the_same_course_from_the_same_version_lose_nothing
     stored.refresh_from_db()
     assert (stored.notes, stored.version) == (saved["notes"], 2)
     assert Change.objects.filter(kind="treatment", action="changed").count() == 1
+
+
+# --- the README's examples -----------------------------------------------------------------------
+
+
+def readme_bodies() -> dict[str, dict]:
+    """The JSON of each `curl -X POST` of the README's API section, by the URL's last part."""
+    readme = (Path(__file__).parent.parent / "README.md").read_text()
+    section = readme.split("\n## API\n", 1)[1].split("\n## ", 1)[0]
+    bodies = {}
+    for found in re.finditer(
+        r"curl -X POST .*?/children/1/(\w+)\" \\\n\s+-d '(.*?)'", section, re.S
+    ):
+        bodies[found[1]] = json.loads(found[2])
+    return bodies
+
+
+def test_the_readmes_examples_are_answered_as_it_says(api, child):
+    bodies = readme_bodies()
+    assert set(bodies) == {"events", "treatments"}
+    logged = post(api, events_url(child), bodies["events"], Idempotency_Key="readme")
+    assert (logged.status_code, logged["ETag"]) == (201, '"1"'), logged.json()
+    added = post(api, courses_url(child), bodies["treatments"])
+    assert (added.status_code, added["ETag"]) == (201, '"1"'), added.json()
