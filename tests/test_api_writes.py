@@ -347,3 +347,19 @@ def test_the_readmes_examples_are_answered_as_it_says(api, child):
     assert (logged.status_code, logged["ETag"]) == (201, '"1"'), logged.json()
     added = post(api, courses_url(child), bodies["treatments"])
     assert (added.status_code, added["ETag"]) == (201, '"1"'), added.json()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_same_post_sent_twice_at_once_stores_one_trigger(owner, child):
+    """A phone's queue and a retry send the same key at the same instant: one stores the
+    trigger, the other waits for it and answers with it."""
+    token = token_for(owner)
+    jobs = [
+        lambda: post(TokenClient(token), events_url(child), fever(child), Idempotency_Key="twice")
+        for _ in range(2)
+    ]
+    answers = save_concurrently(jobs)
+    assert sorted(answer.status_code for answer in answers) == [200, 201]
+    assert answers[0].json() == answers[1].json()
+    assert TriggerEvent.objects.count() == 1
+    assert Change.objects.filter(kind="event").count() == 1

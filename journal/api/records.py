@@ -96,20 +96,25 @@ def sent_before(record, *, user, key: str) -> Outcome | None:
     answered before anything is judged again (ReusedKey if that is no record of its kind)."""
     if record.pk is not None or not services.was_delivered(user=user, key=key):
         return None
-    records = type(record).objects.for_child(record.child)
-    return replayed(user=user, key=key, records=records)
+    return replayed(user=user, key=key, records=kin_of(record))
 
 
-def saved_once(*, user, key: str, records, save):
-    """Run `save` once for its Idempotency-Key: an Outcome, the first sending's record if the
-    same key came at the same time (ReusedKey if that is no record of `records`)."""
+def kin_of(record):
+    """The records of the same kind and child as `record`."""
+    return type(record).objects.for_child(record.child)
+
+
+def saved_once(record, *, user, key: str, save):
+    """Run `save` of the new `record` once for its Idempotency-Key: an Outcome, the first
+    sending's record if the same key came at the same time (ReusedKey if that is no record of
+    its kind)."""
     try:
         with services.delivered_once(user=user, key=key) as delivery:
             outcome = save()
             if outcome.created:
                 services.delivered_as(delivery, outcome.record)
     except services.AlreadyDelivered:  # sent twice at once: the other sending saved it
-        return replayed(user=user, key=key, records=records)
+        return replayed(user=user, key=key, records=kin_of(record))
     return outcome
 
 
@@ -154,8 +159,7 @@ def event_write(*, event: TriggerEvent, body, headers, user, key: str = "") -> O
 
     if stored is not None:
         return save()
-    records = TriggerEvent.objects.for_child(event.child)
-    return saved_once(user=user, key=key, records=records, save=save)
+    return saved_once(event, user=user, key=key, save=save)
 
 
 # --- treatment courses and their dose changes ----------------------------------------------------
@@ -270,8 +274,7 @@ def treatment_write(*, course: TreatmentCourse, body, headers, user, key: str = 
 
     if stored is not None:
         return save()
-    records = TreatmentCourse.objects.for_child(course.child)
-    return saved_once(user=user, key=key, records=records, save=save)
+    return saved_once(course, user=user, key=key, save=save)
 
 
 # --- extra items ---------------------------------------------------------------------------------
@@ -310,5 +313,4 @@ def item_write(*, item: TrackedItem, body, user, key: str = "") -> Outcome:
 
     if not new:
         return save()
-    records = TrackedItem.objects.for_child(item.child)
-    return saved_once(user=user, key=key, records=records, save=save)
+    return saved_once(item, user=user, key=key, save=save)
