@@ -1075,12 +1075,10 @@ def test_each_token_gets_no_more_than_its_owner(world, name, method):
     assert not wrong, f"{method} {name}:\n" + "\n".join(wrong)
 
 
-@pytest.mark.parametrize("name", API_NAMES)
+@pytest.mark.parametrize("name", [name for name in API_NAMES if ROWS[name].obj])
 def test_a_token_never_reaches_another_familys_record(world, name):
     """The owner's own read-and-write token, Mia in the URL, the stranger's record as its id:
     404 for every method the URL takes, and nothing written."""
-    if not ROWS[name].obj:
-        return
     client = TokenClient(token_for(world.users["owner"]))
     url = url_of(name, world, objects=world.theirs)
     before = full_snapshot()

@@ -101,7 +101,10 @@ class RecordView(ApiView):
         except DjangoValidationError as error:  # the service's own check, after the form's
             return Response({"errors": error.message_dict}, status=status.HTTP_400_BAD_REQUEST)
         except records.ReusedKey:
-            return Response({"detail": str(KEY_REUSED)}, status=status.HTTP_409_CONFLICT)
+            data = {"detail": str(KEY_REUSED)}
+            if self.noun:  # the same shape as the view's other 409 (the same trigger)
+                data[self.noun] = None
+            return Response(data, status=status.HTTP_409_CONFLICT)
         if outcome.conflict:
             return self.refusal(STALE, outcome.record, status.HTTP_412_PRECONDITION_FAILED)
         if outcome.same:
