@@ -82,6 +82,7 @@ class RecordView(ApiView):
         record = self.records(child).filter(pk=pk).first()
         if record is None:
             raise Http404(self.lookup_label)
+        record.child = child  # already read with the membership: checking it costs no query
         return record
 
     def body(self):
