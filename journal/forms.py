@@ -527,6 +527,12 @@ class BaseDoseChangeFormSet(forms.BaseInlineFormSet):
                 form.add_error("date", _("This is after the course ended."))
         super().clean()
 
+    def kept_changes(self) -> list[DoseChange]:
+        """The dose changes the form would leave: the saved ones not ticked for removal, and
+        the new rows filled in."""
+        kept = [*self.initial_forms, *(form for form in self.extra_forms if form.has_changed())]
+        return [form.instance for form in kept if form not in self.deleted_forms]
+
 
 DoseChangeFormSet = inlineformset_factory(
     TreatmentCourse,

@@ -1326,6 +1326,10 @@ class DeliveredSave(models.Model):
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
     key = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # What the save stored, when its door answers a sending again with it (the API's POSTs):
+    # the model's label ("journal.triggerevent") and the record's id.
+    kind = models.CharField(max_length=40, blank=True, default="")
+    object_id = models.PositiveBigIntegerField(null=True, blank=True)
 
     class Meta:
         constraints = [

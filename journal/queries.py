@@ -9,7 +9,7 @@ import datetime
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import F, OuterRef, Q, Subquery
 
 from journal.models import (
     Child,
@@ -22,6 +22,7 @@ from journal.models import (
     plain_number,
 )
 from journal.rows import Joined, RowReader
+from journal.scales import CORE_FIELDS
 
 ONE_DAY = datetime.timedelta(days=1)
 
@@ -87,15 +88,61 @@ def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:
     return [item for item in every if item.active or item.pk in rated]
 
 
-def entries_between(child, first: datetime.date, last: datetime.date):
-    """The child's entries from `first` to `last`, oldest first, with their authors and their
-    extra items' ratings: three queries whatever the number of days."""
+# A logged day as the API lists it: its own columns, and who logged and last changed it.
+DAY_COLUMNS = (
+    "id",
+    "date",
+    *CORE_FIELDS,
+    *DailyEntry.DETAIL_FIELDS,
+    *DailyEntry.OTHER_FIELDS,
+    "version",
+    "created_at",
+    "updated_at",
+)
+
+
+def days_between(child, first: datetime.date, last: datetime.date):
+    """The child's logged days from `first` to `last`, oldest first, as plain rows: a dict of
+    DAY_COLUMNS each, with `created_by` and `updated_by` as usernames. No model is built for a
+    row: for a year of days, building 365 entries and their authors cost more than reading them
+    (docs/benchmarks.md). Slice it to a page before it is read; `ratings_by_day` gives the
+    page's extra items."""
     return (
         DailyEntry.objects.for_child(child)
         .between(first, last)
-        .select_related("created_by", "updated_by")
-        .prefetch_related("item_ratings__item")
         .order_by("date")
+        .values(
+            *DAY_COLUMNS,
+            created_by_name=F("created_by__username"),
+            updated_by_name=F("updated_by__username"),
+        )
+    )
+
+
+def ratings_by_day(entry_ids) -> dict[int, dict[str, int]]:
+    """The extra items' ratings of these entries, by entry id and item name: one query."""
+    ratings: dict[int, dict[str, int]] = {}
+    rows = ItemRating.objects.filter(entry_id__in=entry_ids).order_by("item__name")
+    for entry_id, name, value in rows.values_list("entry_id", "item__name", "value"):
+        ratings.setdefault(entry_id, {})[name] = value
+    return ratings
+
+
+def same_trigger(form) -> TriggerEvent | None:
+    """Another trigger of the child's of the same kind on the same day, if one is logged and
+    this (valid) EventForm logs a trigger or moves one there (an edit that leaves both as they
+    were is not asked again about a pair the caregiver chose to keep). The same trigger twice
+    is most often a double tap or two caregivers logging one fever: the page and the API ask
+    before saving it."""
+    event = form.instance
+    if event.pk and not {"type", "start_date"} & set(form.changed_data):
+        return None
+    return (
+        TriggerEvent.objects.for_child(event.child)
+        .filter(type=event.type, start_date=event.start_date)
+        .exclude(pk=event.pk)
+        .select_related("created_by")
+        .first()
     )
 
 

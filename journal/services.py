@@ -120,23 +120,44 @@ def delivered_once(*, user, key: str):
     """Run a save once for its key (see DeliveredSave); a second sending raises
     AlreadyDelivered. The key is written in the save's own transaction: a save refused (a
     conflict, bad input) leaves it free for the next sending. Two sendings at once: the
-    second waits on the key's unique index until the first commits, then finds it taken."""
+    second waits on the key's unique index until the first commits, then finds it taken.
+
+    Yields the key's DeliveredSave (None without a key), for `delivered_as` to name what the
+    save stored."""
     if not key or len(key) > DELIVERY_KEY_LENGTH:
-        yield
+        yield None
         return
     with transaction.atomic():
         try:
             with transaction.atomic():
-                DeliveredSave.objects.create(user=user, key=key)
+                delivery = DeliveredSave.objects.create(user=user, key=key)
         except IntegrityError:
             raise AlreadyDelivered from None
-        yield
+        yield delivery
+
+
+def delivered_as(delivery: DeliveredSave | None, obj) -> None:
+    """Remember what the save sent with this key stored, for a sending again to be answered
+    with it (the API's POSTs: delivered_record)."""
+    if delivery is not None:
+        DeliveredSave.objects.filter(pk=delivery.pk).update(
+            kind=obj._meta.label_lower, object_id=obj.pk
+        )
 
 
 def was_delivered(*, user, key: str) -> bool:
     """Whether a save sent with `key` is stored already: its sending again is answered as
     saved, asked nothing more."""
     return bool(key) and DeliveredSave.objects.filter(user=user, key=key).exists()
+
+
+def delivered_record(*, user, key: str, records):
+    """What the save sent with `key` stored, among `records` (a child's events, say): None if
+    it is none of them (deleted since, or a save of another kind)."""
+    delivery = DeliveredSave.objects.filter(user=user, key=key).first()
+    if delivery is None or delivery.kind != records.model._meta.label_lower:
+        return None
+    return records.filter(pk=delivery.object_id).first()
 
 
 def _claim(obj, expected_version: int | None):
@@ -286,7 +307,10 @@ def event_save(*, event: TriggerEvent, user, expected_version: int | None = None
 
 
 @transaction.atomic
-def event_delete(*, event: TriggerEvent, user) -> None:
+def event_delete(*, event: TriggerEvent, user, expected_version: int | None = None) -> None:
+    """Delete a trigger event; `expected_version` as for entry_save (None skips the check)."""
+    if expected_version is not None:
+        event = _claim(event, expected_version)
     history.record(obj=event, user=user, before=history.event_snapshot(event), after=None)
     touch(event.child_id)
     event.delete()
@@ -321,7 +345,11 @@ def treatment_save(
 
 
 @transaction.atomic
-def treatment_delete(*, course: TreatmentCourse, user) -> None:
+def treatment_delete(*, course: TreatmentCourse, user, expected_version: int | None = None) -> None:
+    """Delete a course and its dose changes; `expected_version` as for entry_save (None skips
+    the check)."""
+    if expected_version is not None:
+        course = _claim(course, expected_version)
     history.record(obj=course, user=user, before=history.treatment_snapshot(course), after=None)
     touch(course.child_id)
     course.delete()

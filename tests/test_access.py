@@ -172,6 +172,9 @@ API_NOT_ALLOWED = Expect(405, json=True)
 API_READ_ONLY = Expect(403, json=True, message=READ_ONLY_REFUSAL)
 API_VIEWER = Expect(403, json=True, message=VIEWER_REFUSAL)
 API_SAVED = Expect(200, json=True, writes=True)
+API_CREATED = Expect(201, json=True, writes=True)
+API_DELETED = Expect(204, writes=True)
+API_OWNER = Expect(403, json=True, message=OWNER_REFUSAL)
 HEALTHY = Expect(200, health=True)
 # The installable app's files, the same for everyone.
 MANIFEST = Expect(200, type="application/manifest+json", public=True)
@@ -217,6 +220,7 @@ API_WRONG_METHOD = everyone(API_NOT_ALLOWED, anonymous=API_LOGIN)
 WRONG_METHOD = signed_in(NOT_ALLOWED)
 NON_OWNERS = {"caregiver": OWNER_REFUSED, "viewer": OWNER_REFUSED}
 VIEWERS = {"viewer": VIEWER_REFUSED}
+API_VIEWERS = {"viewer": API_VIEWER}
 
 
 @dataclass(frozen=True)
@@ -442,9 +446,18 @@ ROWS: dict[str, Row] = {
     "api_child": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
     "api_days": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
     "api_day": Row(("child_id", "day"), get=api_child(API_OK), post=API_WRONG_METHOD),
-    "api_events": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
-    "api_treatments": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
-    "api_items": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
+    # Triggers and courses are written as on their pages: by owners and caregivers; extra
+    # items by owners only. PUT and DELETE: the token matrix below.
+    "api_events": Row(CHILD, get=api_child(API_OK), post=api_child(API_CREATED, **API_VIEWERS)),
+    "api_event": Row(CHILD_PK, obj="event", get=api_child(API_OK), post=API_WRONG_METHOD),
+    "api_treatments": Row(CHILD, get=api_child(API_OK), post=api_child(API_CREATED, **API_VIEWERS)),
+    "api_treatment": Row(CHILD_PK, obj="treatment", get=api_child(API_OK), post=API_WRONG_METHOD),
+    "api_items": Row(
+        CHILD,
+        get=api_child(API_OK),
+        post=api_child(API_CREATED, **API_VIEWERS, caregiver=API_OWNER),
+    ),
+    "api_item": Row(CHILD_PK, obj="item", get=api_child(API_OK), post=API_WRONG_METHOD),
     "api_fhir": Row(CHILD, get=api_child(API_OK), post=API_WRONG_METHOD),
     # Any other URL under /api/v1/ (here /api/v1/.*): 404 in JSON, for anyone.
     "api_not_found": Row((), get=everyone(API_NOT_FOUND), post=everyone(API_NOT_FOUND)),
@@ -649,6 +662,10 @@ def valid_data(name: str, world: World) -> dict:
         "share_links": {"note": "Dr Rivera", "first": yesterday, "last": "", "days": "30"},
         "item_list": {"name": "Drooling", **item},
         "access_tokens": {"name": "Bedside button", "scope": "write", "days": "30"},
+        # The API's bodies, sent as JSON.
+        "api_events": api_event(child),
+        "api_treatments": api_course(child),
+        "api_items": {"name": "Drooling", "anchors": list(item.values())},
         "item_edit": {"name": "Hand use", **item},
         "relapse_settings": {**dataclasses.asdict(DEFAULT_RULE), "baseline_days": 21},
         "membership_role": {f"m{world.mine['membership'].pk}-role": "viewer"},
@@ -671,7 +688,32 @@ def valid_data(name: str, world: World) -> dict:
 
 
 def send(client: Client, method: str, url: str, data: dict):
-    return client.get(url) if method == GET else client.post(url, data)
+    if method == GET:
+        return client.get(url)
+    if url.startswith("/api/"):
+        return client.post(url, data, content_type="application/json")
+    return client.post(url, data)
+
+
+def api_event(child: Child) -> dict:
+    """A trigger the API may log or save (the world's event is a fever of 3 days ago)."""
+    yesterday = (child.today() - DAY).isoformat()
+    return {"type": "stress", "start_date": yesterday, "notes": "Moved house"}
+
+
+def api_course(child: Child) -> dict:
+    """A course the API may add or save, with a dose change."""
+    start = child.today() - 10 * DAY
+    return {
+        "drug": "ivig",
+        "purpose": "immunotherapy",
+        "regimen": "infusion_cycle",
+        "dose": 2,
+        "unit": "g/kg",
+        "route": "iv",
+        "start_date": start.isoformat(),
+        "dose_changes": [{"date": (start + 5 * DAY).isoformat(), "dose": 1}],
+    }
 
 
 def login_redirect(url: str, login_url: str | None = None) -> str:
@@ -798,7 +840,7 @@ def test_an_id_from_another_family_under_my_childs_url_is_404(world, name, metho
     response = send(client, method, url, valid_data(name, world))
 
     accepted = (row.get if method == GET else row.post)["owner"].status != 405
-    check(response, NOT_FOUND if accepted else NOT_ALLOWED, url=url)
+    check(response, refusal(name, allowed=accepted), url=url)
     assert full_snapshot() == before
     assert names_in(html_of(response), [world.other_child.name]) == []
 
@@ -814,7 +856,7 @@ def test_a_stranger_using_our_ids_under_their_own_child_gets_404(world, name, me
     response = send(client, method, url, valid_data(name, world))
 
     accepted = (row.get if method == GET else row.post)["owner"].status != 405
-    check(response, NOT_FOUND if accepted else NOT_ALLOWED, url=url)
+    check(response, refusal(name, allowed=accepted), url=url)
     assert full_snapshot() == before
     assert names_in(html_of(response), [world.child.name]) == []
 
@@ -828,8 +870,16 @@ def test_an_id_of_my_other_child_under_this_childs_url_is_404(world, name):
     method = POST if ROWS[name].post["owner"].status != 405 else GET
     before = full_snapshot()
     response = send(client, method, url, valid_data(name, world))
-    check(response, NOT_FOUND, url=url)
+    check(response, refusal(name), url=url)
     assert full_snapshot() == before
+
+
+def refusal(name: str, *, allowed: bool = True) -> Expect:
+    """404 for a record not found (405 if the URL takes no such method: before any lookup),
+    in JSON for the API's URLs."""
+    if name.startswith("api_"):
+        return API_NOT_FOUND if allowed else API_NOT_ALLOWED
+    return NOT_FOUND if allowed else NOT_ALLOWED
 
 
 @pytest.mark.parametrize("name", CHILD_URLS)
@@ -946,13 +996,25 @@ API_NAMES = sorted(
     name for name in ROWS if name.startswith("api_") and "child_id" in ROWS[name].takes
 )
 TOKEN_KINDS = ("read", "write", "write, for another child")
-PUT = "PUT"
+PUT, DELETE = "PUT", "DELETE"
+API_METHODS = (GET, POST, PUT, DELETE)
+# What each API URL takes beside GET; any other method is 405 before anything is looked up.
+API_WRITES = {
+    "api_day": (PUT,),
+    "api_events": (POST,),
+    "api_event": (PUT, DELETE),
+    "api_treatments": (POST,),
+    "api_treatment": (PUT, DELETE),
+    "api_items": (POST,),
+    "api_item": (PUT,),
+}
+OWNERS_ONLY = ("api_items", "api_item")  # as the items page
 
 
 def api_expect(name: str, role: str, kind: str, method: str) -> Expect:
     """What a token of `role`'s, of `kind`, gets from `method` on API URL `name` of Mia's: never
     more than its owner may on the web."""
-    if method == POST or (method == PUT and name != "api_day"):
+    if method != GET and method not in API_WRITES.get(name, ()):
         return API_NOT_ALLOWED  # before any lookup: it says nothing of the child
     if role == "stranger" or kind == "write, for another child":
         return API_NOT_FOUND
@@ -960,7 +1022,11 @@ def api_expect(name: str, role: str, kind: str, method: str) -> Expect:
         return API_OK
     if kind == "read":
         return API_READ_ONLY
-    return API_VIEWER if role == "viewer" else API_SAVED
+    if role == "viewer":
+        return API_VIEWER
+    if role != "owner" and name in OWNERS_ONLY:
+        return API_OWNER
+    return {POST: API_CREATED, PUT: API_SAVED, DELETE: API_DELETED}[method]
 
 
 def token_of_kind(world: World, role: str, kind: str) -> str:
@@ -970,17 +1036,33 @@ def token_of_kind(world: World, role: str, kind: str) -> str:
     return token_for(user, scope=kind)
 
 
-def api_send(client: Client, method: str, url: str, world: World):
+def api_body(name: str, world: World) -> tuple[dict, str]:
+    """A body that changes the record of API URL `name` if it is let through, and the version
+    it starts from (If-Match)."""
+    mine = world.mine
+    if name == "api_day":
+        return {"notes": "Logged by voice", "rage": 2}, f'"{mine["entry"].version}"'
+    if name == "api_event":
+        return api_event(world.child), f'"{mine["event"].version}"'
+    if name == "api_treatment":
+        return api_course(world.child), f'"{mine["treatment"].version}"'
+    if name == "api_item":
+        return {"name": "Hand use", "anchors": ["a", "b", "c", "d"]}, ""
+    return valid_data(name, world) or {"notes": "Logged by voice"}, ""
+
+
+def api_send(client: Client, method: str, url: str, world: World, name: str = "api_day"):
     if method == GET:
         return client.get(url)
-    entry = world.mine["entry"]
-    body = {"notes": "Logged by voice", "rage": 2}
-    if method == PUT:
-        return client.put_json(url, body, If_Match=f'"{entry.version}"')
-    return client.post(url, body, content_type="application/json")
+    body, version = api_body(name, world)
+    headers = {"If-Match": version} if version else {}
+    if method == DELETE:
+        return client.delete(url, headers=headers)
+    send_with = client.put if method == PUT else client.post
+    return send_with(url, body, content_type="application/json", headers=headers)
 
 
-@pytest.mark.parametrize("method", (GET, PUT, POST))
+@pytest.mark.parametrize("method", API_METHODS)
 @pytest.mark.parametrize("name", API_NAMES)
 def test_each_token_gets_no_more_than_its_owner(world, name, method):
     wrong = []
@@ -991,7 +1073,7 @@ def test_each_token_gets_no_more_than_its_owner(world, name, method):
                 client = TokenClient(token_of_kind(world, role, kind))
                 url = url_of(name, world)
                 before = full_snapshot()
-                response = api_send(client, method, url, world)
+                response = api_send(client, method, url, world, name)
                 try:
                     check(response, expect, url=url)
                     changed = {
@@ -1006,6 +1088,19 @@ def test_each_token_gets_no_more_than_its_owner(world, name, method):
     assert not wrong, f"{method} {name}:\n" + "\n".join(wrong)
 
 
+@pytest.mark.parametrize("name", [name for name in API_NAMES if ROWS[name].obj])
+def test_a_token_never_reaches_another_familys_record(world, name):
+    """The owner's own read-and-write token, Mia in the URL, the stranger's record as its id:
+    404 for every method the URL takes, and nothing written."""
+    client = TokenClient(token_for(world.users["owner"]))
+    url = url_of(name, world, objects=world.theirs)
+    before = full_snapshot()
+    for method in (GET, *API_WRITES[name]):
+        check(api_send(client, method, url, world, name), API_NOT_FOUND, url=url)
+    after = full_snapshot()
+    assert {k: v for k, v in after.items() if v != before[k]}.keys() <= {"journal.AccessToken"}
+
+
 def test_a_token_for_another_child_lists_only_that_child(world):
     token = token_of_kind(world, "owner", "write, for another child")
     names = [c["name"] for c in TokenClient(token).get("/api/v1/children").json()["results"]]
@@ -1016,6 +1111,6 @@ def test_a_wrong_token_is_401_everywhere(world):
     client = TokenClient("omsj_not-a-token")
     for name in API_NAMES:
         url = url_of(name, world)
-        for method in (GET, PUT, POST):
-            response = api_send(client, method, url, world)
+        for method in API_METHODS:
+            response = api_send(client, method, url, world, name)
             assert response.status_code == 401, (method, url)

@@ -1,19 +1,21 @@
 """The REST API: tokens, reading the journal, and writing a day as the day page does."""
 
 import datetime
+from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test import Client
 
 from journal.api.authentication import REFUSED
-from journal.models import AccessToken, Change, DailyEntry, TrackedItem, hash_token
+from journal.models import AccessToken, Change, DailyEntry, ItemRating, TrackedItem, hash_token
 from tests.api_helpers import TokenClient, day_url, days_url, token_for
 from tests.factories import (
     DailyEntryFactory,
     DoseChangeFactory,
     TreatmentCourseFactory,
     TriggerEventFactory,
+    UserFactory,
 )
 from tests.test_conflicts import save_concurrently
 
@@ -136,6 +138,55 @@ def test_days_are_read_by_date_range_oldest_first(api, child):
     assert "from" in bad.json()["errors"]
     backwards = api.get(url, {"from": today.isoformat(), "to": (today - DAY).isoformat()})
     assert backwards.json()["errors"]["to"] == ["The last day can't come before the first."]
+
+
+def test_a_listed_day_reads_as_the_day_itself(api, child, owner, caregiver):
+    """The list shows plain rows (queries.days_between, serializers.day_data): each day exactly
+    as DaySerializer shows it, in the child's time zone, with its items and its authors, a
+    deleted author as null, a day of notes only with no score."""
+    child.time_zone = "America/New_York"
+    child.save()
+    hands = TrackedItem.objects.create(
+        child=child, name="Hands", anchor_0="a", anchor_1="b", anchor_2="c", anchor_3="d"
+    )
+    today = child.today()
+    rated = DailyEntryFactory(
+        child=child, date=today - 3 * DAY, created_by=caregiver, updated_by=owner, doses="partly"
+    )
+    ItemRating.objects.create(entry=rated, item=hands, value=2)
+    gone = UserFactory(username="gone")
+    DailyEntryFactory(
+        child=child,
+        date=today - DAY,
+        opsoclonus=None,
+        myoclonus=None,
+        ataxia=None,
+        sleep=None,
+        rage=None,
+        sleep_hours=None,
+        max_temperature_c=Decimal("38.5"),
+        notes="Only a note",
+        created_by=gone,
+        updated_by=gone,
+    )
+    gone.delete()
+    listed = api.get(days_url(child)).json()["results"]
+    shown = [api.get(day_url(child, today - back * DAY)).json() for back in (3, 1)]
+    assert listed == shown
+    assert [list(day) for day in listed] == [list(day) for day in shown]  # the same order
+    assert listed[0]["items"] == {"Hands": 2}
+    assert listed[0]["created_at"].endswith("-05:00")  # New York's winter time
+    assert (listed[1]["daily_score"], listed[1]["created_by"]) == (None, None)
+
+
+def test_the_days_read_again_show_a_write_at_once(api, child):
+    """The list is kept per version of the journal: a save through the API or a page is read
+    by the next request."""
+    day = child.today() - DAY
+    DailyEntryFactory(child=child, date=day, rage=1)
+    assert api.get(days_url(child)).json()["results"][0]["rage"] == 1
+    assert api.put_json(day_url(child, day), {"rage": 3}, If_Match='"1"').status_code == 200
+    assert api.get(days_url(child)).json()["results"][0]["rage"] == 3
 
 
 def test_events_treatments_and_items(api, child, yesterday):

@@ -8,6 +8,8 @@ logged through the API is checked and recorded exactly as one logged on the page
 
 - `authentication`: tokens in the Authorization header; `access`: what a request may do to which
   child (never more than its owner on the web); `throttling`: the per-token rate limit.
-- `serializers`, `views`, `urls`: the REST API; `fhir`: the FHIR Bundle of a child's journal.
+- `serializers`, `views`, `urls`: the REST API; `days` and `records`: its writes, bound to the
+  pages' forms and saved by their services (`record_views`: the events', courses' and items'
+  views); `fhir`: the FHIR Bundle of a child's journal.
 - `tokens`: making and revoking tokens; `pages`: the account pages that do so.
 """

@@ -8,29 +8,37 @@ a 404 too), and to reading if its scope is read only. A viewer's token reads, wh
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
-from journal.access import VIEWER_REFUSAL, membership_for
+from journal.access import OWNER_REFUSAL, VIEWER_REFUSAL, membership_for
 from journal.models import AccessToken, Child, Membership
 
-READ_ONLY_REFUSAL = "This token may only read: make a read-and-write token to change the journal."
+READ_ONLY_REFUSAL = gettext_noop(
+    "This token may only read: make a read-and-write token to change the journal."
+)
 
 
 def token_of(request) -> AccessToken | None:
     return request.auth if isinstance(request.auth, AccessToken) else None
 
 
-def api_membership(request, child_id: int, *, write: bool = False) -> Membership:
+def api_membership(
+    request, child_id: int, *, write: bool = False, owner: bool = False
+) -> Membership:
     """The caller's membership of the child (404 if none, or outside the token's child), and,
-    for a write, the right to write (403 with the reason if not)."""
+    for a write, the right to write (403 with the reason if not); `owner`: a write only an
+    owner of the care team may make on the web (the extra items)."""
     token = token_of(request)
     if token is not None and token.child_id not in (None, child_id):
         raise Http404("No such child in your journal.")
     membership = membership_for(request, child_id)
     if write:
         if token is not None and not token.can_write:
-            raise PermissionDenied(READ_ONLY_REFUSAL)
+            raise PermissionDenied(_(READ_ONLY_REFUSAL))
         if not membership.can_write:
             raise PermissionDenied(_(VIEWER_REFUSAL))
+        if owner and not membership.is_owner:
+            raise PermissionDenied(_(OWNER_REFUSAL))
     return membership
 
 

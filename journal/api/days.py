@@ -11,6 +11,8 @@ import datetime
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+
 from journal import history, services
 from journal.forms import EntryForm, day_form
 from journal.models import DailyEntry, TrackedItem
@@ -43,8 +45,9 @@ class VersionMissing(Exception):
     """Neither If-Match nor If-None-Match: a write would not know what it overwrites."""
 
 
-def etag(entry: DailyEntry | None) -> str:
-    return f'"{entry.version if entry is not None and entry.pk else 0}"'
+def etag(record) -> str:
+    """A day's, an event's or a course's version as its ETag ("0": none stored)."""
+    return f'"{record.version if record is not None and record.pk else 0}"'
 
 
 def expected_version(headers) -> int:
@@ -56,7 +59,9 @@ def expected_version(headers) -> int:
         raise VersionMissing
     found = VERSION.match(if_match)
     if found is None:
-        raise Refused({"If-Match": ['Send the day\'s version as its ETag, such as "3".']})
+        raise Refused(
+            {"If-Match": [_('Send the version you started from as its ETag, such as "3".')]}
+        )
     return int(found[1])
 
 

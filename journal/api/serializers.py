@@ -5,17 +5,21 @@ bound to the page's own EntryForm and saved by services.entry_save (journal.api.
 messages, bounds and change history are the page's. `DayInput` only describes that body.
 """
 
+from decimal import Decimal
+
 from rest_framework import serializers
 
+from journal import analysis
 from journal.models import (
     DailyEntry,
     DoseChange,
     Doses,
+    Drug,
     TrackedItem,
     TreatmentCourse,
     TriggerEvent,
 )
-from journal.scales import CORE_ITEMS, MAX_DAILY_SCORE, MAX_RATING
+from journal.scales import CORE_FIELDS, CORE_ITEMS, MAX_DAILY_SCORE, MAX_RATING
 
 PARENT_REPORTED = (
     "Parent-reported: rated by the family at home, not by a clinician. The daily score (0-15) is "
@@ -111,6 +115,34 @@ class DaySerializer(serializers.ModelSerializer):
 
     def get_updated_by(self, entry: DailyEntry) -> str | None:
         return username_of(entry.updated_by)
+
+
+def moment(value, zone) -> str | None:
+    """A moment as DRF's DateTimeField shows it (ISO 8601 in the time zone in use, UTC as Z),
+    the zone read once for a whole list: the field reads it again for each value, and that
+    was most of a year of days' time once the rest was plain rows."""
+    if value is None:
+        return None
+    shown = value.astimezone(zone).isoformat()
+    return shown[:-6] + "Z" if shown.endswith("+00:00") else shown
+
+
+def day_data(row: dict, items: dict[str, int], zone) -> dict:
+    """A day as DaySerializer shows it, from a plain row of queries.days_between and its extra
+    items' ratings (`zone`: the time zone in use): the same keys, in the same order, with the
+    same values (tests/test_api.py holds them equal). A year of days through DaySerializer cost
+    some 40 calls of its fields a day; this is one dict."""
+    ratings = {field: row[field] for field in CORE_FIELDS}
+    data = {"date": row["date"].isoformat(), **ratings}
+    data.update((name, row[name]) for name in (*DailyEntry.DETAIL_FIELDS, *DailyEntry.OTHER_FIELDS))
+    data["items"] = items
+    data["daily_score"] = analysis.daily_score(ratings)
+    data["version"] = row["version"]
+    data["created_by"] = row["created_by_name"]
+    data["updated_by"] = row["updated_by_name"]
+    data["created_at"] = moment(row["created_at"], zone)
+    data["updated_at"] = moment(row["updated_at"], zone)
+    return data
 
 
 class DayInput(serializers.Serializer):
@@ -220,6 +252,102 @@ class TreatmentSerializer(serializers.ModelSerializer):
         read_only_fields = fields
 
 
+class EventInput(serializers.Serializer):
+    """The body of a trigger event's POST or PUT: the whole event (a field left out is
+    cleared). Checked by the trigger page's own form: the same messages and bounds (a day
+    between birth and the child's today; the end not before the start)."""
+
+    type = serializers.ChoiceField(choices=TriggerEvent.Type.choices)
+    start_date = serializers.DateField(help_text="The day it began, in the child's time zone.")
+    start_time = serializers.TimeField(allow_null=True, required=False)
+    end_date = serializers.DateField(
+        allow_null=True, required=False, help_text="Left out or null: a single day."
+    )
+    temperature_c = serializers.DecimalField(
+        max_digits=3,
+        decimal_places=1,
+        min_value=Decimal("37.5"),
+        max_value=43,
+        coerce_to_string=False,
+        allow_null=True,
+        required=False,
+        help_text="A fever's highest temperature, in °C (required for a fever).",
+    )
+    illness_kind = serializers.ChoiceField(
+        choices=["", *TriggerEvent.Illness.values], required=False, help_text="For an illness."
+    )
+    pathogen = serializers.CharField(max_length=80, allow_blank=True, required=False)
+    vaccine = serializers.CharField(max_length=80, allow_blank=True, required=False)
+    live_vaccine = serializers.BooleanField(allow_null=True, required=False)
+    procedure = serializers.CharField(max_length=120, allow_blank=True, required=False)
+    drug = serializers.CharField(max_length=80, allow_blank=True, required=False)
+    change = serializers.ChoiceField(
+        choices=["", *TriggerEvent.Change.values],
+        required=False,
+        help_text="For an immunotherapy change.",
+    )
+    notes = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    keep_both = serializers.BooleanField(
+        required=False,
+        help_text="Log it even though the same kind of trigger is logged that day (else 409).",
+    )
+
+
+class DoseChangeInput(serializers.Serializer):
+    date = serializers.DateField(
+        help_text="On or after the course's start; a planned step up to two years ahead."
+    )
+    dose = serializers.DecimalField(
+        max_digits=8, decimal_places=3, min_value=0, coerce_to_string=False
+    )
+    note = serializers.CharField(max_length=200, allow_blank=True, required=False)
+
+
+class TreatmentInput(serializers.Serializer):
+    """The body of a course's POST or PUT: the whole course with its whole list of dose
+    changes (a stored change whose date is not in the list is removed), saved all or nothing.
+    Checked by the treatment page's own forms: the same messages and bounds (the start between
+    birth and the child's today; the end and planned steps up to two years ahead)."""
+
+    drug = serializers.ChoiceField(choices=Drug.choices)
+    drug_other = serializers.CharField(
+        max_length=80, allow_blank=True, required=False, help_text="The drug's name, for other."
+    )
+    purpose = serializers.ChoiceField(choices=TreatmentCourse.Purpose.choices)
+    regimen = serializers.ChoiceField(choices=TreatmentCourse.Regimen.choices)
+    dose = serializers.DecimalField(
+        max_digits=8, decimal_places=3, min_value=0, coerce_to_string=False
+    )
+    unit = serializers.ChoiceField(choices=TreatmentCourse.Unit.choices)
+    route = serializers.ChoiceField(choices=TreatmentCourse.Route.choices)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(allow_null=True, required=False, help_text="null: ongoing.")
+    notes = serializers.CharField(max_length=4000, allow_blank=True, required=False)
+    dose_changes = DoseChangeInput(many=True, required=False, max_length=60)
+
+
+class ItemInput(serializers.Serializer):
+    """The body of an extra item's POST or PUT (owners only). Checked by the items page's own
+    form: a name of the child's own, not one of the five core items."""
+
+    name = serializers.CharField(max_length=40, required=False)
+    anchors = serializers.ListField(
+        child=serializers.CharField(max_length=80),
+        min_length=4,
+        max_length=4,
+        required=False,
+        help_text="What 0, 1, 2 and 3 mean.",
+    )
+    preset = serializers.ChoiceField(
+        choices=list(TrackedItem.PRESETS),
+        required=False,
+        help_text="A new item only: start from a suggested item (its anchors fill those not sent).",
+    )
+    active = serializers.BooleanField(
+        required=False, help_text="A stored item only: false retires it (left out: true)."
+    )
+
+
 class ItemSerializer(serializers.ModelSerializer):
     anchors = serializers.SerializerMethodField(help_text="What 0, 1, 2 and 3 mean.")
 
@@ -268,3 +396,18 @@ class ChildSerializer(serializers.Serializer):
     your_role = serializers.ChoiceField(choices=["owner", "caregiver", "viewer"])
     status = StatusSerializer(help_text="Where the child stands today.")
     possible_relapses = EpisodeSerializer(many=True, help_text=PARENT_REPORTED)
+
+
+class EventConflict(serializers.Serializer):
+    """A write not done, nothing written: from a stale version (412, the event as stored), or
+    the same kind of trigger already logged that day (409, that trigger)."""
+
+    detail = serializers.CharField()
+    event = EventSerializer(allow_null=True, help_text="null: deleted meanwhile.")
+
+
+class TreatmentConflict(serializers.Serializer):
+    """A write from a stale version: nothing written."""
+
+    detail = serializers.CharField()
+    treatment = TreatmentSerializer(allow_null=True, help_text="As stored (null: deleted).")

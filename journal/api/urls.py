@@ -5,7 +5,7 @@ from django.urls import path, re_path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from journal import converters  # noqa: F401 - registers the "id" converter
-from journal.api import views
+from journal.api import record_views, views
 
 child = "children/<id:child_id>"
 
@@ -23,9 +23,14 @@ urlpatterns = [
     path(child, views.ChildDetail.as_view(), name="api_child"),
     path(child + "/days", views.DayList.as_view(), name="api_days"),
     path(child + "/days/<str:day>", views.DayDetail.as_view(), name="api_day"),
-    path(child + "/events", views.EventList.as_view(), name="api_events"),
-    path(child + "/treatments", views.TreatmentList.as_view(), name="api_treatments"),
-    path(child + "/items", views.ItemList.as_view(), name="api_items"),
+    path(child + "/events", record_views.EventList.as_view(), name="api_events"),
+    path(child + "/events/<id:pk>", record_views.EventDetail.as_view(), name="api_event"),
+    path(child + "/treatments", record_views.TreatmentList.as_view(), name="api_treatments"),
+    path(
+        child + "/treatments/<id:pk>", record_views.TreatmentDetail.as_view(), name="api_treatment"
+    ),
+    path(child + "/items", record_views.ItemList.as_view(), name="api_items"),
+    path(child + "/items/<id:pk>", record_views.ItemDetail.as_view(), name="api_item"),
     path(child + "/fhir", views.ChildFhir.as_view(), name="api_fhir"),
     # Anything else under the API is a 404 in JSON, as the API's own 404s are.
     re_path(r"^.*$", views.not_found, name="api_not_found"),

@@ -2,9 +2,11 @@
 queries.py and trends.py, and writes through journal.api.days (the page's form and service)."""
 
 import datetime
+import hashlib
 
-from django.db.models import Q, prefetch_related_objects
-from django.http import Http404, JsonResponse
+from django.db.models import prefetch_related_objects
+from django.http import Http404, HttpResponse, JsonResponse
+from django.utils import timezone
 from django.utils.cache import patch_cache_control
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.types import OpenApiTypes
@@ -13,6 +15,7 @@ from rest_framework import status
 from rest_framework.exceptions import ParseError, ValidationError
 from rest_framework.generics import GenericAPIView
 from rest_framework.pagination import PageNumberPagination
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 
 from journal import queries, trends
@@ -25,13 +28,12 @@ from journal.api.serializers import (
     DayInput,
     DaySerializer,
     Detail,
-    EventSerializer,
-    ItemSerializer,
     Problems,
-    TreatmentSerializer,
+    day_data,
 )
 from journal.converters import IsoDateConverter
-from journal.models import Membership, TreatmentCourse, TriggerEvent
+from journal.models import Membership
+from journal.pages import PAGE_SECONDS
 
 
 class Pages(PageNumberPagination):
@@ -131,7 +133,20 @@ class DayList(ApiView):
     def get(self, request, child_id: int):
         child = api_membership(request, child_id).child
         first, last = self.date_range(child)
-        return self.page_of(queries.entries_between(child, first, last), DaySerializer)
+        # A page of days is read once per version of the journal (which every write raises)
+        # and kept as sent, JSON: an integration reads the same range again and again.
+        address = hashlib.sha256(request.build_absolute_uri().encode()).hexdigest()[:32]
+        key = trends.cache_key(child, "api-days", address)
+        body = trends.cached(key, lambda: self.days_json(child, first, last), PAGE_SECONDS)
+        return HttpResponse(body, content_type="application/json")
+
+    def days_json(self, child, first: datetime.date, last: datetime.date) -> bytes:
+        """A page of days as JSON: plain rows (queries.days_between), shown by day_data."""
+        page = self.paginate_queryset(queries.days_between(child, first, last))
+        items = queries.ratings_by_day([row["id"] for row in page])
+        zone = timezone.get_current_timezone()  # the child's (api_membership)
+        data = [day_data(row, items.get(row["id"], {}), zone) for row in page]
+        return JSONRenderer().render(self.get_paginated_response(data).data)
 
 
 IF_MATCH = OpenApiParameter(
@@ -232,49 +247,6 @@ def with_ratings(entry):
     """The entry with its extra items' ratings read in one query, for DaySerializer."""
     prefetch_related_objects([entry], "item_ratings__item")
     return entry
-
-
-class EventList(ApiView):
-    """Trigger events that start from `from` to `to`, newest first."""
-
-    serializer_class = EventSerializer
-
-    @extend_schema(parameters=DATES, responses={200: EventSerializer(many=True), **LIST_REFUSALS})
-    def get(self, request, child_id: int):
-        child = api_membership(request, child_id).child
-        first, last = self.date_range(child)
-        events = TriggerEvent.objects.for_child(child).filter(start_date__range=(first, last))
-        return self.page_of(events, EventSerializer)
-
-
-class TreatmentList(ApiView):
-    """Treatment courses going on at some time from `from` to `to`, with their dose changes."""
-
-    serializer_class = TreatmentSerializer
-
-    @extend_schema(
-        parameters=DATES, responses={200: TreatmentSerializer(many=True), **LIST_REFUSALS}
-    )
-    def get(self, request, child_id: int):
-        child = api_membership(request, child_id).child
-        first, last = self.date_range(child)
-        courses = (
-            TreatmentCourse.objects.for_child(child)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=first), start_date__lte=last)
-            .prefetch_related("changes")
-        )
-        return self.page_of(courses, TreatmentSerializer)
-
-
-class ItemList(ApiView):
-    """The family's extra 0-3 items, tracked now or retired, with their anchors."""
-
-    serializer_class = ItemSerializer
-
-    @extend_schema(responses={200: ItemSerializer(many=True), **REFUSALS})
-    def get(self, request, child_id: int):
-        child = api_membership(request, child_id).child
-        return self.page_of(queries.tracked_items(child), ItemSerializer)
 
 
 class ChildFhir(ApiView):

@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
-from journal import analysis, history, services
+from journal import analysis, history, queries, services
 from journal.access import membership_for, writer_membership_for
 from journal.forms import EventForm
 from journal.models import TriggerEvent
@@ -35,22 +35,6 @@ def event_list(request: HttpRequest, child_id: int) -> HttpResponse:
 KEEP_BOTH = "keep_both"
 
 
-def same_trigger(form: EventForm) -> TriggerEvent | None:
-    """Another trigger of the child's of the same kind on the same day, if one is logged and
-    this form logs a trigger or moves one there (an edit that leaves both as they were is
-    not asked again about a pair the caregiver chose to keep)."""
-    event = form.instance
-    if event.pk and not {"type", "start_date"} & set(form.changed_data):
-        return None
-    return (
-        TriggerEvent.objects.for_child(event.child)
-        .filter(type=event.type, start_date=event.start_date)
-        .exclude(pk=event.pk)
-        .select_related("created_by")
-        .first()
-    )
-
-
 def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> HttpResponse:
     """Add or change a trigger event: the same form for both."""
     child = membership.child
@@ -71,7 +55,7 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
     if request.method == "POST" and form.is_valid():
         # The same trigger twice is most often a double tap or two caregivers logging one
         # fever: say so before saving, and save both only when the caregiver says they are two.
-        same = None if KEEP_BOTH in request.POST else same_trigger(form)
+        same = None if KEEP_BOTH in request.POST else queries.same_trigger(form)
     if same is None and request.method == "POST" and form.is_valid():
         try:
             with services.delivered_once(user=request.user, key=delivery_key(request)):

@@ -61,7 +61,7 @@ def treatment_form_page(request: HttpRequest, membership, course: TreatmentCours
             conflict = conflicts.conflict(
                 saved=clash.saved,
                 theirs=history.treatment_snapshot(clash.saved) if clash.saved else {},
-                mine=history.treatment_snapshot(form.instance, steps=kept_steps(changes)),
+                mine=history.treatment_snapshot(form.instance, steps=changes.kept_changes()),
                 keep_url=request.path
                 if clash.saved
                 else reverse("treatment_list", args=[child.pk]),
@@ -169,13 +169,6 @@ def set_rows(data, first: int, rows: list[dict[str, str]]) -> None:
         for name, value in row.items():
             data[f"changes-{n}-{name}"] = value
     data["changes-TOTAL_FORMS"] = str(first + len(rows))
-
-
-def kept_steps(changes) -> list:
-    """The dose changes the caregiver's form would leave: the saved ones not ticked for
-    removal, and the new rows filled in."""
-    kept = [*changes.initial_forms, *(form for form in changes.extra_forms if form.has_changed())]
-    return [form.instance for form in kept if form not in changes.deleted_forms]
 
 
 @login_required
