@@ -639,7 +639,7 @@ def valid_data(name: str, world: World) -> dict:
         "item_list": {"name": "Drooling", **item},
         "access_tokens": {"name": "Bedside button", "scope": "write", "days": "30"},
         "item_edit": {"name": "Hand use", **item},
-        "relapse_settings": {**dataclasses.asdict(DEFAULT_RULE), "baseline_days": 21},
+        "relapse_settings": {**DEFAULT_RULE.numbers(), "baseline_days": 21},
         "membership_role": {f"m{world.mine['membership'].pk}-role": "viewer"},
         "login": {"username": world.users["owner"].username, "password": PASSWORD},
         "password_change": {
