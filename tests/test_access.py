@@ -31,7 +31,6 @@ Also here: an id of another family's object (or of my other child's) under my ch
 404, and so is a child that doesn't exist.
 """
 
-import dataclasses
 import datetime
 import re
 from collections.abc import Callable, Iterator
