@@ -106,7 +106,7 @@ class RelapseRule:
     baseline_reach_days: int = 42
     score_rise: int = 3
     item_rise: int = 2
-    motor_rise: int = 2
+    motor_rise: int = 0
     raised_run: int = 3
     run_slack: int = 0
     days_dated_back: int = 4

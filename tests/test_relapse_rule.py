@@ -108,19 +108,19 @@ def test_after_days_away_the_usual_level_rests_on_the_last_days_logged_before():
     assert onsets(values, dataclasses.replace(DEFAULT_RULE, baseline_reach_days=14)) == []
 
 
-def test_eyes_jerks_and_balance_together_raise_a_day_and_sleep_and_rage_alone_do_not():
-    """Usual: Sleep and Rage at 1. Eyes and Jerks up by one each is a rise of 2 in the signs that
-    define OMS: raised, though the score is only 2 above. The same rise in Sleep and Rage (one
-    caregiver's habit, a bad night) is not."""
+def test_a_family_may_have_eyes_jerks_and_balance_together_raise_a_day():
+    """Usual: Sleep and Rage at 1. With motor_rise at 2 (not a default: docs/relapse-rule.md),
+    Eyes and Jerks up by one each is a rise of 2 in the signs that define OMS: raised, though
+    the score is only 2 above. The same rise in Sleep and Rage (one caregiver's habit, a bad
+    night) is not. With the default 0, neither is."""
     usual = [rated(sleep=1, rage=1)] * 21
     motor = rated(opsoclonus=1, myoclonus=1, sleep=1, rage=1)
-    assert onsets([*usual, motor, motor, motor]) == [on(21)]
-    assert onsets([*usual, motor, motor, motor], V2_RULE) == []
     habit = rated(sleep=2, rage=2)
-    assert onsets([*usual, habit, habit, habit]) == []
-    assert (
-        onsets([*usual, motor, motor, motor], dataclasses.replace(DEFAULT_RULE, motor_rise=0)) == []
-    )
+    chosen = dataclasses.replace(DEFAULT_RULE, motor_rise=2)
+    assert onsets([*usual, motor, motor, motor], chosen) == [on(21)]
+    assert onsets([*usual, habit, habit, habit], chosen) == []
+    assert onsets([*usual, motor, motor, motor]) == []
+    assert onsets([*usual, motor, motor, motor], V2_RULE) == []
 
 
 def test_a_possible_relapse_ends_on_days_within_2_of_the_usual_level():
@@ -242,7 +242,7 @@ def test_a_relapse_the_diary_cannot_show_is_not_counted_as_detectable():
 
 @pytest.mark.parametrize(
     ("habits", "recall", "precision"),
-    [(diaries.CLEAN, 0.95, 0.95), (diaries.REALISTIC, 0.88, 0.88)],
+    [(diaries.CLEAN, 0.95, 0.95), (diaries.REALISTIC, 0.83, 0.88)],
 )
 def test_todays_rule_finds_the_planted_relapses_and_names_their_trigger(habits, recall, precision):
     """On seeds the defaults were not measured on (docs/relapse-rule.md used 0-39)."""

@@ -162,9 +162,9 @@ def test_numbers_chosen_for_the_first_rule_keep_its_meaning_and_the_page_says_wh
     text = text_of(owner_client.get(page_url(child)))
     assert "first rule" not in text
     assert "These numbers were chosen for OMS Journal's second rule, and keep its meaning" in text
-    assert "Eyes, Jerks and Balance together are 2 above their usual level" in text
+    assert "reach back up to 42 days for a usual level after days away" in text
     # With today's numbers the notice is gone.
-    services.relapse_settings_save(child=child, user=owner, values={"motor_rise": 2})
+    services.relapse_settings_save(child=child, user=owner, values={"baseline_reach_days": 42})
     assert "keep its meaning" not in text_of(owner_client.get(page_url(child)))
 
 

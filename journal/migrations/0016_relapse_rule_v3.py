@@ -40,7 +40,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='relapsesettings',
             name='motor_rise',
-            field=models.PositiveSmallIntegerField(default=2, help_text='A day is also raised when Eyes, Jerks and Balance together are this much or more above their own usual levels. 0 leaves this out.', validators=[django.core.validators.MinValueValidator(0, 'Choose a whole number from 0 to 9.'), django.core.validators.MaxValueValidator(9, 'Choose a whole number from 0 to 9.')], verbose_name='rise in Eyes, Jerks and Balance together that makes a day raised'),
+            field=models.PositiveSmallIntegerField(default=0, help_text='A day is also raised when Eyes, Jerks and Balance together are this much or more above their own usual levels. 0 leaves this out.', validators=[django.core.validators.MinValueValidator(0, 'Choose a whole number from 0 to 9.'), django.core.validators.MaxValueValidator(9, 'Choose a whole number from 0 to 9.')], verbose_name='rise in Eyes, Jerks and Balance together that makes a day raised'),
         ),
         migrations.AlterField(
             model_name='relapsesettings',
