@@ -217,8 +217,8 @@ class RelapseRule:
 # Which rule found an episode, said in the JSON export: 1 was the first rule (each day against
 # the 14 days just before it, three raised days in a row); 2 left the most recent days out of the
 # usual level and dated a rise back to where it began; 3 counts a half-rated day in proportion,
-# reaches further back for a usual level after days away, raises a day on Eyes, Jerks and
-# Balance together, and ends a possible relapse on days within 2 of the usual level.
+# reaches further back for a usual level after days away, ends a possible relapse on days within
+# 2 of the usual level, and lets a family raise a day on Eyes, Jerks and Balance together.
 RULE_VERSION = 3
 # The first rule's numbers in today's terms: children whose family chose their own numbers
 # under the first rule keep them with this meaning (migrations 0011 and 0016).
