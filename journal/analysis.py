@@ -4,22 +4,30 @@ The daily score, the 7-day mean, baselines and possible-relapse episodes, by the
 rule (our proposal, a prompt to talk to the doctor, never a diagnosis; docs/relapse-rule.md says
 how its defaults were measured):
 
-- Baseline: the median daily score of the logged days among the `baseline_days` that end
+- A day's score, as the rule judges it: a day with a core item not rated counts in proportion
+  to the items rated (3 from four items counts as 3.75), so that a half-rated day neither breaks
+  a run nor lowers the usual level.
+- Baseline: the median score of the logged days among the `baseline_days` that end
   `recent_days_left_out` days before the day judged, given at least `min_logged_days` of them;
-  each core item has its own baseline, the median of that item over the same days. Leaving the
-  most recent days out keeps a rise from lifting its own bar.
-- A logged day is raised when its score is at least baseline + `score_rise`, or when one core
-  item stands `item_rise` or more above that item's baseline. A possible relapse is flagged on
-  a raised day that makes `raised_run` raised days among the last `raised_run` + `run_slack`
-  logged days in a row; it starts on the first raised day of them, and its baselines are frozen
-  at that onset. It ends on the last raised day before `calm_run` logged days in a row whose
-  score is at most baseline + `calm_margin`; until then it is ongoing.
+  when fewer are logged there (a week or two away), the last `min_logged_days` logged days
+  within `baseline_reach_days` before them. Each core item has its own baseline, the median of
+  that item over the same days. Leaving the most recent days out keeps a rise from lifting its
+  own bar.
+- A logged day is raised when its score is at least baseline + `score_rise`, when one core
+  item stands `item_rise` or more above that item's baseline, or when Eyes, Jerks and Balance
+  together stand `motor_rise` or more above theirs (0: not used). A possible relapse is flagged
+  on a raised day that makes `raised_run` raised days among the last `raised_run` + `run_slack`
+  logged days in a row; it starts on the first raised day of them, dated back over the logged
+  days in a row just before, up to `days_dated_back` days, that stood more than
+  `dated_back_margin` above the usual level; its baselines are frozen at the first raised day.
+  It ends on the last raised day before `calm_run` logged days in a row whose score is at most
+  baseline + `calm_margin`; until then it is ongoing.
 - Missing days are gaps, not zeros: they neither raise nor calm anything, and a gap of more than
   `max_gap_days` days breaks a run of raised or calm days.
 - Possible triggers: every trigger in the `trigger_window_days` before onset, with days to onset.
   An onset during or within `illness_window_days` of a fever or an illness is illness-associated.
 
-With `recent_days_left_out` and `run_slack` at 0 this is the first rule, as the domain wrote it.
+CLASSIC_RULE is the first rule, as the domain wrote it; V2_RULE the second (docs/relapse-rule.md).
 """
 
 import bisect
@@ -31,8 +39,8 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 from django.utils.formats import number_format
+from django.utils.translation import gettext, gettext_lazy, ngettext
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
 
 from journal.scales import CORE_FIELDS, MAX_DAILY_SCORE
 
@@ -91,112 +99,159 @@ class RelapseRule:
     """The numbers of the possible-relapse rule: a per-child setting, with these defaults.
 
     The defaults were chosen by measurement on generated diaries shaped like real ones
-    (docs/relapse-rule.md). With recent_days_left_out and run_slack at 0 it is the first rule
-    (CLASSIC_RULE's numbers).
+    (docs/relapse-rule.md). CLASSIC_RULE and V2_RULE are the earlier rules in these terms.
     """
 
     baseline_days: int = 14
     recent_days_left_out: int = 7
     min_logged_days: int = 7
+    baseline_reach_days: int = 42
     score_rise: int = 3
     item_rise: int = 2
+    motor_rise: int = 0
     raised_run: int = 3
     run_slack: int = 0
     days_dated_back: int = 4
-    calm_margin: int = 1
+    dated_back_margin: int = 1
+    calm_margin: int = 2
     calm_run: int = 3
     max_gap_days: int = 3
     trigger_window_days: int = 28
     illness_window_days: int = 3
+    # Not a number a family sets: every child's rule counts a half-rated day in proportion
+    # (since version 3); only the earlier rules, replayed by the evaluation, do not.
+    half_rated_in_proportion: bool = True
+
+    def numbers(self) -> dict[str, int]:
+        """The numbers a family may set (RULE_FIELDS), by name."""
+        return {name: getattr(self, name) for name in RULE_FIELDS}
 
     def sentences(self) -> list[str]:
-        """The rule in plain words, shown wherever a flag is shown: each sentence one whole
-        message, with its numbers by name."""
-        values = dataclasses.asdict(self)
+        """The rule in plain words, shown wherever a flag is shown."""
+        numbers = dataclasses.asdict(self)
         return [
-            self._baseline_sentence() % values,
-            _(
-                "A day is raised when its score is %(score_rise)s or more above the usual level, "
-                "or one item is %(item_rise)s or more above its own usual level."
+            sentence % numbers
+            for sentence in (
+                *self._scoring_sentences(),
+                self._raised_sentence(),
+                self._run_sentence(),
+                gettext(
+                    "Days not logged are left out; more than %(max_gap_days)s of them in a row "
+                    "break a run."
+                ),
+                gettext(
+                    "Possible triggers: those in the %(trigger_window_days)s days before it began. "
+                    "It is illness-associated when it began during or within "
+                    "%(illness_window_days)s days of a fever or an illness."
+                ),
             )
-            % values,
-            self._flag_sentence() % values,
-            _(
-                "Days not logged are left out; more than %(max_gap_days)s of them in a row "
-                "break a run."
-            )
-            % values,
-            _(
-                "Possible triggers: those in the %(trigger_window_days)s days before it began. "
-                "It is illness-associated when it began during or within "
-                "%(illness_window_days)s days of a fever or an illness."
-            )
-            % values,
         ]
 
-    def _baseline_sentence(self) -> str:
-        if self.recent_days_left_out:
-            return _(
+    def _scoring_sentences(self) -> list[str]:
+        usual = (
+            gettext(
                 "Usual level (baseline): the middle daily score of the days logged in the "
                 "%(baseline_days)s days before the last %(recent_days_left_out)s (left out, so "
                 "that a rise does not lift its own bar), once at least %(min_logged_days)s are "
                 "logged."
             )
-        return _(
-            "Usual level (baseline): the middle daily score of the days logged in the "
-            "%(baseline_days)s days before, once at least %(min_logged_days)s are logged."
+            if self.recent_days_left_out
+            else gettext(
+                "Usual level (baseline): the middle daily score of the days logged in the "
+                "%(baseline_days)s days before, once at least %(min_logged_days)s are logged."
+            )
+        )
+        if self.baseline_reach_days > self.baseline_days:
+            usual += " " + gettext(
+                "When fewer are logged there (a week or two away), the last "
+                "%(min_logged_days)s days logged within %(baseline_reach_days)s days."
+            )
+        if not self.half_rated_in_proportion:
+            return [usual]
+        return [
+            gettext(
+                "A day with a sign not rated counts in proportion to the signs rated (3 from "
+                "four signs counts as 3.75)."
+            ),
+            usual,
+        ]
+
+    def _raised_sentence(self) -> str:
+        if self.motor_rise:
+            return gettext(
+                "A day is raised when its score is %(score_rise)s or more above the usual level, "
+                "when one sign is %(item_rise)s or more above its own usual level, or when Eyes, "
+                "Jerks and Balance together are %(motor_rise)s or more above theirs."
+            )
+        return gettext(
+            "A day is raised when its score is %(score_rise)s or more above the usual level, "
+            "or one item is %(item_rise)s or more above its own usual level."
         )
 
-    def _flag_sentence(self) -> str:
-        """When a possible relapse is flagged, dated and ended: one message for each way the
-        rule may fall short and be dated back."""
-        if self.run_slack and self.days_dated_back:
-            return _(
-                "A possible relapse is flagged once %(raised_run)s logged days in a row are "
-                "raised; up to %(run_slack)s day(s) among them may fall short; it is dated from "
-                "the first of them, or from up to %(days_dated_back)s days earlier where the "
-                "rise began (days in a row already more than %(calm_margin)s above the usual "
-                "level). It ends before %(calm_run)s days in a row within %(calm_margin)s of the "
-                "usual level at its start."
-            )
-        if self.run_slack:
-            return _(
-                "A possible relapse is flagged once %(raised_run)s logged days in a row are "
-                "raised; up to %(run_slack)s day(s) among them may fall short; it is dated from "
-                "the first of them. It ends before %(calm_run)s days in a row within "
-                "%(calm_margin)s of the usual level at its start."
-            )
-        if self.days_dated_back:
-            return _(
-                "A possible relapse is flagged once %(raised_run)s logged days in a row are "
-                "raised; it is dated from the first of them, or from up to %(days_dated_back)s "
-                "days earlier where the rise began (days in a row already more than "
-                "%(calm_margin)s above the usual level). It ends before %(calm_run)s days in a "
-                "row within %(calm_margin)s of the usual level at its start."
-            )
-        return _(
-            "A possible relapse is flagged once %(raised_run)s logged days in a row are "
-            "raised; it is dated from the first of them. It ends before %(calm_run)s days in a "
-            "row within %(calm_margin)s of the usual level at its start."
+    def _run_sentence(self) -> str:
+        flagged = ngettext(
+            "A possible relapse is flagged once %(raised_run)s logged day in a row is raised",
+            "A possible relapse is flagged once %(raised_run)s logged days in a row are raised",
+            self.raised_run,
         )
+        if self.run_slack:
+            flagged += ngettext(
+                "; up to %(run_slack)s day among them may fall short",
+                "; up to %(run_slack)s days among them may fall short",
+                self.run_slack,
+            )
+        dated = (
+            gettext(
+                "; it is dated from the first of them, or from up to %(days_dated_back)s days "
+                "earlier where the rise began (days in a row already more than "
+                "%(dated_back_margin)s above the usual level)."
+            )
+            if self.days_dated_back
+            else gettext("; it is dated from the first of them.")
+        )
+        ends = gettext(
+            "It ends before %(calm_run)s days in a row within %(calm_margin)s of the usual level "
+            "at its start."
+        )
+        return f"{flagged}{dated} {ends}"
 
 
 # Which rule found an episode, said in the JSON export: 1 was the first rule (each day against
-# the 14 days just before it, three raised days in a row); 2 leaves out the most recent days
-# from the usual level and lets a day in the run fall short.
-RULE_VERSION = 2
+# the 14 days just before it, three raised days in a row); 2 left the most recent days out of the
+# usual level and dated a rise back to where it began; 3 counts a half-rated day in proportion,
+# reaches further back for a usual level after days away, ends a possible relapse on days within
+# 2 of the usual level, and lets a family raise a day on Eyes, Jerks and Balance together.
+RULE_VERSION = 3
 # The first rule's numbers in today's terms: children whose family chose their own numbers
-# under the first rule keep them with this meaning (migration 0011).
+# under the first rule keep them with this meaning (migrations 0011 and 0016).
 CLASSIC_RULE = RelapseRule(
-    baseline_days=14,
     recent_days_left_out=0,
-    score_rise=3,
-    raised_run=3,
-    run_slack=0,
+    baseline_reach_days=14,
+    motor_rise=0,
     days_dated_back=0,
+    calm_margin=1,
+    half_rated_in_proportion=False,
+)
+# The second rule's defaults in today's terms (migration 0016 keeps a family's numbers chosen
+# under it with this meaning, but for the half-rated days).
+V2_RULE = RelapseRule(
+    baseline_reach_days=14, motor_rise=0, calm_margin=1, half_rated_in_proportion=False
 )
 DEFAULT_RULE = RelapseRule()
-RULE_FIELDS: tuple[str, ...] = tuple(f.name for f in dataclasses.fields(RelapseRule))
+# The numbers a family may set for its child.
+RULE_FIELDS: tuple[str, ...] = tuple(
+    f.name for f in dataclasses.fields(RelapseRule) if f.name != "half_rated_in_proportion"
+)
+
+
+def version_kept(rule: RelapseRule) -> int:
+    """Which rule's meaning these numbers keep: 1 for the first rule's (nothing left out of the
+    usual level, nothing dated back), 2 for the second's (the usual level never reaching further
+    back, Eyes, Jerks and Balance together no rise of their own), else today's."""
+    earlier = not rule.motor_rise and rule.baseline_reach_days <= rule.baseline_days
+    if earlier and not (rule.recent_days_left_out or rule.run_slack or rule.days_dated_back):
+        return 1
+    return 2 if earlier else RULE_VERSION
 
 
 @dataclass(frozen=True)
@@ -362,6 +417,15 @@ class Baseline:
     logged_days: int
 
 
+def judged_score(day: Day, rule: RelapseRule) -> float:
+    """The day's score as the rule judges it: in proportion to the core items rated, so that a
+    day with a sign not rated is not read as a calmer day."""
+    rated = sum(day.ratings.get(name) is not None for name in CORE_FIELDS)
+    if not rule.half_rated_in_proportion or rated == len(CORE_FIELDS):
+        return day.score
+    return day.score * len(CORE_FIELDS) / rated
+
+
 def logged_days(days: Iterable[Day]) -> list[Day]:
     """The days with a daily score, one per date (the last given wins), in date order."""
     by_date = {day.date: day for day in days if day.score is not None}
@@ -382,7 +446,7 @@ def baseline_from(days: Sequence[Day], rule: RelapseRule) -> Baseline | None:
         values = [day.ratings[name] for day in days if day.ratings.get(name) is not None]
         if values:
             items[name] = statistics.median(values)
-    return Baseline(statistics.median(day.score for day in days), items, len(days))
+    return Baseline(statistics.median(judged_score(day, rule) for day in days), items, len(days))
 
 
 def _baseline_of(
@@ -391,7 +455,11 @@ def _baseline_of(
     """The baseline judging `day`: the logged days among the rule's baseline days that end
     where the most recent days left out begin."""
     end = shifted(day, -rule.recent_days_left_out)
-    return baseline_from(_window(logged, dates, end, rule.baseline_days), rule)
+    window = _window(logged, dates, end, rule.baseline_days)
+    if len(window) < rule.min_logged_days and rule.baseline_reach_days > rule.baseline_days:
+        # After a week or two away: the last days logged before, not "not enough data".
+        window = _window(logged, dates, end, rule.baseline_reach_days)[-rule.min_logged_days :]
+    return baseline_from(window, rule)
 
 
 def baseline_before(
@@ -403,17 +471,31 @@ def baseline_before(
     return _baseline_of(logged, [d.date for d in logged], day, rule)
 
 
+# Eyes, Jerks and Balance: the signs that define OMS. Sleep and Rage also follow a bad night, a
+# fever or one caregiver's habit of rating them higher, so a rise in these three together says
+# more than the same rise in the daily score.
+MOTOR_FIELDS = ("opsoclonus", "myoclonus", "ataxia")
+
+
+def _rises(day: Day, baseline: Baseline, names: Iterable[str]) -> list[float]:
+    """How far each of these items, rated on the day, stands above its own usual level."""
+    return [
+        day.ratings[name] - baseline.items[name]
+        for name in names
+        if day.ratings.get(name) is not None and name in baseline.items
+    ]
+
+
 def is_raised(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
-    if day.score >= baseline.score + rule.score_rise:
+    if judged_score(day, rule) >= baseline.score + rule.score_rise:
         return True
-    return any(
-        day.ratings.get(name) is not None and day.ratings[name] >= usual + rule.item_rise
-        for name, usual in baseline.items.items()
-    )
+    if any(rise >= rule.item_rise for rise in _rises(day, baseline, baseline.items)):
+        return True
+    return bool(rule.motor_rise) and sum(_rises(day, baseline, MOTOR_FIELDS)) >= rule.motor_rise
 
 
 def is_calm(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
-    return day.score <= baseline.score + rule.calm_margin
+    return judged_score(day, rule) <= baseline.score + rule.calm_margin
 
 
 @dataclass(frozen=True)
@@ -488,14 +570,16 @@ def _dated_back(
     logged: Sequence[Day], first_raised: int, open_from: int, frozen: Baseline, rule: RelapseRule
 ) -> int:
     """Where a possible relapse begins: its first raised day, or the first of the logged days in
-    a row just before it, within the rule's days dated back, that were already above calm (a
-    rise that creeps up is dated from where it began, not from where it crossed the bar)."""
+    a row just before it, within the rule's days dated back, that already stood more than
+    dated_back_margin above the usual level (a rise that creeps up is dated from where it began,
+    not from where it crossed the bar)."""
     onset = first_raised
     while onset > open_from:
         before, day = logged[onset - 1], logged[onset]
         if (logged[first_raised].date - before.date).days > rule.days_dated_back:
             break
-        if not _follows(day, before, rule) or is_calm(before, frozen, rule):
+        rise_began = judged_score(before, rule) > frozen.score + rule.dated_back_margin
+        if not _follows(day, before, rule) or not rise_began:
             break
         onset -= 1
     return onset

@@ -1067,11 +1067,14 @@ RULE_RANGES: dict[str, tuple[int, int]] = {
     "baseline_days": (7, 60),
     "recent_days_left_out": (0, 28),
     "min_logged_days": (3, 60),
+    "baseline_reach_days": (7, 120),
     "score_rise": (1, 15),
     "item_rise": (1, 3),
+    "motor_rise": (0, 9),
     "raised_run": (2, 14),
     "run_slack": (0, 7),
     "days_dated_back": (0, 14),
+    "dated_back_margin": (0, 15),
     "calm_margin": (0, 15),
     "calm_run": (1, 14),
     "max_gap_days": (0, 14),
@@ -1131,6 +1134,15 @@ class RelapseSettings(models.Model):
             "yet and nothing is flagged."
         ),
     )
+    baseline_reach_days = rule_number(
+        "baseline_reach_days",
+        _("days the usual level may reach back after days away"),
+        help_text=_(
+            "When too few days were logged for a usual level (a week or two away), it rests on "
+            "the last days logged within this many days. No more than the days looked back: it "
+            "never reaches further."
+        ),
+    )
     score_rise = rule_number(
         "score_rise",
         _("rise in the daily score that makes a day raised"),
@@ -1145,6 +1157,14 @@ class RelapseSettings(models.Model):
         help_text=_(
             "A day is also raised when Eyes, Jerks, Balance, Sleep or Rage is this much "
             "or more above its own usual level."
+        ),
+    )
+    motor_rise = rule_number(
+        "motor_rise",
+        _("rise in Eyes, Jerks and Balance together that makes a day raised"),
+        help_text=_(
+            "A day is also raised when Eyes, Jerks and Balance together are this much or more "
+            "above their own usual levels. 0 leaves this out."
         ),
     )
     raised_run = rule_number(
@@ -1170,6 +1190,14 @@ class RelapseSettings(models.Model):
             "A rise that creeps up is dated from where it began: from the first of the "
             "logged days in a row just before the raised days, up to this many, that were already "
             "above calm."
+        ),
+    )
+    dated_back_margin = rule_number(
+        "dated_back_margin",
+        _("rise of the days a possible relapse is dated back over"),
+        help_text=_(
+            "The days a possible relapse is dated back over stood more than this much above the "
+            "usual level."
         ),
     )
     calm_margin = rule_number(

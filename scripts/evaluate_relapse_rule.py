@@ -24,7 +24,7 @@ from journal import analysis
 from tests import diaries
 from tests.relapse_evaluation import evaluate, table
 
-RULES = {"default": analysis.DEFAULT_RULE, "classic": analysis.CLASSIC_RULE}
+RULES = {"default": analysis.DEFAULT_RULE, "classic": analysis.CLASSIC_RULE, "v2": analysis.V2_RULE}
 HABITS = {
     "clean": diaries.CLEAN,
     "realistic": diaries.REALISTIC,
@@ -32,6 +32,12 @@ HABITS = {
     "harder": dataclasses.replace(
         diaries.REALISTIC, noise=0.4, missing_weekday=0.3, missing_weekend=0.45
     ),
+    # Mixes the rule was not tuned on: the second caregiver on most days, more half-rated days
+    # and more time away; and a second caregiver who rates Balance and Rage higher instead.
+    "mixed": dataclasses.replace(
+        diaries.REALISTIC, second_caregiver_share=0.6, half_rated=0.3, away_per_year=3.0
+    ),
+    "balance-habit": dataclasses.replace(diaries.REALISTIC, habit=(("ataxia", 1), ("rage", 1))),
 }
 
 

@@ -41,7 +41,7 @@ PLANTED_TRIGGERS = {
     "stress": (2, 14),
     "anaesthesia": (2, 10),
 }
-SECOND_CAREGIVER_HABIT = {"sleep": 1, "rage": 1}  # rated this much higher than the first does
+SECOND_CAREGIVER_HABIT = (("sleep", 1), ("rage", 1))  # rated this much higher than the first does
 
 
 @dataclass(frozen=True)
@@ -56,6 +56,8 @@ class Habits:
     decoys_per_year: float = 6.0  # lone bad nights, two-day bumps, fevers leading nowhere
     noise: float = 0.30  # day-to-day spread of each sign, in rating levels
     caregiver_habit: bool = True
+    # What the second caregiver rates higher, and by how much: (item, levels) pairs.
+    habit: tuple[tuple[str, int], ...] = SECOND_CAREGIVER_HABIT
 
 
 REALISTIC = Habits()
@@ -249,7 +251,7 @@ def _rated_day(day, latent, bump, habits, rng, diary) -> Day:
     for name in CORE_FIELDS:
         value = latent[name] + bump.get(name, 0) + rng.gauss(0, habits.noise)
         if caregiver and habits.caregiver_habit:
-            value += SECOND_CAREGIVER_HABIT.get(name, 0)
+            value += dict(habits.habit).get(name, 0)
         ratings[name] = min(MAX_RATING, max(0, round(value)))
     if rng.random() < habits.half_rated:
         for name in rng.sample(CORE_FIELDS, rng.choice([1, 1, 2])):

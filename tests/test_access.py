@@ -31,7 +31,6 @@ Also here: an id of another family's object (or of my other child's) under my ch
 404, and so is a child that doesn't exist.
 """
 
-import dataclasses
 import datetime
 import re
 from collections.abc import Callable, Iterator
@@ -667,7 +666,7 @@ def valid_data(name: str, world: World) -> dict:
         "api_treatments": api_course(child),
         "api_items": {"name": "Drooling", "anchors": list(item.values())},
         "item_edit": {"name": "Hand use", **item},
-        "relapse_settings": {**dataclasses.asdict(DEFAULT_RULE), "baseline_days": 21},
+        "relapse_settings": {**DEFAULT_RULE.numbers(), "baseline_days": 21},
         "membership_role": {f"m{world.mine['membership'].pk}-role": "viewer"},
         "login": {"username": world.users["owner"].username, "password": PASSWORD},
         "password_change": {

@@ -996,11 +996,14 @@ def test_the_rule_in_words_shows_every_one_of_its_numbers():
         baseline_days=21,
         recent_days_left_out=10,
         min_logged_days=9,
+        baseline_reach_days=45,
         score_rise=4,
         item_rise=3,
+        motor_rise=7,
         raised_run=5,
         run_slack=1,
         days_dated_back=12,
+        dated_back_margin=13,
         calm_margin=2,
         calm_run=6,
         max_gap_days=8,
@@ -1010,7 +1013,7 @@ def test_the_rule_in_words_shows_every_one_of_its_numbers():
     words = " ".join(rule.sentences())
     for name in RULE_FIELDS:
         assert re.search(rf"\b{getattr(rule, name)}\b", words), name
-    assert len(RULE_FIELDS) == 13
+    assert len(RULE_FIELDS) == 16
 
 
 # --- properties of the rule -----------------------------------------------------------------------
@@ -1055,6 +1058,7 @@ def rules(draw):
     baseline_days = draw(st.integers(7, 21))
     return RelapseRule(
         baseline_days=baseline_days,
+        baseline_reach_days=baseline_days,  # the first rule's: never reaching further back
         min_logged_days=draw(st.integers(3, baseline_days)),
         score_rise=draw(st.integers(1, 6)),
         item_rise=draw(st.integers(1, 3)),

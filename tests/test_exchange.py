@@ -159,7 +159,7 @@ def test_journal_json_holds_the_journal_and_the_possible_relapses_with_their_tri
     episodes = data["possible_relapses"]
     assert len(episodes) == 3
     assert all(e["end"] is not None and e["length_days"] > 0 for e in episodes)
-    assert all(e["rule_version"] == analysis.RULE_VERSION == 2 for e in episodes)
+    assert all(e["rule_version"] == analysis.RULE_VERSION == 3 for e in episodes)
     first = episodes[0]
     assert {t["type"] for t in first["possible_triggers"]} >= {"fever", "illness"}
     assert all(t["days_before_onset"] >= 0 for t in first["possible_triggers"])

@@ -9,11 +9,11 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from journal.analysis import CLASSIC_RULE, DEFAULT_RULE, Trigger, episodes, status
+from journal.analysis import CLASSIC_RULE, DEFAULT_RULE, V2_RULE, Trigger, episodes, status
 from journal.scales import CORE_FIELDS, MAX_RATING
 from tests import diaries
 from tests.relapse_evaluation import evaluate, first_flag_delay
-from tests.test_analysis import as_days, calm_histories, days_from, histories, on
+from tests.test_analysis import as_days, calm_histories, days_from, histories, on, rated, spread
 
 START = datetime.date(2024, 3, 1)
 CALM = [2] * 21  # enough days for a usual level that leaves out the last week
@@ -86,6 +86,51 @@ def test_a_day_short_in_the_run_may_be_allowed():
     values = [*CALM, 5, 5, 2, 5, 5, 2, 2, 2]
     assert onsets(values) == []
     assert onsets(values, dataclasses.replace(DEFAULT_RULE, run_slack=1)) == [on(21)]
+
+
+def test_a_day_with_a_sign_not_rated_counts_in_proportion_to_the_signs_rated():
+    """4 from the four signs rated counts as 5: raised against a usual 2, so the run holds. The
+    second rule read it as a calmer day, and the run broke."""
+    half_rated = {**spread(5), "rage": None}
+    values = [*CALM, 5, half_rated, 5, 2, 2, 2]
+    assert onsets(values) == [on(21)]
+    assert onsets(values, V2_RULE) == []
+
+
+def test_after_days_away_the_usual_level_rests_on_the_last_days_logged_before():
+    """Twenty days away: too few days logged in the 14 before the last week, so the usual level
+    is that of the last 7 days logged within 42 days; the second rule had "not enough data"."""
+    values = [*CALM, *[None] * 20, 5, 5, 5, 2, 2, 2]
+    assert onsets(values) == [on(41)]
+    (episode,) = episodes(days_from(START, values))
+    assert (episode.baseline.score, episode.baseline.logged_days) == (2, 7)
+    assert onsets(values, V2_RULE) == []
+    assert onsets(values, dataclasses.replace(DEFAULT_RULE, baseline_reach_days=14)) == []
+
+
+def test_a_family_may_have_eyes_jerks_and_balance_together_raise_a_day():
+    """Usual: Sleep and Rage at 1. With motor_rise at 2 (not a default: docs/relapse-rule.md),
+    Eyes and Jerks up by one each is a rise of 2 in the signs that define OMS: raised, though
+    the score is only 2 above. The same rise in Sleep and Rage (one caregiver's habit, a bad
+    night) is not. With the default 0, neither is."""
+    usual = [rated(sleep=1, rage=1)] * 21
+    motor = rated(opsoclonus=1, myoclonus=1, sleep=1, rage=1)
+    habit = rated(sleep=2, rage=2)
+    chosen = dataclasses.replace(DEFAULT_RULE, motor_rise=2)
+    assert onsets([*usual, motor, motor, motor], chosen) == [on(21)]
+    assert onsets([*usual, habit, habit, habit], chosen) == []
+    assert onsets([*usual, motor, motor, motor]) == []
+    assert onsets([*usual, motor, motor, motor], V2_RULE) == []
+
+
+def test_a_possible_relapse_ends_on_days_within_2_of_the_usual_level():
+    """Within 2 (one caregiver rates Sleep and Rage a level higher): calm. The second rule
+    wanted days within 1, and an episode ran on through the higher caregiver's days."""
+    values = [*CALM, 9, 9, 9, 4, 4, 4]
+    (episode,) = episodes(days_from(START, values))
+    assert episode.end == on(23)
+    (ongoing,) = episodes(days_from(START, values), rule=V2_RULE)
+    assert ongoing.ongoing
 
 
 def test_the_trigger_before_a_dated_back_onset_is_still_among_its_possible_triggers():
@@ -197,7 +242,7 @@ def test_a_relapse_the_diary_cannot_show_is_not_counted_as_detectable():
 
 @pytest.mark.parametrize(
     ("habits", "recall", "precision"),
-    [(diaries.CLEAN, 0.95, 0.95), (diaries.REALISTIC, 0.78, 0.92)],
+    [(diaries.CLEAN, 0.95, 0.95), (diaries.REALISTIC, 0.83, 0.88)],
 )
 def test_todays_rule_finds_the_planted_relapses_and_names_their_trigger(habits, recall, precision):
     """On seeds the defaults were not measured on (docs/relapse-rule.md used 0-39)."""
@@ -211,8 +256,8 @@ def test_todays_rule_finds_more_than_the_first_rule_in_realistic_diaries():
     generated = list(diaries.diaries(range(600, 612), diaries.REALISTIC))
     today = evaluate(generated, DEFAULT_RULE, replay=False)
     first = evaluate(generated, CLASSIC_RULE, replay=False)
-    assert today.all.recall >= first.all.recall + 0.08
-    assert today.precision >= first.precision - 0.05
+    assert today.all.recall >= first.all.recall + 0.15
+    assert today.precision >= 0.90
 
 
 def test_the_first_flag_comes_within_days_of_the_onset():

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from journal import analysis, services
 from journal.access import OWNER_REFUSAL
-from journal.analysis import CLASSIC_RULE, DEFAULT_RULE, RULE_FIELDS, RelapseRule
+from journal.analysis import CLASSIC_RULE, DEFAULT_RULE, RULE_FIELDS, V2_RULE, RelapseRule
 from journal.models import RULE_RANGES, Change, Child, Membership, RelapseSettings
 from tests.view_helpers import (
     error_beside,
@@ -26,7 +26,7 @@ from tests.view_helpers import (
 
 pytestmark = pytest.mark.django_db
 
-DEFAULTS = {name: str(value) for name, value in dataclasses.asdict(DEFAULT_RULE).items()}
+DEFAULTS = {name: str(value) for name, value in DEFAULT_RULE.numbers().items()}
 DISCLAIMER = "A possible relapse it flags is a prompt to talk to Mia's doctor, never a diagnosis"
 
 
@@ -147,16 +147,25 @@ def test_numbers_chosen_for_the_first_rule_keep_its_meaning_and_the_page_says_wh
 ):
     """Migration 0011 gives the families' own numbers nothing left out, no day short and no
     dating back: the first rule. The page says so, and how the defaults differ."""
-    first_rule = dataclasses.asdict(CLASSIC_RULE) | {"score_rise": 4}
+    first_rule = CLASSIC_RULE.numbers() | {"score_rise": 4}
     services.relapse_settings_save(child=child, user=owner, values=first_rule)
-    assert child.relapse_rule() == dataclasses.replace(CLASSIC_RULE, score_rise=4)
+    assert child.relapse_rule() == dataclasses.replace(
+        CLASSIC_RULE, score_rise=4, half_rated_in_proportion=True
+    )
     text = text_of(owner_client.get(page_url(child)))
     assert "These numbers were chosen for OMS Journal's first rule, and keep its meaning" in text
+    assert "Only a day with a sign not rated now counts in proportion to the signs rated" in text
     assert "leave the last 7 days out of the usual level" in text
     assert "in the 14 days before, once at least 7 are logged" in text
-    # With today's numbers the notice is gone.
+    # With the second rule's numbers, the page says that instead.
     services.relapse_settings_save(child=child, user=owner, values={"recent_days_left_out": 7})
-    assert "first rule" not in text_of(owner_client.get(page_url(child)))
+    text = text_of(owner_client.get(page_url(child)))
+    assert "first rule" not in text
+    assert "These numbers were chosen for OMS Journal's second rule, and keep its meaning" in text
+    assert "reach back up to 42 days for a usual level after days away" in text
+    # With today's numbers the notice is gone.
+    services.relapse_settings_save(child=child, user=owner, values={"baseline_reach_days": 42})
+    assert "keep its meaning" not in text_of(owner_client.get(page_url(child)))
 
 
 def test_a_save_that_changes_nothing_writes_nothing(owner_client, child):
@@ -379,5 +388,51 @@ def test_migration_0011_keeps_the_meaning_of_numbers_a_family_chose():
     executor.migrate(latest)
 
     mia, leo = Child.objects.get(name="Mia"), Child.objects.get(name="Leo")
-    assert mia.relapse_rule() == dataclasses.replace(CLASSIC_RULE, score_rise=4)
+    # Migration 0017 keeps that meaning too, but for the half-rated days.
+    assert mia.relapse_rule() == dataclasses.replace(
+        CLASSIC_RULE, score_rise=4, half_rated_in_proportion=True
+    )
+    assert leo.relapse_rule() == DEFAULT_RULE
+
+
+# --- migration 0017: numbers chosen under the second rule keep its meaning ------------------------
+
+BEFORE_0017 = ("journal", "0016_delivered_saves_name_the_record")
+AT_0017 = ("journal", "0017_relapse_rule_v3")
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0017_keeps_the_meaning_of_numbers_a_family_chose():
+    """A child with its own numbers before 0017 gets a usual level that reaches no further back
+    than its days looked back, no rise of Eyes, Jerks and Balance together, and dating back over
+    the days above its calm margin: the second rule with its numbers. A child without its own
+    numbers takes today's defaults."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("journal")
+    executor.migrate([BEFORE_0017])
+    old = executor.loader.project_state([BEFORE_0017]).apps
+    born = datetime.date(2022, 1, 1)
+    chosen = old.get_model("journal", "Child").objects.create(name="Mia", birth_date=born)
+    old.get_model("journal", "Child").objects.create(name="Leo", birth_date=born)
+    old.get_model("journal", "RelapseSettings").objects.create(
+        child=chosen, baseline_days=21, calm_margin=0
+    )
+
+    executor = MigrationExecutor(connection)
+    executor.migrate([AT_0017])
+    executor = MigrationExecutor(connection)
+    executor.migrate(latest)
+
+    mia, leo = Child.objects.get(name="Mia"), Child.objects.get(name="Leo")
+    assert mia.relapse_rule() == dataclasses.replace(
+        V2_RULE,
+        baseline_days=21,
+        baseline_reach_days=21,
+        calm_margin=0,
+        dated_back_margin=0,
+        half_rated_in_proportion=True,
+    )
     assert leo.relapse_rule() == DEFAULT_RULE

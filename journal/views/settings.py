@@ -3,8 +3,6 @@
 Everyone on the care team reads it; only owners change it (or set it back to the defaults).
 """
 
-import dataclasses
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -36,7 +34,7 @@ def relapse_settings(request: HttpRequest, child_id: int) -> HttpResponse:
     # the form's instance, an unsaved copy, never into the child's own row. (child_id, not
     # child=: that would make the copy the child's cached relapse_settings.)
     rule = child.relapse_rule()
-    copy = RelapseSettings(child_id=child.pk, **dataclasses.asdict(rule))
+    copy = RelapseSettings(child_id=child.pk, **rule.numbers())
     form = RelapseSettingsForm(request.POST or None, instance=copy)
     if request.method == "POST" and form.is_valid():
         services.relapse_settings_save(child=child, user=request.user, values=form.cleaned_data)
@@ -51,6 +49,8 @@ def relapse_settings(request: HttpRequest, child_id: int) -> HttpResponse:
         "is_default": rule == analysis.DEFAULT_RULE,
         "default_rule": analysis.DEFAULT_RULE,
         "own": own,
+        # Numbers a family chose under an earlier rule keep its meaning: the page says so.
+        "kept_version": analysis.version_kept(rule),
         "form": form,
     }
     return render(request, "journal/relapse_settings.html", context)
