@@ -88,7 +88,8 @@ def collect_static() -> None:
     from django.core.management import call_command
 
     digest = hashlib.sha256(
-        f"{version('django')} {version('whitenoise')} {settings.STORAGES['staticfiles']}".encode()
+        f"{version('django')} {version('whitenoise')} {settings.STORAGES['staticfiles']} "
+        f"{settings.STATIC_URL}".encode()
     )
     found = {}
     for finder in get_finders():
