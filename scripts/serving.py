@@ -87,26 +87,26 @@ def collect_static() -> None:
     from django.contrib.staticfiles.finders import get_finders
     from django.core.management import call_command
 
-    digest = hashlib.sha256(
-        f"{version('django')} {version('whitenoise')} {settings.STORAGES['staticfiles']} "
-        f"{settings.STATIC_URL}".encode()
-    )
+    storage = f"{settings.STORAGES['staticfiles']} {settings.STATIC_URL}"
+    digest = hashlib.sha256(f"{version('django')} {version('whitenoise')} {storage}".encode())
     found = {}
     for finder in get_finders():
         for path, storage in finder.list(["CVS", ".*", "*~"]):
             found.setdefault(path, storage.path(path))  # the first found is the one collected
     for path in sorted(found):
         digest.update(path.encode() + b"\0" + Path(found[path]).read_bytes())
-    kept = ROOT / "var" / "static-runs" / digest.hexdigest()[:16]
+    runs = ROOT / "var" / "static-runs" / hashlib.sha256(storage.encode()).hexdigest()[:8]
+    kept = runs / digest.hexdigest()[:16]
     root = Path(settings.STATIC_ROOT)
     if kept.is_dir():
         shutil.copytree(kept, root, dirs_exist_ok=True)
         return
     with open(os.devnull, "w") as quiet:
         call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
-    # Only the latest is kept; a copy that fails (another run writing it at the same time)
-    # leaves none, and costs only the next run's collectstatic.
-    shutil.rmtree(kept.parent, ignore_errors=True)
+    # The latest of each storage is kept (the bench's compressed files, the load test's
+    # plain ones); a copy that fails (another run writing it at the same time) leaves none,
+    # and costs only the next run's collectstatic.
+    shutil.rmtree(runs, ignore_errors=True)
     with contextlib.suppress(OSError):
         shutil.copytree(root, kept.with_suffix(".tmp"))
         kept.with_suffix(".tmp").rename(kept)  # whole, or not there
