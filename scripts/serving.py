@@ -91,8 +91,8 @@ def collect_static() -> None:
     digest = hashlib.sha256(f"{version('django')} {version('whitenoise')} {storage}".encode())
     found = {}
     for finder in get_finders():
-        for path, storage in finder.list(["CVS", ".*", "*~"]):
-            found.setdefault(path, storage.path(path))  # the first found is the one collected
+        for path, source in finder.list(["CVS", ".*", "*~"]):
+            found.setdefault(path, source.path(path))  # the first found is the one collected
     for path in sorted(found):
         digest.update(path.encode() + b"\0" + Path(found[path]).read_bytes())
     runs = ROOT / "var" / "static-runs" / hashlib.sha256(storage.encode()).hexdigest()[:8]
