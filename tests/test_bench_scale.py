@@ -28,7 +28,8 @@ pytestmark = pytest.mark.skipif(
 def p50s(report: str, label: str) -> tuple[float, float]:
     """A row's median latency at the bench's children and at all, from the comparison table
     (request, share on SQLite, share before, share after, p50 before, p50 after, ...)."""
-    for line in report.splitlines():
+    comparison = report.split("| request | share of bare, SQLite", 1)[1]
+    for line in comparison.splitlines()[2:]:
         cells = [cell.strip() for cell in line.strip().strip("|").split("|")]
         if cells[0] == label and len(cells) == 9:
             return float(cells[4].replace(",", "")), float(cells[5].replace(",", ""))
