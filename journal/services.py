@@ -133,6 +133,7 @@ def delivered_once(*, user, key: str):
                 delivery = DeliveredSave.objects.create(user=user, key=key)
         except IntegrityError:
             raise AlreadyDelivered from None
+        prune_deliveries()
         yield delivery
 
 
@@ -143,6 +144,22 @@ def delivered_as(delivery: DeliveredSave | None, obj) -> None:
         DeliveredSave.objects.filter(pk=delivery.pk).update(
             kind=obj._meta.label_lower, object_id=obj.pk
         )
+
+
+# How long a save's key is kept (see DeliveredSave). A phone sends a kept day again at the next
+# page it opens with signal, and once its caregiver logs in again if the login expired (two
+# weeks): a year is far beyond any queue a phone in use holds. Were a key sent again after
+# this, a day would still not be stored twice (it carries the version it started from, long
+# since raised: it is shown beside the day as saved); a trigger event would.
+DELIVERY_KEPT = datetime.timedelta(days=365)
+
+
+def prune_deliveries() -> int:
+    """Forget the keys older than DELIVERY_KEPT, everyone's: run with each key stored, so that
+    the table holds a year of offline saves at the most, with no scheduler to set up (the
+    index on created_at finds them; there are none most of the time). The keys forgotten."""
+    cutoff = timezone.now() - DELIVERY_KEPT
+    return DeliveredSave.objects.filter(created_at__lt=cutoff).delete()[0]
 
 
 def was_delivered(*, user, key: str) -> bool:

@@ -30,6 +30,7 @@ import secrets
 import shutil
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import bench
@@ -77,9 +78,80 @@ def diary_lines(diary: list, start: datetime.date, child, fields: list) -> list[
     return lines
 
 
+def rebuilt_after_load(cursor, table: str) -> tuple[list[str], list[str]]:
+    """The statements that drop `table`'s indexes and its unique and foreign-key constraints
+    before a bulk load, and those that make them again, as they were, after it.
+
+    Each row COPY writes would otherwise be written into every index as it comes, and would
+    queue three checks of its foreign keys (Django makes them DEFERRABLE INITIALLY DEFERRED)
+    to run one by one at commit; an index built at once from the whole table, and a foreign
+    key checked by one join, are many times faster. The primary key stays (other tables'
+    foreign keys hang on it), and so do the CHECKs, cheap on each row."""
+    cursor.execute(
+        "SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+        "WHERE conrelid = %s::regclass AND contype IN ('u', 'f') ORDER BY contype DESC, conname",
+        [table],
+    )
+    constraints = cursor.fetchall()  # the unique ones first
+    cursor.execute(
+        "SELECT index.relname, pg_get_indexdef(i.indexrelid) FROM pg_index i "
+        "JOIN pg_class index ON index.oid = i.indexrelid WHERE i.indrelid = %s::regclass "
+        "AND NOT EXISTS (SELECT FROM pg_constraint c WHERE c.conindid = i.indexrelid) "
+        "ORDER BY index.relname",
+        [table],
+    )
+    indexes = cursor.fetchall()
+    drop = [f'ALTER TABLE {table} DROP CONSTRAINT "{name}"' for name, _ in constraints]
+    drop += [f'DROP INDEX "{name}"' for name, _ in indexes]
+    make = [definition for _, definition in indexes]
+    make += [f'ALTER TABLE {table} ADD CONSTRAINT "{name}" {how}' for name, how in constraints]
+    return drop, make
+
+
+# COPY streams at once, each on its own connection: a stream is one core's work in PostgreSQL
+# (parsing and writing rows), so two use both cores of the machine.
+STREAMS = 2
+
+
+def copy_days(kids: list, users: list, diaries: list, columns: str) -> int:
+    """Each child's diary into journal_dailyentry with COPY, streamed: the lines of a child are
+    made as COPY takes them (the diaries' days joined with its ids), never all held at once.
+    The children are shared among STREAMS connections, each one COPY in its own transaction.
+    The days written."""
+    from django.db import connections
+
+    def stream(part: int) -> int:
+        written = 0
+        statement = f"COPY journal_dailyentry ({columns}) FROM STDIN"
+        try:
+            with connections["default"].cursor() as cursor, cursor.cursor.copy(statement) as copy:
+                for n in range(part, len(kids), STREAMS):
+                    lines = diaries[n % len(diaries)]
+                    user = users[n // 2].pk
+                    prefix = f"{kids[n].pk}\t{user}\t{user}\t"
+                    copy.write(prefix + prefix.join(lines))
+                    written += len(lines)
+                    if part == 0 and n % 1000 < STREAMS:
+                        print(f"    {n:,} children copied", flush=True)
+        finally:
+            connections["default"].close()  # this thread's own
+        return written
+
+    with ThreadPoolExecutor(STREAMS) as pool:
+        return sum(pool.map(stream, range(STREAMS)))
+
+
 def add_world(children: int, years: float, password_hash: str) -> tuple[int, float]:
     """`children` more children in families of two, each with `years` of days written by COPY;
-    (entries written, seconds taken)."""
+    (entries written, seconds taken).
+
+    The day table's indexes and foreign keys are dropped, the days copied, then the indexes
+    built and the keys checked again (each build with PostgreSQL's parallel workers), as they
+    were. The COPY streams can't share a transaction with the DDL (they would wait on its lock),
+    so a failure halfway leaves the table without them: this is the bench's own throwaway
+    database, and the bench stops. Then VACUUM (ANALYZE): the planner's statistics, and the
+    visibility map that a database of this age would have from autovacuum (without it, every
+    index scan would also read the table's pages to learn whether their rows are visible)."""
     from django.contrib.auth import get_user_model
     from django.db import connection, transaction
     from django.utils import timezone
@@ -92,45 +164,58 @@ def add_world(children: int, years: float, password_hash: str) -> tuple[int, flo
     start = today - datetime.timedelta(days=days - 1)
     User = get_user_model()
     families = (children + 1) // 2
-    users = User.objects.bulk_create(
-        (User(username=f"world-{n:05d}", password=password_hash) for n in range(families)),
-        batch_size=2000,
-    )
-    kids = Child.objects.bulk_create(
-        (
-            Child(
-                name=bench.NAMES[n % len(bench.NAMES)],
-                birth_date=start - datetime.timedelta(days=300 + n % 700),
-                time_zone=bench.TIME_ZONE,
-            )
-            for n in range(children)
-        ),
-        batch_size=2000,
-    )
-    Membership.objects.bulk_create(
-        (Membership(child=kid, user=users[n // 2], role=Role.OWNER) for n, kid in enumerate(kids)),
-        batch_size=2000,
-    )
     head = ["child_id", "created_by_id", "updated_by_id"]
     fields = [
         f for f in DailyEntry._meta.concrete_fields if not f.primary_key and f.column not in head
     ]
+    table = DailyEntry._meta.db_table
+    with transaction.atomic():
+        users = User.objects.bulk_create(
+            (User(username=f"world-{n:05d}", password=password_hash) for n in range(families)),
+            batch_size=2000,
+        )
+        kids = Child.objects.bulk_create(
+            (
+                Child(
+                    name=bench.NAMES[n % len(bench.NAMES)],
+                    birth_date=start - datetime.timedelta(days=300 + n % 700),
+                    time_zone=bench.TIME_ZONE,
+                )
+                for n in range(children)
+            ),
+            batch_size=2000,
+        )
+        Membership.objects.bulk_create(
+            (Membership(child=kid, user=users[n // 2], role=Role.OWNER)
+             for n, kid in enumerate(kids)),
+            batch_size=2000,
+        )  # fmt: skip
+        with connection.cursor() as cursor:
+            drop, make = rebuilt_after_load(cursor, table)
+            for statement in drop:
+                cursor.execute(statement)
     diaries = [diary_lines(bench.diary(seed * 10, days), start, kids[0], fields)
                for seed in range(8)]  # fmt: skip
-    columns = ", ".join(head + [f.column for f in fields])
-    written = 0
-    statement = f"COPY journal_dailyentry ({columns}) FROM STDIN"
-    with transaction.atomic(), connection.cursor() as cursor, cursor.cursor.copy(statement) as copy:
-        for n, kid in enumerate(kids):
-            lines = diaries[n % len(diaries)]
-            user = users[n // 2].pk
-            prefix = f"{kid.pk}\t{user}\t{user}\t"
-            copy.write(prefix + prefix.join(lines))
-            written += len(lines)
-            if n % 1000 == 999:
-                print(f"    {n + 1:,} children copied ({written:,} days)", flush=True)
     with connection.cursor() as cursor:
+        # Checkpoints every 8 GB of WAL rather than every 1 GB: a few gigabytes copied then cost
+        # no checkpoints halfway, and no full pages written again after each. It only makes a
+        # crash's recovery longer.
+        cursor.execute("ALTER SYSTEM SET max_wal_size = '8GB'")
+        cursor.execute("SELECT pg_reload_conf()")
+    copied = time.monotonic()
+    written = copy_days(kids, users, diaries, ", ".join(head + [f.column for f in fields]))
+    print(f"    {written:,} days copied in {time.monotonic() - copied:.0f} s", flush=True)
+    built = time.monotonic()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for statement in make:
+            cursor.execute(statement)
+    print(f"    indexes and keys made again in {time.monotonic() - built:.0f} s", flush=True)
+    vacuumed = time.monotonic()
+    with connection.cursor() as cursor:
+        cursor.execute(f"VACUUM (ANALYZE) {table}")
         cursor.execute("ANALYZE")
+    print(f"    vacuumed and analyzed in {time.monotonic() - vacuumed:.0f} s", flush=True)
     return written, time.monotonic() - began
 
 
@@ -363,7 +448,7 @@ def main() -> int:
             parser.error(f"{tool} is missing: make system-deps installs it")
 
     began = time.monotonic()
-    cluster = Cluster(SERVERS, WORKERS_EACH, settings=bench.SETTINGS_MODULE)
+    cluster = Cluster(SERVERS, WORKERS_EACH, settings=bench.SETTINGS_MODULE, recycle=False)
     try:
         cluster.start_postgres()
         cluster.start_redis()

@@ -106,8 +106,11 @@ class Cluster:
         port: int | None = None,
         demo_password: str | None = None,
         settings: str = SETTINGS_MODULE,
+        recycle: bool = True,
     ):
-        """`settings`: the run's settings module, with {static_root} to fill in."""
+        """`settings`: the run's settings module, with {static_root} to fill in; `recycle`:
+        whether gunicorn replaces its workers now and then (serving.start_server)."""
+        self.recycle = recycle
         self.demo_password = demo_password
         self.folder = Path(tempfile.mkdtemp(prefix="oms-cluster-", dir="/tmp"))
         self.folder.chmod(0o755)
@@ -201,7 +204,9 @@ class Cluster:
 
     def start_server(self, n: int) -> None:
         log = self.folder / f"gunicorn-{n}.log"
-        self.servers[n] = start_server(self.env, self.server_ports[n], self.workers, log)
+        self.servers[n] = start_server(
+            self.env, self.server_ports[n], self.workers, log, recycle=self.recycle
+        )
 
     def stop_server(self, n: int) -> None:
         if self.servers[n] is not None:

@@ -38,6 +38,7 @@ from loadtest import CONFLICT_TEXT, SAVED_TEXT, expected, random_values, stored_
 from serving import (
     Session,
     code_version,
+    collect_static,
     hidden_value,
     machine,
     percentile,
@@ -87,7 +88,7 @@ def prepare(cluster: Cluster, connections: int, password: str) -> list[Caregiver
     from journal.models import Child, Membership, Role
 
     call_command("migrate", verbosity=0)
-    call_command("collectstatic", interactive=False, verbosity=0)
+    collect_static()
     hashed = make_password(password)
     caregivers = []
     for n in range(connections):

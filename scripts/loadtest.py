@@ -47,6 +47,7 @@ from serving import (
     Reply,
     Session,
     code_version,
+    collect_static,
     free_port,
     hidden_value,
     machine,
@@ -97,7 +98,7 @@ def prepare(connections: int, password: str) -> Plan:
     with open(os.devnull, "w") as quiet:
         call_command("migrate", verbosity=0, stdout=quiet)
         call_command("seed_demo", password=password, stdout=quiet)
-        call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
+    collect_static()
     maya = Child.objects.get(name="Maya")
     hashed = make_password(password)  # once: hashing is slow on purpose
     users = get_user_model().objects.bulk_create(

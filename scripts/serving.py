@@ -7,6 +7,7 @@ the machine, the code's version, the figures written between markers of a Markdo
 """
 
 import contextlib
+import hashlib
 import http.client
 import http.cookies
 import math
@@ -75,6 +76,42 @@ def setup_django(env: dict, folder: Path) -> None:
     django.setup()
 
 
+def collect_static() -> None:
+    """collectstatic into the run's STATIC_ROOT, copied from var/static-runs/ when a run before
+    collected the same files with the same storage: WhiteNoise's brotli of every static file
+    (the admin's, the API reference's) took a bench's first minutes on a busy machine. The
+    copy is found by a digest of each file the finders find, the storage and the versions."""
+    from importlib.metadata import version
+
+    from django.conf import settings
+    from django.contrib.staticfiles.finders import get_finders
+    from django.core.management import call_command
+
+    storage = f"{settings.STORAGES['staticfiles']} {settings.STATIC_URL}"
+    digest = hashlib.sha256(f"{version('django')} {version('whitenoise')} {storage}".encode())
+    found = {}
+    for finder in get_finders():
+        for path, source in finder.list(["CVS", ".*", "*~"]):
+            found.setdefault(path, source.path(path))  # the first found is the one collected
+    for path in sorted(found):
+        digest.update(path.encode() + b"\0" + Path(found[path]).read_bytes())
+    runs = ROOT / "var" / "static-runs" / hashlib.sha256(storage.encode()).hexdigest()[:8]
+    kept = runs / digest.hexdigest()[:16]
+    root = Path(settings.STATIC_ROOT)
+    if kept.is_dir():
+        shutil.copytree(kept, root, dirs_exist_ok=True)
+        return
+    with open(os.devnull, "w") as quiet:
+        call_command("collectstatic", interactive=False, verbosity=0, stdout=quiet)
+    # The latest of each storage is kept (the bench's compressed files, the load test's
+    # plain ones); a copy that fails (another run writing it at the same time) leaves none,
+    # and costs only the next run's collectstatic.
+    shutil.rmtree(runs, ignore_errors=True)
+    with contextlib.suppress(OSError):
+        shutil.copytree(root, kept.with_suffix(".tmp"))
+        kept.with_suffix(".tmp").rename(kept)  # whole, or not there
+
+
 # --- the server --------------------------------------------------------------------------------
 
 
@@ -84,7 +121,15 @@ def free_port() -> int:
         return sock.getsockname()[1]
 
 
-def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Popen:
+def start_server(
+    env: dict, port: int, workers: int, log: Path, recycle: bool = True
+) -> subprocess.Popen:
+    """gunicorn with gunicorn.conf.py (read from the working directory), on `port`.
+
+    recycle=False: its workers are never replaced. gunicorn.conf.py replaces a worker after
+    about 2,000 requests, which a bench's load sends in a second or less: its workers would be
+    started again all through the runs (Django and the app imported again, their caches in
+    memory empty) and a short run could end before the new worker's first answer."""
     command = [
         sys.executable,
         "-m",
@@ -95,6 +140,8 @@ def start_server(env: dict, port: int, workers: int, log: Path) -> subprocess.Po
         "--timeout=30",
         "--graceful-timeout=5",
     ]
+    if not recycle:
+        command.append("--max-requests=0")
     with log.open("w") as out:
         server = subprocess.Popen(command, cwd=ROOT, env=env, stdout=out, stderr=out)
     deadline = time.monotonic() + 30

@@ -11,9 +11,11 @@ from django.contrib.sessions.models import Session
 from django.contrib.staticfiles import finders
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from journal.middleware import ACCOUNT_HEADER, LOGIN_EXPIRED
 from journal.models import DailyEntry, DeliveredSave, TriggerEvent
+from journal.services import DELIVERY_KEPT
 from tests.factories import ChildFactory
 from tests.test_conflicts import save_concurrently
 from tests.test_views_entries import entry_data, entry_url
@@ -151,6 +153,20 @@ def test_a_trigger_sent_twice_with_its_key_is_stored_once(owner_client, child):
         response = owner_client.post(url, data, headers=keyed("fever-1"))
         assert response["HX-Redirect"] == reverse("event_list", args=[child.pk])
     assert TriggerEvent.objects.filter(child=child).count() == 1
+
+
+def test_keys_are_forgotten_after_a_year_with_the_next_key_stored(owner_client, child, owner):
+    now = timezone.now()
+    for key, age in (("old", DELIVERY_KEPT + DAY), ("kept", DELIVERY_KEPT - DAY)):
+        stored = DeliveredSave.objects.create(user=owner, key=key)
+        DeliveredSave.objects.filter(pk=stored.pk).update(created_at=now - age)
+    day = child.today()
+    owner_client.post(entry_url(child, day), entry_data(day, rage=1), headers=keyed("new"))
+    assert set(DeliveredSave.objects.values_list("key", flat=True)) == {"kept", "new"}
+    # Within the year, a day kept on the phone and sent again is still answered as saved.
+    again = owner_client.post(entry_url(child, day), entry_data(day, rage=1), headers=keyed("new"))
+    assert "entry-saved" in again["HX-Trigger"]
+    assert DailyEntry.objects.get(child=child).version == 1
 
 
 @pytest.mark.django_db(transaction=True)
