@@ -140,7 +140,14 @@ def event_identity(event: TriggerEvent) -> tuple:
     the family's words an event was read from ("cold" and "cough" are two illnesses)."""
     first = event.notes.split("\n", 1)[0]
     written = first if first.startswith(AS_WRITTEN) else ""
-    return (event.type, event.start_date, event.end_date, event.start_time, event.detail, written)
+    return (
+        event.type,
+        event.start_date,
+        event.end_date,
+        event.start_time,
+        event.file_detail,
+        written,
+    )
 
 
 @dataclass

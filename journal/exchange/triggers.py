@@ -163,7 +163,7 @@ def event_fields(
             event_type, typed = TriggerEvent.Type.OTHER, {}
     values = {**dates, "type": event_type, **typed, "notes": notes}
     values.setdefault("end_date", None)
-    exact = not worded and (not reader or TriggerEvent(**values).detail == detail.strip())
+    exact = not worded and (not reader or TriggerEvent(**values).file_detail == detail.strip())
     if not exact:
         # The type's words too, unless they were the type's own name and it stands.
         kept_type = exact_type(type_text) == event_type

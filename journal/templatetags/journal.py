@@ -40,6 +40,18 @@ def readable(value):
 
 
 @register.filter
+def history_name(name: str) -> str:
+    """A field name of the change history in the page's language."""
+    return history.shown_name(name)
+
+
+@register.filter
+def history_value(value, name: str):
+    """A value of the change history in the page's language where it is one of ours."""
+    return history.readable(history.shown_value(name, value))
+
+
+@register.filter
 def zone_label(zone: str) -> str:
     """A time zone as a parent reads it: "France: Paris"."""
     return time_zones.label(zone)
