@@ -19,6 +19,7 @@ from journal import analysis
 from journal.models import (
     Change,
     DailyEntry,
+    Drug,
     RelapseSettings,
     ShareLink,
     TrackedItem,
@@ -155,6 +156,53 @@ def shown_value(name: str, value):
 
 def _label(verbose_name: str) -> str:
     return verbose_name[:1].upper() + verbose_name[1:]
+
+
+# What a change was made to, as `LABELS` below stored it in English: "the entry of 5 May 2026".
+_STORED_DAY = r"(?P<day>\d{1,2} [A-Z][a-z]{2} \d{4})"
+_STORED_LABELS = {
+    Change.Kind.ENTRY: re.compile(rf"the entry of {_STORED_DAY}"),
+    Change.Kind.EVENT: re.compile(rf"(?P<what>.+) of {_STORED_DAY}"),
+    Change.Kind.TREATMENT: re.compile(rf"(?P<what>.+) from {_STORED_DAY}"),
+    Change.Kind.SETTINGS: re.compile(r"how possible relapses are flagged"),
+    Change.Kind.SHARE_LINK: re.compile(r"a share link for (?P<what>.*)"),
+}
+
+
+def shown_label(kind: str, label: str) -> str:
+    """What a change was made to, in the page's language: our words (a trigger type, a drug of
+    the list, the day) translated, the family's (a drug they named, a link's note) as written;
+    a label in no known form as it is."""
+    match = _STORED_LABELS[kind].fullmatch(label) if kind in _STORED_LABELS else None
+    if match is None:
+        return label
+    parts = match.groupdict()
+    if "day" in parts:
+        day = datetime.datetime.strptime(parts["day"], "%d %b %Y").date()
+        parts["day"] = dateformat.format(day, pgettext("history", "j M Y"))
+    if kind == Change.Kind.ENTRY:
+        return pgettext("history", "the entry of %(day)s") % parts
+    if kind == Change.Kind.EVENT:
+        parts["what"] = _ours(parts["what"], TriggerEvent.Type.choices, str.lower)
+        # Translators: a trigger event in the change history: "fever of 5 May 2026".
+        return pgettext("history", "%(what)s of %(day)s") % parts
+    if kind == Change.Kind.TREATMENT:
+        parts["what"] = _ours(parts["what"], Drug.choices, str)
+        # Translators: a treatment course in the change history: "IVIG from 5 May 2026".
+        return pgettext("history", "%(what)s from %(day)s") % parts
+    if kind == Change.Kind.SETTINGS:
+        return pgettext("history", "how possible relapses are flagged")
+    if parts["what"] == "a clinician":
+        return pgettext("history", "a share link for a clinician")
+    return pgettext("history", "a share link for %(what)s") % parts
+
+
+def _ours(words: str, choices, written) -> str:
+    """A choice's label as stored in English (`written` as the label was written), in the
+    page's language; anything else, the family's words, as it is."""
+    with translation.override("en"):
+        english = {written(str(label)): label for _, label in choices}
+    return written(str(english[words])) if words in english else words
 
 
 def field_values(obj, names) -> dict[str, str]:

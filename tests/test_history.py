@@ -192,3 +192,15 @@ def test_an_event_detail_is_shown_localized_but_written_to_files_in_english():
         assert ill.file_detail == "Respiratory"
         assert ill.detail != "Respiratory"
     assert fever.detail == "38.5 °C"
+
+
+def test_what_a_change_was_made_to_is_shown_in_the_page_language():
+    kind = Change.Kind
+    assert history.shown_label(kind.EVENT, "fever of 5 Apr 2026") == "fever of 5 Apr 2026"
+    with translation.override("fr"):
+        assert history.shown_label(kind.EVENT, "fever of 5 Apr 2026").startswith("fièvre")
+        assert "5 Avr 2026" in history.shown_label(kind.ENTRY, "the entry of 5 Apr 2026")
+        treatment = history.shown_label(kind.TREATMENT, "Pred X from 5 Apr 2026")
+        assert treatment.startswith("Pred X") and "Avr" in treatment  # a drug the family named
+        assert history.shown_label(kind.SHARE_LINK, "a share link for Dr Who").endswith("Dr Who")
+        assert history.shown_label(kind.ENTRY, "something else") == "something else"

@@ -40,6 +40,12 @@ def readable(value):
 
 
 @register.filter
+def history_label(change) -> str:
+    """What a change of the history was made to, in the page's language."""
+    return history.shown_label(change.kind, change.label)
+
+
+@register.filter
 def history_name(name: str) -> str:
     """A field name of the change history in the page's language."""
     return history.shown_name(name)
