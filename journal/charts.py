@@ -589,15 +589,15 @@ def _score_legend(
     episodes: Sequence[Episode], triggers: Sequence[Trigger], weekly: bool = False
 ) -> list:
     handles = [
-        Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0, label="Daily score"),
-        Line2D([], [], color=BLUE, lw=2, label="7-day mean"),
+        Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0, label=_("Daily score")),
+        Line2D([], [], color=BLUE, lw=2, label=_("7-day mean")),
     ]
     if weekly:
         handles = [Line2D([], [], **WEEKLY_STYLE, label=_("Weekly mean of the daily score"))]
     if episodes:
-        handles.append(Patch(color=VERMILLION, alpha=BAND_ALPHA, lw=0, label="Possible relapse"))
+        handles.append(Patch(color=VERMILLION, alpha=BAND_ALPHA, lw=0, label=_("Possible relapse")))
         handles.append(
-            Line2D([], [], color=VERMILLION, lw=1.2, ls=(0, (3, 2)), label="Baseline at onset")
+            Line2D([], [], color=VERMILLION, lw=1.2, ls=(0, (3, 2)), label=_("Baseline at onset"))
         )
     present = {trigger.type for trigger in triggers}
     for kind in _trigger_order(present):
