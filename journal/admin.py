@@ -10,7 +10,9 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from journal import analysis, services
 from journal.models import (
@@ -33,6 +35,16 @@ admin.site.site_title = _("OMS Journal admin")
 admin.site.index_title = _("Accounts, care teams and diaries")
 
 User = get_user_model()
+
+
+# A link's or an invitation's status (models' `status`) as the admin shows it.
+STATUS_WORDS = {
+    "valid": pgettext_lazy("a link's status", "valid"),
+    "pending": pgettext_lazy("a link's status", "pending"),
+    "accepted": pgettext_lazy("a link's status", "accepted"),
+    "revoked": pgettext_lazy("a link's status", "revoked"),
+    "expired": pgettext_lazy("a link's status", "expired"),
+}
 
 
 def count_of(model, field: str = "child") -> Coalesce:
@@ -135,7 +147,7 @@ class InvitationInline(admin.TabularInline):
 
     @admin.display(description=_("status"))
     def status(self, obj: Invitation) -> str:
-        return obj.status
+        return STATUS_WORDS[obj.status]
 
     def has_add_permission(self, request, obj=None) -> bool:
         return False
@@ -213,7 +225,7 @@ class TokenLinkAdmin(admin.ModelAdmin):
 
     @admin.display(description=_("status"))
     def status(self, obj) -> str:
-        return obj.status
+        return STATUS_WORDS[obj.status]
 
     def has_add_permission(self, request) -> bool:
         return False
@@ -238,11 +250,13 @@ class TokenLinkAdmin(admin.ModelAdmin):
 
 
 class InvitationStatusFilter(admin.SimpleListFilter):
-    title = "status"
+    title = _("status")
     parameter_name = "status"
 
     def lookups(self, request, model_admin):
-        return [(s, s.capitalize()) for s in ("pending", "accepted", "revoked", "expired")]
+        return [
+            (s, capfirst(STATUS_WORDS[s])) for s in ("pending", "accepted", "revoked", "expired")
+        ]
 
     def queryset(self, request, queryset):
         now = timezone.now()

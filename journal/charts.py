@@ -31,11 +31,20 @@ import math
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 
 import matplotlib
 import numpy as np
+from django.utils import dateformat, formats
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy, gettext_noop
+from django.utils.translation import (
+    gettext_lazy,
+    gettext_noop,
+    ngettext,
+    ngettext_lazy,
+    pgettext,
+    pgettext_lazy,
+)
 from matplotlib import dates as mdates
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -44,7 +53,7 @@ from matplotlib.legend_handler import HandlerTuple
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 from matplotlib.textpath import text_to_path
-from matplotlib.ticker import MaxNLocator
+from matplotlib.ticker import Formatter, MaxNLocator
 
 from journal.analysis import (
     DOSE_REDUCTION,
@@ -263,14 +272,41 @@ def _date_axis(ax, period: Period) -> None:
     """Few ticks, concise labels ("Mar", "8", "2026"), day-first as in the rest of the app."""
     ax.set_xlim(period.start, period.stop)
     locator = _PeriodLocator(minticks=3, maxticks=5)
-    formatter = mdates.ConciseDateFormatter(
-        locator,
-        formats=["%Y", "%b", "%-d %b", "%H:%M", "%H:%M", "%S"],
-        zero_formats=["", "%Y", "%-d %b", "%-d %b", "%H:%M", "%H:%M"],
-        offset_formats=["", "%Y", "%Y", "%-d %b %Y", "%-d %b %Y", "%-d %b %Y"],
-    )
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(formatter)
+    ax.xaxis.set_major_formatter(_DayFormatter())
+
+
+class _DayFormatter(Formatter):
+    """Concise date labels in the active language, written by Django's date formatting: matplotlib
+    writes month names with strftime, in English whatever the page's language. As matplotlib's
+    ConciseDateFormatter chooses: ticks on several days read "8 Mar" with the year once at the
+    axis' end; ticks on the first of several months read "Mar" ("2026" for January, then no year
+    at the end); ticks a year apart read "2026"."""
+
+    def __init__(self):
+        self.offset = ""
+
+    def __call__(self, x, pos=None) -> str:
+        return self.format_ticks([x])[0]
+
+    def format_ticks(self, values) -> list[str]:
+        days = [mdates.num2date(value).date() for value in values]
+        # Translators: a day on a chart's date axis (Django's date format): "8 Mar".
+        day_format = pgettext("a chart's date axis", "j M")
+        # Translators: a month on a chart's date axis (Django's date format): "Mar".
+        month_format = pgettext("a chart's date axis", "M")
+        self.offset = dateformat.format(days[-1], "Y") if days else ""
+        if len({day.day for day in days}) > 1 or len(days) < 2:
+            return [dateformat.format(day, day_format) for day in days]
+        if len({day.month for day in days}) > 1:
+            if any(day.month == 1 for day in days):
+                self.offset = ""
+            return [dateformat.format(day, "Y" if day.month == 1 else month_format) for day in days]
+        self.offset = ""
+        return [dateformat.format(day, "Y") for day in days]
+
+    def get_offset(self) -> str:
+        return self.offset
 
 
 def _upper(ax) -> None:
@@ -553,15 +589,15 @@ def _score_legend(
     episodes: Sequence[Episode], triggers: Sequence[Trigger], weekly: bool = False
 ) -> list:
     handles = [
-        Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0, label="Daily score"),
-        Line2D([], [], color=BLUE, lw=2, label="7-day mean"),
+        Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0, label=_("Daily score")),
+        Line2D([], [], color=BLUE, lw=2, label=_("7-day mean")),
     ]
     if weekly:
         handles = [Line2D([], [], **WEEKLY_STYLE, label=_("Weekly mean of the daily score"))]
     if episodes:
-        handles.append(Patch(color=VERMILLION, alpha=BAND_ALPHA, lw=0, label="Possible relapse"))
+        handles.append(Patch(color=VERMILLION, alpha=BAND_ALPHA, lw=0, label=_("Possible relapse")))
         handles.append(
-            Line2D([], [], color=VERMILLION, lw=1.2, ls=(0, (3, 2)), label="Baseline at onset")
+            Line2D([], [], color=VERMILLION, lw=1.2, ls=(0, (3, 2)), label=_("Baseline at onset"))
         )
     present = {trigger.type for trigger in triggers}
     for kind in _trigger_order(present):
@@ -996,18 +1032,38 @@ def _detail_legend() -> list:
 
 # --- Text alternatives ---------------------------------------------------------------------------
 
-NUMBER_WORDS = ("No", "One", "Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine")
-# Trigger types in a sentence: (one, several).
+# A count at the start of a sentence ("Two possible relapses: ..."), in words up to nine.
+NUMBER_WORDS = (
+    pgettext_lazy("a count at the start of a sentence", "No"),
+    pgettext_lazy("a count at the start of a sentence", "One"),
+    pgettext_lazy("a count at the start of a sentence", "Two"),
+    pgettext_lazy("a count at the start of a sentence", "Three"),
+    pgettext_lazy("a count at the start of a sentence", "Four"),
+    pgettext_lazy("a count at the start of a sentence", "Five"),
+    pgettext_lazy("a count at the start of a sentence", "Six"),
+    pgettext_lazy("a count at the start of a sentence", "Seven"),
+    pgettext_lazy("a count at the start of a sentence", "Eight"),
+    pgettext_lazy("a count at the start of a sentence", "Nine"),
+)
+# Trigger types counted in a sentence ("2 fevers"), the count given as "count".
 TRIGGER_NOUNS = {
-    "fever": ("fever", "fevers"),
-    "illness": ("illness", "illnesses"),
-    "vaccination": ("vaccination", "vaccinations"),
-    "anaesthesia": ("anaesthetic or sedation", "anaesthetics or sedations"),
-    "immunotherapy_change": ("immunotherapy change", "immunotherapy changes"),
-    "stress": ("time of major stress", "times of major stress"),
-    "other": ("other trigger", "other triggers"),
-    DOSE_REDUCTION: ("dose lowered", "doses lowered"),
-    TREATMENT_STOPPED: ("treatment stopped", "treatments stopped"),
+    "fever": ngettext_lazy("%(count)s fever", "%(count)s fevers", "count"),
+    "illness": ngettext_lazy("%(count)s illness", "%(count)s illnesses", "count"),
+    "vaccination": ngettext_lazy("%(count)s vaccination", "%(count)s vaccinations", "count"),
+    "anaesthesia": ngettext_lazy(
+        "%(count)s anaesthetic or sedation", "%(count)s anaesthetics or sedations", "count"
+    ),
+    "immunotherapy_change": ngettext_lazy(
+        "%(count)s immunotherapy change", "%(count)s immunotherapy changes", "count"
+    ),
+    "stress": ngettext_lazy(
+        "%(count)s time of major stress", "%(count)s times of major stress", "count"
+    ),
+    "other": ngettext_lazy("%(count)s other trigger", "%(count)s other triggers", "count"),
+    DOSE_REDUCTION: ngettext_lazy("%(count)s dose lowered", "%(count)s doses lowered", "count"),
+    TREATMENT_STOPPED: ngettext_lazy(
+        "%(count)s treatment stopped", "%(count)s treatments stopped", "count"
+    ),
 }
 
 
@@ -1024,23 +1080,50 @@ def score_summary(
     triggers marked and treatments drawn."""
     period = Period(first, last)
     scores = [day.score for day in _by_date(days, period).values() if day.score is not None]
-    sentences = [f"Daily score, {_span(first, last)}: {_logged(scores, period)}"]
-    if scores:
-        sentences[0] += f", from {min(scores)} to {max(scores)}"
-        means = [mean for _, mean in seven_day_means(days, first, last) if mean is not None]
-        if means:
-            sentences[0] += f"; 7-day mean between {min(means):.1f} and {max(means):.1f}"
-    sentences[0] += "."
+    means = [mean for _, mean in seven_day_means(days, first, last) if mean is not None]
+    sentences = [_score_sentence(scores, means, period)]
     if is_weekly(period):
-        sentences.append("Drawn as the mean of each week.")
+        sentences.append(_("Drawn as the mean of each week."))
     sentences.append(_episodes_sentence([e for e in episodes if period.covers(e.onset, e.end)]))
     marked = _triggers_in(triggers, period)
     if marked:
-        sentences.append(f"Triggers marked: {_trigger_counts(marked)}.")
+        sentences.append(
+            _("Triggers marked: %(triggers)s.") % {"triggers": _trigger_counts(marked)}
+        )
     lanes = _lanes(courses, period)
     if lanes:
-        sentences.append(f"Treatments: {', '.join(_lane_words(lane) for lane in lanes)}.")
+        drugs = ", ".join(_lane_words(lane) for lane in lanes)
+        sentences.append(_("Treatments: %(drugs)s.") % {"drugs": drugs})
     return " ".join(sentences)
+
+
+def _score_sentence(scores: Sequence[int], means: Sequence[float], period: Period) -> str:
+    values = {"span": _span(period.first, period.last), "count": period.length}
+    if not scores:
+        return _("Daily score, %(span)s: no days logged in this period.") % values
+    values |= {"logged": len(scores), "low": min(scores), "high": max(scores)}
+    if not means:
+        return (
+            ngettext(
+                "Daily score, %(span)s: %(logged)s of %(count)s day logged, from %(low)s to "
+                "%(high)s.",
+                "Daily score, %(span)s: %(logged)s of %(count)s days logged, from %(low)s to "
+                "%(high)s.",
+                period.length,
+            )
+            % values
+        )
+    values |= {"least": _tenths(min(means)), "most": _tenths(max(means))}
+    return (
+        ngettext(
+            "Daily score, %(span)s: %(logged)s of %(count)s day logged, from %(low)s to "
+            "%(high)s; 7-day mean between %(least)s and %(most)s.",
+            "Daily score, %(span)s: %(logged)s of %(count)s days logged, from %(low)s to "
+            "%(high)s; 7-day mean between %(least)s and %(most)s.",
+            period.length,
+        )
+        % values
+    )
 
 
 def heatmap_summary(
@@ -1049,56 +1132,71 @@ def heatmap_summary(
     """Each item in words: on how many days it was rated, its average and its highest rating."""
     period = Period(first, last)
     by_date = _by_date(days, period)
-    head = f"Ratings by item, 0 (none) to 3 (most), {_span(first, last)}"
+    span = _span(first, last)
     if not by_date:
-        return f"{head}: no days logged in this period."
+        return _(
+            "Ratings by item, 0 (none) to 3 (most), %(span)s: no days logged in this period."
+        ) % {"span": span}
     parts = []
     for key, label in items:
         ratings = [r for day in by_date.values() if (r := _rating(key)(day)) is not None]
-        parts.append(f"{label} {_item_words(ratings, period)}")
-    weekly = " Drawn as the mean of each week." if is_weekly(period) else ""
-    return f"{head}: {'; '.join(parts)}.{weekly}"
+        parts.append(_item_words(label, ratings, period))
+    summary = _("Ratings by item, 0 (none) to 3 (most), %(span)s: %(items)s.") % {
+        "span": span,
+        "items": "; ".join(parts),
+    }
+    if is_weekly(period):
+        summary += " " + _("Drawn as the mean of each week.")
+    return summary
 
 
 def sleep_summary(*, days: Sequence[Day], first: Date, last: Date) -> str:
     """Hours slept and night wakings in words."""
     measures = (
-        ("sleep_hours", "hours slept", "hours"),
-        ("night_wakings", "night wakings", "a night"),
+        ("sleep_hours", pgettext("a chart's description", "hours slept"), _("hours")),
+        ("night_wakings", pgettext("a chart's description", "night wakings"), _("a night")),
     )
-    return _details_summary("Sleep", days, Period(first, last), measures)
+    return _details_summary(_("Sleep"), days, Period(first, last), measures)
 
 
 def rage_summary(*, days: Sequence[Day], first: Date, last: Date) -> str:
     """Rage episodes (and on how many days none) and the longest episode in words."""
     measures = (
-        ("rage_episodes", "rage episodes", "a day"),
-        ("rage_longest_minutes", "longest episode", "minutes"),
+        ("rage_episodes", pgettext("a chart's description", "rage episodes"), _("a day")),
+        (
+            "rage_longest_minutes",
+            pgettext("a chart's description", "longest episode"),
+            _("minutes"),
+        ),
     )
-    return _details_summary("Rage", days, Period(first, last), measures, count_none=True)
+    return _details_summary(_("Rage"), days, Period(first, last), measures, count_none=True)
 
 
 def _details_summary(
     title: str, days: Sequence[Day], period: Period, measures, count_none: bool = False
 ) -> str:
-    """Two details of the day in words: `measures` are (key, words, unit) each. With
+    """Two details of the day in words: `measures` are (key, words, unit) each, translated. With
     `count_none`, the first measure also says on how many days it was 0."""
     by_date = _by_date(days, period)
-    head = f"{title}, {_span(period.first, period.last)}"
-    values = [_values(by_date, key) for key, _, _ in measures]
-    if not any(values):
-        return f"{head}: {'no days logged' if not by_date else 'nothing entered'} in this period."
+    values = {"title": title, "span": _span(period.first, period.last)}
+    found = [_values(by_date, key) for key, _, _ in measures]
+    if not by_date:
+        return _("%(title)s, %(span)s: no days logged in this period.") % values
+    if not any(found):
+        return _("%(title)s, %(span)s: nothing entered in this period.") % values
     parts = [
-        _measure_words(words, found, period, unit)
-        for (_, words, unit), found in zip(measures, values, strict=True)
+        _measure_words(words, entered, period, unit)
+        for (_, words, unit), entered in zip(measures, found, strict=True)
     ]
-    if count_none and values[0]:
-        parts[0] += f", none on {_days(sum(1 for value in values[0] if value == 0))}"
-    return f"{head}: {'; '.join(parts)}."
+    if count_none and found[0]:
+        zero = _days(sum(1 for value in found[0] if value == 0))
+        parts[0] = _("%(measure)s, none on %(days)s") % {"measure": parts[0], "days": zero}
+    return _("%(title)s, %(span)s: %(measures)s.") % {**values, "measures": "; ".join(parts)}
 
 
 def _date(day: Date) -> str:
-    return f"{day.day} {day:%b %Y}"
+    # Translators: a day in a chart's description (Django's date format): "8 Sep 2026".
+    return dateformat.format(day, pgettext("a chart's description", "j M Y"))
 
 
 def _span(first: Date, last: Date) -> str:
@@ -1106,44 +1204,53 @@ def _span(first: Date, last: Date) -> str:
     if first == last:
         return _date(first)
     if (first.year, first.month) == (last.year, last.month):
-        return f"{first.day} to {_date(last)}"
-    if first.year == last.year:
-        return f"{first.day} {first:%b} to {_date(last)}"
-    return f"{_date(first)} to {_date(last)}"
+        # Translators: the first day of a span of days in one month, as in "1 to 14 Sep 2026".
+        start = dateformat.format(first, pgettext("a span's first day in its month", "j"))
+    elif first.year == last.year:
+        # Translators: the first day of a span of days in one year, as in "1 Sep to 2 Oct 2026".
+        start = dateformat.format(first, pgettext("a span's first day in its year", "j M"))
+    else:
+        start = _date(first)
+    # Translators: a span of days, as in "1 Sep to 30 Nov 2026".
+    return _("%(first)s to %(last)s") % {"first": start, "last": _date(last)}
 
 
 def _number(value: float) -> str:
-    return f"{float(value):g}"
+    """As few digits as the value needs ("12", "10.75"), with the language's decimal mark."""
+    return formats.number_format(Decimal(f"{float(value):g}"))
 
 
 def _average(values: Sequence[float]) -> str:
-    return f"{statistics.fmean(values):.1f}"
+    return _tenths(statistics.fmean(values))
+
+
+def _tenths(value: float) -> str:
+    """One decimal, rounded as Python rounds: Django's number_format would cut floats short."""
+    return formats.number_format(Decimal(f"{value:.1f}"))
 
 
 def _days(count: int) -> str:
-    return f"{count} day" if count == 1 else f"{count} days"
-
-
-def _logged(scores: Sequence[int], period: Period) -> str:
-    if not scores:
-        return "no days logged in this period"
-    return f"{len(scores)} of {_days(period.length)} logged"
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
 
 
 def _episodes_sentence(episodes: Sequence[Episode]) -> str:
     if not episodes:
-        return "No possible relapse flagged."
+        return _("No possible relapse flagged.")
     spans = [_episode_span(episode) for episode in episodes]
     if len(spans) == 1:
-        return f"One possible relapse, {spans[0]}."
+        return _("One possible relapse, %(span)s.") % {"span": spans[0]}
     count = NUMBER_WORDS[len(spans)] if len(spans) < len(NUMBER_WORDS) else str(len(spans))
-    return f"{count} possible relapses: {'; '.join(spans[:-1])}; and {spans[-1]}."
+    return ngettext(
+        "%(count)s possible relapse: %(spans)s; and %(last)s.",
+        "%(count)s possible relapses: %(spans)s; and %(last)s.",
+        len(spans),
+    ) % {"count": count, "spans": "; ".join(spans[:-1]), "last": spans[-1]}
 
 
 def _episode_span(episode: Episode) -> str:
     if episode.end is None:
-        return f"from {_date(episode.onset)}, ongoing"
-    return f"from {_span(episode.onset, episode.end)}"
+        return _("from %(date)s, ongoing") % {"date": _date(episode.onset)}
+    return _("from %(span)s") % {"span": _span(episode.onset, episode.end)}
 
 
 def _trigger_counts(triggers: Sequence[Trigger]) -> str:
@@ -1152,15 +1259,17 @@ def _trigger_counts(triggers: Sequence[Trigger]) -> str:
         counts[trigger.type] = counts.get(trigger.type, 0) + 1
     words = []
     for kind in _trigger_order(counts):
-        one, several = TRIGGER_NOUNS.get(kind, (_trigger_label(kind).lower(),) * 2)
-        words.append(f"{counts[kind]} {one if counts[kind] == 1 else several}")
+        if kind in TRIGGER_NOUNS:
+            words.append(TRIGGER_NOUNS[kind] % {"count": counts[kind]})
+        else:
+            words.append(f"{counts[kind]} {_trigger_label(kind).lower()}")
     return ", ".join(words)
 
 
 def _lane_words(lane: Lane) -> str:
     """A drug, and "(taper)" when a course of it is a taper."""
     tapers = any(_is_taper(course) for course in lane.courses)
-    return f"{lane.name} (taper)" if tapers else lane.name
+    return _("%(drug)s (taper)") % {"drug": lane.name} if tapers else lane.name
 
 
 def _is_taper(course: Course) -> bool:
@@ -1175,14 +1284,24 @@ def _is_taper(course: Course) -> bool:
     )
 
 
-def _item_words(ratings: Sequence[int], period: Period) -> str:
+def _item_words(label: str, ratings: Sequence[int], period: Period) -> str:
     if not ratings:
-        return "not rated"
+        return _("%(item)s not rated") % {"item": label}
     top = max(ratings)
-    return (
-        f"rated on {len(ratings)} of {_days(period.length)}, average {_average(ratings)}, "
-        f"highest {top} (on {_days(ratings.count(top))})"
-    )
+    return ngettext(
+        "%(item)s rated on %(rated)s of %(count)s day, average %(average)s, highest %(top)s "
+        "(on %(top_days)s)",
+        "%(item)s rated on %(rated)s of %(count)s days, average %(average)s, highest %(top)s "
+        "(on %(top_days)s)",
+        period.length,
+    ) % {
+        "item": label,
+        "rated": len(ratings),
+        "count": period.length,
+        "average": _average(ratings),
+        "top": top,
+        "top_days": _days(ratings.count(top)),
+    }
 
 
 def _values(by_date: Mapping[Date, Day], name: str) -> list[float]:
@@ -1190,10 +1309,35 @@ def _values(by_date: Mapping[Date, Day], name: str) -> list[float]:
 
 
 def _measure_words(what: str, values: Sequence[float], period: Period, unit: str) -> str:
+    """`what` is the measure ("hours slept") and `unit` its unit ("hours", "a night")."""
     if not values:
-        return f"{what} not entered"
-    entered = f"{what} entered on {len(values)} of {_days(period.length)}"
+        return _("%(what)s not entered") % {"what": what}
     low, high = min(values), max(values)
+    words = {
+        "what": what,
+        "entered": len(values),
+        "count": period.length,
+        "unit": unit,
+        "low": _number(low),
+        "high": _number(high),
+        "average": _average(values),
+    }
     if low == high:
-        return f"{entered}, always {_number(low)} {unit}"
-    return f"{entered}, from {_number(low)} to {_number(high)} {unit}, average {_average(values)}"
+        return (
+            ngettext(
+                "%(what)s entered on %(entered)s of %(count)s day, always %(low)s %(unit)s",
+                "%(what)s entered on %(entered)s of %(count)s days, always %(low)s %(unit)s",
+                period.length,
+            )
+            % words
+        )
+    return (
+        ngettext(
+            "%(what)s entered on %(entered)s of %(count)s day, from %(low)s to %(high)s "
+            "%(unit)s, average %(average)s",
+            "%(what)s entered on %(entered)s of %(count)s days, from %(low)s to %(high)s "
+            "%(unit)s, average %(average)s",
+            period.length,
+        )
+        % words
+    )

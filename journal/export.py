@@ -54,7 +54,7 @@ def child_journal(child: Child) -> dict:
         ],
         "events": [
             # The detail in words too, as events.csv writes it ("Respiratory, influenza A").
-            {**row(event), "detail": event.detail}
+            {**row(event), "detail": event.file_detail}
             for event in child.events.order_by("start_date").select_related(
                 "created_by", "updated_by"
             )

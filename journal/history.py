@@ -6,16 +6,20 @@ planned": "Partly"), so that the history still reads right after a field or a ch
 """
 
 import datetime
+import functools
 import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.utils import timezone, translation
+from django.db import models
+from django.utils import dateformat, timezone, translation
+from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from journal import analysis
 from journal.models import (
     Change,
     DailyEntry,
+    Drug,
     RelapseSettings,
     ShareLink,
     TrackedItem,
@@ -64,11 +68,141 @@ def readable(value: str) -> str:
 def _readable_moment(match: re.Match) -> str:
     year, month, day = (int(part) for part in match.groups()[:3])
     try:
-        written = f"{datetime.date(year, month, day):%-d %b %Y}"
+        # Translators: a day in the change history (Django's date format): "29 May 2025".
+        written = dateformat.format(datetime.date(year, month, day), pgettext("history", "j M Y"))
     except ValueError:
         return match.group(0)
     time = match.groups()[3] if len(match.groups()) > 3 else None
     return f"{written}, {time}" if time else written
+
+
+# --- Shown in the page's language ---------------------------------------------------------------
+# Snapshots are stored in English; a page shows their field names and our own values (choices,
+# "not observed", "yes") in its language. A family's words (its items, notes, drugs it named)
+# are found in neither table and are shown as they were written.
+
+SNAPSHOT_FIELDS = (
+    (DailyEntry, DailyEntry.DETAIL_FIELDS + DailyEntry.OTHER_FIELDS),
+    (TriggerEvent, TriggerEvent.CAREGIVER_FIELDS),
+    (TreatmentCourse, TreatmentCourse.CAREGIVER_FIELDS),
+    (RelapseSettings, analysis.RULE_FIELDS),
+    (ShareLink, ("note", "first", "last")),
+)
+OUR_NAMES = (
+    pgettext_lazy("history", "Day"),
+    pgettext_lazy("history", "Dose changes"),
+    pgettext_lazy("history", "Valid until"),
+    pgettext_lazy("history", "Revoked"),
+)
+OUR_VALUES = (
+    pgettext_lazy("history", "not observed"),
+    pgettext_lazy("history", "yes"),
+    pgettext_lazy("history", "no"),
+    pgettext_lazy("history", "the day it is opened"),
+)
+
+
+@functools.cache
+def _names() -> dict[str, object]:
+    """Each field name a snapshot holds, in English, and its message."""
+    names: dict[str, object] = {}
+    with translation.override("en"):
+        for model, fields in SNAPSHOT_FIELDS:
+            for name in fields:
+                verbose = model._meta.get_field(name).verbose_name
+                names[_label(str(verbose))] = verbose
+        for item in CORE_ITEMS:
+            names[item.english] = gettext_lazy(item.english)
+        names.update((str(name), name) for name in OUR_NAMES)
+    return names
+
+
+@functools.cache
+def _values() -> dict[tuple[str, str], object]:
+    """Each of our values a snapshot may hold under a field name, in English, and its message."""
+    values: dict[tuple[str, str], object] = {}
+    typed: set[str] = set()
+    with translation.override("en"):
+        for model, fields in SNAPSHOT_FIELDS:
+            for name in fields:
+                field = model._meta.get_field(name)
+                label = _label(str(field.verbose_name))
+                values.update(((label, str(text)), text) for _, text in field.flatchoices)
+                if not field.choices and isinstance(field, models.CharField | models.TextField):
+                    typed.add(label)  # the family's words: never ours
+        ours = {str(message): message for message in OUR_VALUES}
+        for label in _names():
+            if label not in typed:
+                values.update(((label, text), message) for text, message in ours.items())
+    return values
+
+
+def shown_name(name: str) -> str:
+    """A snapshot's field name in the page's language; an item the family made as they named it."""
+    message = _names().get(name)
+    return name if message is None else _label(str(message))
+
+
+def shown_value(name: str, value):
+    """A snapshot's value in the page's language where it is one of ours (a choice, "yes");
+    under an item the family made, only "not observed" is ours."""
+    if not isinstance(value, str):
+        return value
+    if name not in _names() and value == NOT_OBSERVED:
+        return str(OUR_VALUES[0])
+    message = _values().get((name, value))
+    return value if message is None else str(message)
+
+
+def _label(verbose_name: str) -> str:
+    return verbose_name[:1].upper() + verbose_name[1:]
+
+
+# What a change was made to, as `LABELS` below stored it in English: "the entry of 5 May 2026".
+_STORED_DAY = r"(?P<day>\d{1,2} [A-Z][a-z]{2} \d{4})"
+_STORED_LABELS = {
+    Change.Kind.ENTRY: re.compile(rf"the entry of {_STORED_DAY}"),
+    Change.Kind.EVENT: re.compile(rf"(?P<what>.+) of {_STORED_DAY}"),
+    Change.Kind.TREATMENT: re.compile(rf"(?P<what>.+) from {_STORED_DAY}"),
+    Change.Kind.SETTINGS: re.compile(r"how possible relapses are flagged"),
+    Change.Kind.SHARE_LINK: re.compile(r"a share link for (?P<what>.*)"),
+}
+
+
+def shown_label(kind: str, label: str) -> str:
+    """What a change was made to, in the page's language: our words (a trigger type, a drug of
+    the list, the day) translated, the family's (a drug they named, a link's note) as written;
+    a label in no known form as it is."""
+    match = _STORED_LABELS[kind].fullmatch(label) if kind in _STORED_LABELS else None
+    if match is None:
+        return label
+    parts = match.groupdict()
+    if "day" in parts:
+        day = datetime.datetime.strptime(parts["day"], "%d %b %Y").date()
+        parts["day"] = dateformat.format(day, pgettext("history", "j M Y"))
+    if kind == Change.Kind.ENTRY:
+        return pgettext("history", "the entry of %(day)s") % parts
+    if kind == Change.Kind.EVENT:
+        parts["what"] = _ours(parts["what"], TriggerEvent.Type.choices, str.lower)
+        # Translators: a trigger event in the change history: "fever of 5 May 2026".
+        return pgettext("history", "%(what)s of %(day)s") % parts
+    if kind == Change.Kind.TREATMENT:
+        parts["what"] = _ours(parts["what"], Drug.choices, str)
+        # Translators: a treatment course in the change history: "IVIG from 5 May 2026".
+        return pgettext("history", "%(what)s from %(day)s") % parts
+    if kind == Change.Kind.SETTINGS:
+        return pgettext("history", "how possible relapses are flagged")
+    if parts["what"] == "a clinician":
+        return pgettext("history", "a share link for a clinician")
+    return pgettext("history", "a share link for %(what)s") % parts
+
+
+def _ours(words: str, choices, written) -> str:
+    """A choice's label as stored in English (`written` as the label was written), in the
+    page's language; anything else, the family's words, as it is."""
+    with translation.override("en"):
+        english = {written(str(label)): label for _, label in choices}
+    return written(str(english[words])) if words in english else words
 
 
 def field_values(obj, names) -> dict[str, str]:

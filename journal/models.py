@@ -16,7 +16,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxLengthValidator, MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
-from django.utils import timezone
+from django.utils import formats, timezone, translation
 from django.utils.text import format_lazy
 from django.utils.translation import gettext, gettext_noop, pgettext_lazy
 from django.utils.translation import gettext_lazy as _
@@ -881,17 +881,29 @@ class TriggerEvent(models.Model):
 
     @property
     def detail(self) -> str:
-        """One line saying what this event was, for lists and the exchange format."""
+        """One line saying what this event was, in the page's language, for lists, charts and
+        the summary: "38,5 °C" in French."""
+        return self._detail(localized=True)
+
+    @property
+    def file_detail(self) -> str:
+        """The same line as the exchange format writes and reads it: English in every language
+        ("Respiratory, influenza A"), a file being the same whoever downloads it."""
+        with translation.override("en"):
+            return self._detail(localized=False)
+
+    def _detail(self, localized: bool) -> str:
         parts: list[str] = []
         if self.type == self.Type.FEVER and self.temperature_c is not None:
-            parts.append(f"{plain_number(self.temperature_c)} °C")
+            degrees = plain_number(self.temperature_c)
+            degrees = formats.number_format(Decimal(degrees)) if localized else degrees
+            parts.append(f"{degrees} °C")
         if self.illness_kind:
             parts.append(self.get_illness_kind_display().split(" (")[0])
         if self.pathogen:
             parts.append(self.pathogen)
         if self.vaccine:
-            live = {True: " (live)", False: " (not live)", None: ""}[self.live_vaccine]
-            parts.append(f"{self.vaccine}{live}")
+            parts.append(self._vaccine_words())
         if self.procedure:
             parts.append(self.procedure)
         if self.change:
@@ -899,6 +911,14 @@ class TriggerEvent(models.Model):
         if self.drug:
             parts.append(self.drug)
         return ", ".join(parts)
+
+    def _vaccine_words(self) -> str:
+        """The vaccine the family named, and whether it was live."""
+        if self.live_vaccine is None:
+            return self.vaccine
+        if self.live_vaccine:
+            return gettext("%(vaccine)s (live)") % {"vaccine": self.vaccine}
+        return gettext("%(vaccine)s (not live)") % {"vaccine": self.vaccine}
 
 
 class Drug(models.TextChoices):

@@ -8,6 +8,7 @@ from decimal import Decimal
 
 import numpy as np
 import pytest
+from django.utils import translation
 
 from journal import charts
 from journal.analysis import Baseline, Course, Day, Episode, Trigger, episodes
@@ -481,6 +482,32 @@ def test_rage_summary():
         "Rage, 1 to 14 Sep 2026: rage episodes entered on 10 of 14 days, from 0 to 3 a day, "
         "average 0.9, none on 7 days; longest episode entered on 3 of 14 days, always 12 minutes."
     )
+
+
+def test_date_axis_names_months_in_the_language_of_the_page():
+    """Django's month names, not strftime's English ones: "Avr" in French, "Okt" in German."""
+    with translation.override("fr"):
+        french = texts(charts.score_chart(**YEAR))
+    with translation.override("de"):
+        german = texts(charts.score_chart(**YEAR))
+    assert "Avr" in french and "Apr" not in french
+    assert "Okt" in german and "Oct" not in german
+    assert "Apr" in texts(charts.score_chart(**YEAR))
+
+
+def test_date_axis_of_a_month_writes_days_and_the_year_once():
+    labels = texts(charts.score_chart(**MONTH))
+    dates = [label for label in labels if re.fullmatch(r"\d+ \w+|\d{4}", label)]
+    assert dates == ["1 Mar", "8 Mar", "15 Mar", "22 Mar", "2026"]
+    with translation.override("de"):
+        assert "8 Mär" in texts(charts.score_chart(**MONTH))
+
+
+def test_summaries_write_numbers_and_dates_in_the_language_of_the_page():
+    data = september()
+    with translation.override("fr"):
+        summary = charts.sleep_summary(days=data["days"], first=data["first"], last=data["last"])
+    assert "8,5" in summary and "9,9" in summary
 
 
 def test_summaries_of_a_period_with_no_days():

@@ -4,8 +4,9 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.utils import translation
 
-from journal import services
+from journal import history, services
 from journal.models import Change, DailyEntry, DoseChange, TreatmentCourse, TriggerEvent
 from tests.factories import DailyEntryFactory, TrackedItemFactory, TriggerEventFactory
 from tests.view_helpers import child_url, html_of, text_of
@@ -159,3 +160,47 @@ def test_a_note_that_holds_a_date_is_shown_as_typed():
     assert readable("Seen on 2025-05-29") == "Seen on 2025-05-29"
     assert readable("2025-02-30") == "2025-02-30"
     assert readable("") == ""
+
+
+# --- Shown in the page's language -------------------------------------------------------------
+
+
+def test_history_names_and_our_values_are_shown_in_the_page_language():
+    with translation.override("fr"):
+        assert history.shown_name("Eyes") == "Yeux"
+        assert history.shown_value("Type", "Fever") == "Fièvre"
+        assert history.readable("2026-04-03") == "3 Avr 2026"
+    assert history.shown_name("Eyes") == "Eyes"
+    assert history.shown_value("Type", "Fever") == "Fever"
+    assert history.readable("2026-04-03") == "3 Apr 2026"
+
+
+def test_history_never_translates_the_family_words():
+    with translation.override("fr"):
+        assert history.shown_name("Speech") == "Speech"  # an item the family made
+        assert history.shown_value("Notes", "Fever") == "Fever"
+        assert history.shown_value("Notes", "yes") == "yes"
+        assert history.shown_value("Speech", "2") == "2"
+
+
+def test_an_event_detail_is_shown_localized_but_written_to_files_in_english():
+    fever = TriggerEvent(type=TriggerEvent.Type.FEVER, temperature_c=Decimal("38.50"))
+    ill = TriggerEvent(type=TriggerEvent.Type.ILLNESS, illness_kind="respiratory")
+    with translation.override("fr"):
+        assert fever.detail == "38,5 °C"
+        assert fever.file_detail == "38.5 °C"
+        assert ill.file_detail == "Respiratory"
+        assert ill.detail != "Respiratory"
+    assert fever.detail == "38.5 °C"
+
+
+def test_what_a_change_was_made_to_is_shown_in_the_page_language():
+    kind = Change.Kind
+    assert history.shown_label(kind.EVENT, "fever of 5 Apr 2026") == "fever of 5 Apr 2026"
+    with translation.override("fr"):
+        assert history.shown_label(kind.EVENT, "fever of 5 Apr 2026").startswith("fièvre")
+        assert "5 Avr 2026" in history.shown_label(kind.ENTRY, "the entry of 5 Apr 2026")
+        treatment = history.shown_label(kind.TREATMENT, "Pred X from 5 Apr 2026")
+        assert treatment.startswith("Pred X") and "Avr" in treatment  # a drug the family named
+        assert history.shown_label(kind.SHARE_LINK, "a share link for Dr Who").endswith("Dr Who")
+        assert history.shown_label(kind.ENTRY, "something else") == "something else"

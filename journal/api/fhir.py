@@ -307,8 +307,8 @@ class Journal:
             body["effectivePeriod"] = {"start": start, "end": event.end_date.isoformat()}
         else:
             body["effectiveDateTime"] = start
-        if event.detail:
-            body["valueString"] = event.detail
+        if event.file_detail:
+            body["valueString"] = event.file_detail
         if event.temperature_c is not None:
             code, text, unit = TEMPERATURE
             body["component"] = [

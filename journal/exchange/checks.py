@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext
 
 from journal.models import Child, TrackedItem, TriggerEvent
 from journal.scales import CORE_ITEMS
@@ -140,7 +140,14 @@ def event_identity(event: TriggerEvent) -> tuple:
     the family's words an event was read from ("cold" and "cough" are two illnesses)."""
     first = event.notes.split("\n", 1)[0]
     written = first if first.startswith(AS_WRITTEN) else ""
-    return (event.type, event.start_date, event.end_date, event.start_time, event.detail, written)
+    return (
+        event.type,
+        event.start_date,
+        event.end_date,
+        event.start_time,
+        event.file_detail,
+        written,
+    )
 
 
 @dataclass
@@ -180,7 +187,10 @@ def parse_choice(text: str, column: str, choices) -> str:
         if text.casefold() in (value.casefold(), label.casefold()):
             return value
     codes = ", ".join(value for value, _ in choices)
-    raise ValueError(f'{column} is "{text}": use one of {codes}')
+    raise ValueError(
+        _('%(column)s is "%(text)s": use one of %(codes)s')
+        % {"column": column, "text": text, "codes": codes}
+    )
 
 
 def collect(parsers: dict[str, Callable[[], object]]) -> dict[str, object]:
@@ -228,7 +238,7 @@ def column_named(obj, name: str, headers: dict[str, str] | None = None) -> str:
 
 def shown_value(value) -> str:
     if value is None or value == "":
-        return "empty"
+        return pgettext("an import's value", "empty")
     if isinstance(value, Decimal):
         return format(value.normalize(), "f")
     return str(value)

@@ -175,7 +175,12 @@ class EntryReader:
     def row(self, line: int, cells: list[str]) -> EntryRow:
         header = self.table.header
         if len(cells) > len(header) and any(cell.strip() for cell in cells[len(header) :]):
-            raise RowProblems([f"{len(cells)} cells, but the header names {len(header)} columns"])
+            raise RowProblems(
+                [
+                    _("%(cells)s cells, but the header names %(columns)s columns")
+                    % {"cells": len(cells), "columns": len(header)}
+                ]
+            )
         values, messages, notes, triggers = {}, [], [], []
         day = None
         for index, target in self.meaning.items():
@@ -198,7 +203,7 @@ class EntryReader:
                 continue
             except Words:
                 notes.append(f"{header[index]}: {text}")
-                self.readings[index].add(line, text, "kept in the notes")
+                self.readings[index].add(line, text, _("kept in the notes"))
                 continue
             if not read.exact:
                 self.readings[index].add(line, text, shown_value(read.value))
@@ -209,7 +214,7 @@ class EntryReader:
         if messages:
             raise RowProblems(messages)
         if day is None:
-            raise RowProblems(["the date is empty"])
+            raise RowProblems([_("the date is empty")])
         if notes:
             values["notes"] = "\n".join(filter(None, [values.get("notes", ""), *notes]))
         items = {name[5:]: values.pop(name) for name in list(values) if name.startswith("item:")}
@@ -282,7 +287,10 @@ def parse_entries(
         table.rows,
         make=reader.row,
         key=lambda row: row.date,
-        twice=lambda row, first: f"date {row.date} is on line {first} too: one row a day",
+        twice=lambda row, first: (
+            _("date %(date)s is on line %(line)s too: one row a day")
+            % {"date": row.date, "line": first}
+        ),
     )
     # A row with a date and nothing else of the day (a trigger alone, say) is not a logged day:
     # its trigger comes in, the day stays a gap, as an empty save on the form does.
@@ -295,7 +303,10 @@ def parse_entries(
             fields, _typed = event_fields(child, {"start_date": day}, "", text, "")
             parsed.events.append(EventRow(line, fields))
         except RowProblems as problems:
-            parsed.problems += [Problem(name, line, f"{header}: {m}") for m in problems.messages]
+            parsed.problems += [
+                Problem(name, line, _("%(column)s: %(problem)s") % {"column": header, "problem": m})
+                for m in problems.messages
+            ]
     return parsed
 
 
@@ -327,7 +338,7 @@ def parse_files(
     if events is None and entries is not None and (found := trigger_sheet(names[0], entries)):
         # One workbook with a sheet of days and a sheet of triggers: both are read.
         events, sheet = entries, found[0]
-        names = (names[0], f"{names[0]} (sheet {found[1]})")
+        names = (names[0], _("%(file)s (sheet %(sheet)s)") % {"file": names[0], "sheet": found[1]})
     if events is not None and parsed.stopped_at is None:
         if entries is not None and parsed.date_order_told and choices is not None:
             # The entries' dates tell the order; the triggers' are written the same way.

@@ -6,6 +6,9 @@ what was shown counts as a change (and the preview is made again with it), so th
 a preview as it stands imports it.
 """
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
 from journal.models import Membership, TrackedItem
 from journal.scales import MAX_RATING
 
@@ -22,9 +25,10 @@ from .checks import (
 from .reading import entry_targets
 
 DATE_ORDER_WORDS = {
-    words.DAY_FIRST: "Day first: 05/12/2026 is 5 December 2026",
-    words.MONTH_FIRST: "Month first: 05/12/2026 is May 12, 2026",
+    words.DAY_FIRST: gettext_lazy("Day first: 05/12/2026 is 5 December 2026"),
+    words.MONTH_FIRST: gettext_lazy("Month first: 05/12/2026 is May 12, 2026"),
 }
+NOT_OBSERVED_WORDS = pgettext_lazy("a rating word's meaning", "not observed")
 NOT_OBSERVED = "none"  # a rating word's choice for "not observed"
 
 
@@ -71,7 +75,7 @@ def reading_context(membership: Membership, parsed: Parsed) -> dict:
             for index, (word, value) in enumerate(sorted(parsed.rating_words.items()))
         ],
         "rating_choices": [(str(n), str(n)) for n in range(MAX_RATING + 1)]
-        + [(NOT_OBSERVED, "not observed")],
+        + [(NOT_OBSERVED, NOT_OBSERVED_WORDS)],
     }
 
 
@@ -121,18 +125,30 @@ def read_lines(parsed: Parsed) -> list[str]:
     """How each column and each value read another way was read, in lines of text."""
     lines = []
     for column in parsed.columns:
-        how = "guessed" if column.guessed else "its own name"
-        lines.append(f'{column.file}: "{column.header}" read as {label(column.target)} ({how})')
+        values = {"file": column.file, "header": column.header, "meaning": label(column.target)}
+        if column.guessed:
+            lines.append(_('%(file)s: "%(header)s" read as %(meaning)s (guessed)') % values)
+        else:
+            lines.append(_('%(file)s: "%(header)s" read as %(meaning)s (its own name)') % values)
         for line, written, became in column.examples:
-            lines.append(f'  line {line}: "{written}" -> {became}')
+            lines.append(
+                _('  line %(line)s: "%(written)s" -> %(became)s')
+                % {"line": line, "written": written, "became": became}
+            )
         if column.count > len(column.examples):
-            lines.append(f"  and {column.count - len(column.examples)} more values read so")
+            more = column.count - len(column.examples)
+            lines.append(_("  and %(count)s more values read so") % {"count": more})
     if parsed.date_order and not parsed.date_order_told:
         lines.append(
-            f"Dates such as 05/12 could be either: read {parsed.date_order} "
-            "(--date-order to say otherwise)."
+            _(
+                "Dates such as 05/12 could be either: read %(order)s (--date-order to say "
+                "otherwise)."
+            )
+            % {"order": parsed.date_order}
         )
     for word, value in sorted(parsed.rating_words.items()):
-        shown = "not observed" if value is None else value
-        lines.append(f'Rating word "{word}" read as {shown}.')
+        shown = NOT_OBSERVED_WORDS if value is None else value
+        lines.append(
+            _('Rating word "%(word)s" read as %(shown)s.') % {"word": word, "shown": shown}
+        )
     return lines

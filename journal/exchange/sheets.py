@@ -271,7 +271,8 @@ def with_header(rows: list[tuple[int, list[str]]]) -> Table:
         )
     for index, name in enumerate(header):
         if not name and any(index < len(cells) and cells[index].strip() for _, cells in body):
-            header[index] = f"Column {index + 1}"  # a column of values the family left unnamed
+            # A column of values the family left unnamed.
+            header[index] = _("Column %(number)s") % {"number": index + 1}
     return Table(header, body)
 
 

@@ -9,6 +9,7 @@ import re
 from decimal import Decimal
 
 from django.utils.translation import gettext as _
+from django.utils.translation import pgettext
 
 from journal.models import Child, TriggerEvent
 
@@ -63,7 +64,11 @@ def exact_fever(detail: str) -> dict:
 
 def exact_illness(detail: str) -> dict:
     kind, pathogen = split_detail(detail)
-    kind = parse_choice(kind, "the kind", short_choices(TriggerEvent.Illness.choices))
+    kind = parse_choice(
+        kind,
+        pgettext("an illness, in a problem of the import", "the kind"),
+        short_choices(TriggerEvent.Illness.choices),
+    )
     if not kind:
         raise ValueError("not the exchange format")
     return {"illness_kind": kind, "pathogen": pathogen}
@@ -92,7 +97,7 @@ def exact_change(detail: str) -> dict:
     choices = short_choices(TriggerEvent.Change.choices)
     if not drug:
         raise ValueError("not the exchange format")
-    return {"change": parse_choice(change, "the change", choices), "drug": drug}
+    return {"change": parse_choice(change, _("the change"), choices), "drug": drug}
 
 
 # The exchange format's detail of each type, as events.csv writes it.
@@ -137,7 +142,7 @@ def event_fields(
     the exchange format writes them. Else they are read from the family's words, and the words
     are kept in the event's notes as written."""
     if not type_text.strip() and not detail.strip():
-        raise RowProblems(["the type and the detail are empty: say what happened"])
+        raise RowProblems([_("the type and the detail are empty: say what happened")])
     event_type = exact_type(type_text)
     reader = EXACT_DETAILS.get(event_type)
     typed = None
@@ -158,7 +163,7 @@ def event_fields(
             event_type, typed = TriggerEvent.Type.OTHER, {}
     values = {**dates, "type": event_type, **typed, "notes": notes}
     values.setdefault("end_date", None)
-    exact = not worded and (not reader or TriggerEvent(**values).detail == detail.strip())
+    exact = not worded and (not reader or TriggerEvent(**values).file_detail == detail.strip())
     if not exact:
         # The type's words too, unless they were the type's own name and it stands.
         kept_type = exact_type(type_text) == event_type
@@ -178,7 +183,9 @@ def parse_time(text: str) -> Read:
             return Read(datetime.time(int(hours), int(minutes)), ":" in text and len(text) == 5)
         except ValueError:
             pass
-    raise ValueError(f'time "{text}" is not a time written as HH:MM, such as 14:30')
+    raise ValueError(
+        _('time "%(text)s" is not a time written as HH:MM, such as 14:30') % {"text": text}
+    )
 
 
 def event_columns(table: Table, choices: Choices):
@@ -257,7 +264,7 @@ def parse_events(
             if target == "end_date" and not words.looks_like_date(text):
                 # "ongoing", "still ill": no end yet; the words are kept in the notes.
                 ended.append(f"{table.header[index]}: {text}")
-                by_index[index].add(line, text, "no end date; kept in the notes")
+                by_index[index].add(line, text, _("no end date; kept in the notes"))
                 return None
             read = words.read_date(text, order)
             if not read.exact:
@@ -270,7 +277,7 @@ def parse_events(
             index, text = first["time"]
             if any(character.isalpha() for character in text) and not TIME.fullmatch(text):
                 ended.append(f"{table.header[index]}: {text}")  # "after lunch": kept
-                by_index[index].add(line, text, "no time; kept in the notes")
+                by_index[index].add(line, text, _("no time; kept in the notes"))
                 return None
             read = parse_time(text)
             if not read.exact:
@@ -304,13 +311,13 @@ def parse_events(
         table.rows,
         make=make,
         key=lambda row: row.identity,
-        twice=lambda row, first: f"the same event as line {first}",
+        twice=lambda row, first: _("the same event as line %(line)s") % {"line": first},
     )
     return parsed
 
 
 def _missing_date():
-    raise ValueError("the date is empty")
+    raise ValueError(_("the date is empty"))
 
 
 def trigger_sheet(name: str, data: bytes) -> tuple[int, str] | None:

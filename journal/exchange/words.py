@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from django.utils import translation
+from django.utils.translation import gettext as _
 
 from journal.exchange import headers
 from journal.models import Doses, Drug, TriggerEvent
@@ -169,7 +170,8 @@ def read_date(text: str, order: str) -> Read:
     except (ValueError, OverflowError):
         pass
     raise ValueError(
-        f'date "{text}" is not a date: write it such as 2025-03-01, 01/03/2025 or 1 Mar 2025'
+        _('date "%(text)s" is not a date: write it such as 2025-03-01, 01/03/2025 or 1 Mar 2025')
+        % {"text": text}
     )
 
 
@@ -269,7 +271,10 @@ def read_rating(text: str, column: str, words: dict[str, int | None]) -> Read:
     if re.fullmatch(r"[0-9]{1,6}", text):
         if int(text) <= MAX_RATING:
             return Read(int(text), True)
-        raise ValueError(f'{column} is "{text}": use 0, 1, 2 or 3, or leave it empty')
+        raise ValueError(
+            _('%(column)s is "%(text)s": use 0, 1, 2 or 3, or leave it empty')
+            % {"column": column, "text": text}
+        )
     if re.fullmatch(r"[0-9]+[.,]0+", text) and int(text[0]) <= MAX_RATING and len(text) <= 4:
         return Read(int(text[0]), False)
     if match := re.fullmatch(r"([0-3])\s*(?:[.,]5|-\s*([0-3]))", text.strip()):
@@ -282,7 +287,11 @@ def read_rating(text: str, column: str, words: dict[str, int | None]) -> Read:
         return Read(None, False)
     if match := LEADING_RATING.fullmatch(text.strip()):
         return Read(int(match[1]), False)
-    raise words_or_wrong(text, f'{column} is "{text}": use 0, 1, 2 or 3, or leave it empty')
+    raise words_or_wrong(
+        text,
+        _('%(column)s is "%(text)s": use 0, 1, 2 or 3, or leave it empty')
+        % {"column": column, "text": text},
+    )
 
 
 def looks_rated(texts: list[str]) -> bool:
@@ -321,7 +330,11 @@ def read_whole(text: str, column: str) -> Read:
         return Read(WHOLE_WORDS[key], False)
     if match := re.fullmatch(r"([0-9]{1,4})\s*(?:x|times?|min|mins|minutes?|m)", text.strip()):
         return Read(int(match[1]), False)
-    raise words_or_wrong(text, f'{column} is "{text}": write a whole number, such as 2')
+    raise words_or_wrong(
+        text,
+        _('%(column)s is "%(text)s": write a whole number, such as 2')
+        % {"column": column, "text": text},
+    )
 
 
 HOURS_RANGE = re.compile(
@@ -349,7 +362,11 @@ def read_hours(text: str, column: str) -> Read:
         return Read(quarter(Decimal(match[1]) + Decimal(match[2] or 0) / 60), False)
     if match := re.fullmatch(r"([0-9]{1,2}(?:[.,][0-9]+)?)\s*(?:h|hrs?|hours?)", clean):
         return Read(quarter(decimal_of(match[1])), False)
-    raise words_or_wrong(text, f'{column} is "{text}": write hours as a number, such as 10.5')
+    raise words_or_wrong(
+        text,
+        _('%(column)s is "%(text)s": write hours as a number, such as 10.5')
+        % {"column": column, "text": text},
+    )
 
 
 def quarter(hours: Decimal) -> Decimal:
@@ -368,7 +385,11 @@ def read_temperature(text: str, column: str, *, fahrenheit: bool = False) -> Rea
     if not match:
         if folded(text) in ("no", "none", "normal", "n a", "not taken", "ok", "fine"):
             return Read(None, False)
-        raise words_or_wrong(text, f'{column} is "{text}": write a temperature, such as 38.5')
+        raise words_or_wrong(
+            text,
+            _('%(column)s is "%(text)s": write a temperature, such as 38.5')
+            % {"column": column, "text": text},
+        )
     degrees = decimal_of(match[1])
     if match[3] == "f" or (match[3] != "c" and (fahrenheit or degrees >= 45)):
         degrees = (degrees - 32) * 5 / 9
@@ -393,7 +414,10 @@ def read_doses(text: str, column: str) -> Read:
     key = text.strip().casefold()
     if key in DOSES_WORDS or folded(text) in DOSES_WORDS:
         return Read(str(DOSES_WORDS.get(key) or DOSES_WORDS[folded(text)]), False)
-    raise words_or_wrong(text, f'{column} is "{text}": use yes, partly or no')
+    raise words_or_wrong(
+        text,
+        _('%(column)s is "%(text)s": use yes, partly or no') % {"column": column, "text": text},
+    )
 
 
 # --- triggers -----------------------------------------------------------------------------------

@@ -89,7 +89,7 @@ def events_csv(child: Child) -> str:
             event.start_date,
             event.end_date,
             event.type,
-            event.detail,
+            event.file_detail,
             event.notes,
             *([event.start_time] if timed else []),
         ]
