@@ -36,11 +36,13 @@ WRAPPERS = ('<div class="field', '<fieldset class="rating')
 
 
 class FormReader(HTMLParser):
-    """The values a browser would submit from every form on the page, by field name."""
+    """The values a browser would submit from every form on the page, by field name, but the
+    language picker's (a form of its own on the log-in and sign-up pages)."""
 
     def __init__(self) -> None:
         super().__init__(convert_charrefs=True)
         self.values: dict[str, list[str]] = {}
+        self._in_picker = False
         self._textarea: str | None = None
         self._text: list[str] = []
         self._select: str | None = None
@@ -50,6 +52,10 @@ class FormReader(HTMLParser):
 
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         attributes = dict(attrs)
+        if tag == "form":
+            self._in_picker = "language-picker" in (attributes.get("class") or "").split()
+        if self._in_picker:
+            return
         name = attributes.get("name")
         if tag == "input" and name:
             kind = attributes.get("type") or "text"
@@ -67,6 +73,8 @@ class FormReader(HTMLParser):
             self._add(self._select, attributes.get("value") or "")
 
     def handle_endtag(self, tag: str) -> None:
+        if tag == "form":
+            self._in_picker = False
         if tag == "textarea" and self._textarea:
             text = "".join(self._text)
             # Browsers drop the newline that Django writes right after <textarea>.

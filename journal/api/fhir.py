@@ -329,7 +329,7 @@ class Journal:
 
 
 def coding(system: str, code: str, display: str) -> dict:
-    return {"system": f"{SYSTEM}:{system}", "code": str(code), "display": display}
+    return {"system": f"{SYSTEM}:{system}", "code": str(code), "display": str(display)}
 
 
 def item_link(item: TrackedItem) -> str:
