@@ -10,6 +10,13 @@ from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
 
 from journal import analysis, queries, time_zones
+from journal.languages import (
+    LINK_LANGUAGE_LABEL,
+    LINK_READERS_LANGUAGE,
+    PAGES_LANGUAGE,
+    SUMMARY_LANGUAGE_LABEL,
+    LanguageField,
+)
 from journal.models import (
     EARLIEST_BIRTH,
     NOTHING_LOGGED,
@@ -728,10 +735,11 @@ class ShareLinkForm(forms.ModelForm):
         initial=SHARE_LINK_DEFAULT_DAYS,
         widget=forms.RadioSelect,
     )
+    language = LanguageField(blank=LINK_READERS_LANGUAGE, label=LINK_LANGUAGE_LABEL)
 
     class Meta:
         model = ShareLink
-        fields = ("note", "first", "last")
+        fields = ("note", "first", "last", "language")
         widgets = {"first": DateInput(), "last": DateInput()}
         help_texts = {"last": "Leave it empty to show up to the day the link is opened."}
 
@@ -778,10 +786,11 @@ class SummaryForm(forms.Form):
         initial="a4",
         widget=forms.RadioSelect,
     )
+    language = LanguageField(blank=PAGES_LANGUAGE, label=SUMMARY_LANGUAGE_LABEL)
 
     def __init__(self, data, *, today: datetime.date, born: datetime.date, first: datetime.date):
         # Unbound fields take the default period: from the last visit (or 3 months ago) to today.
-        defaults = {"start": first, "end": today, "paper": "a4"}
+        defaults = {"start": first, "end": today, "paper": "a4", "language": ""}
         super().__init__({**defaults, **{k: v for k, v in data.items() if k in defaults}})
         self.today, self.born = today, born
 
