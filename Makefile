@@ -40,9 +40,9 @@ PYTEST = $(BIN)/pytest -ra --durations=5 $(ARGS)
 
 help:
 	@echo "make run            start a local server with demo data on http://127.0.0.1:8000"
-	@echo "make test           lint, then every test on SQLite and again on PostgreSQL (what CI runs)"
+	@echo "make test           lint, then every test on SQLite, beside it on PostgreSQL (what CI runs)"
 	@echo "make test-sqlite    every test on SQLite only"
-	@echo "make test-postgres  every test on a throwaway PostgreSQL and Redis only"
+	@echo "make test-postgres  the tests that open the database, on a throwaway PostgreSQL and Redis"
 	@echo "make lint           ruff check and ruff format --check"
 	@echo "make check          Django's checks, no model change without migration, collectstatic"
 	@echo "make audit          bandit over our code, pip-audit over requirements.lock"
@@ -117,7 +117,7 @@ run: venv catalogs
 	$(DEV_ENV) $(BIN)/python manage.py seed_demo --if-empty
 	$(DEV_ENV) $(BIN)/python manage.py runserver 127.0.0.1:8000
 
-screenshots: system-deps venv
+screenshots: system-deps venv catalogs
 	@mkdir -p $(MPLCONFIGDIR)
 	$(DEV_ENV) DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python scripts/screenshots.py
 
@@ -217,14 +217,16 @@ test-sqlite: venv catalogs
 	@echo "== pytest on SQLite =="
 	$(TEST_ENV) $(PYTEST)
 
+# The tests that open the database, and those that start their own PostgreSQL, Redis or nginx;
+# the others (pure analysis and charts, scripts with their own SQLite file) run in test-sqlite.
 test-postgres: system-deps venv catalogs
 	@mkdir -p $(MPLCONFIGDIR)
 	@echo "== pytest on PostgreSQL, with the shared cache on Redis =="
-	$(TEST_ENV) bash scripts/with-postgres bash scripts/with-redis $(PYTEST)
+	$(TEST_ENV) bash scripts/with-postgres bash scripts/with-redis $(PYTEST) --database-tests-only
 
-test: system-deps venv lint check audit translations
-	@$(MAKE) test-sqlite
-	@$(MAKE) test-postgres
+# The two runs side by side, their lines prefixed [sqlite] and [postgres].
+test: system-deps venv lint check audit translations catalogs
+	@bash scripts/side-by-side sqlite "$(MAKE) test-sqlite" postgres "$(MAKE) test-postgres"
 	@echo "== make test passed: lint, checks, bandit, translations, every test on SQLite and PostgreSQL =="
 	@cat $(AUDIT_SUMMARY)
 

@@ -7,15 +7,18 @@ a stranger cannot even learn that an id is taken.
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from journal.models import Child, Membership, RelapseSettings
 from journal.rows import Joined, RowReader
 
-VIEWER_REFUSAL = (
+# Kept in English (tests and the API compare them); translated where raised.
+VIEWER_REFUSAL = gettext_noop(
     "You can read this journal but not change it: your role is viewer. "
     "Ask an owner of the care team if you need to log entries."
 )
-OWNER_REFUSAL = "Only an owner of the care team can do this."
+OWNER_REFUSAL = gettext_noop("Only an owner of the care team can do this.")
 
 
 # Every page of a child reads this, so it is SQL written once (journal/rows.py): the same as
@@ -36,7 +39,7 @@ def membership_for(request, child_id: int) -> Membership:
         raise Http404
     found = MEMBERSHIP.first([request.user.pk, child_id])
     if found is None:
-        raise Http404("No such child in your journal.")
+        raise Http404(_("No such child in your journal."))
     membership, child = found["membership"], found["child"]
     Child.relapse_settings.related.set_cached_value(child, found["settings"])
     Membership.child.field.set_cached_value(membership, child)
@@ -49,12 +52,12 @@ def membership_for(request, child_id: int) -> Membership:
 def writer_membership_for(request, child_id: int) -> Membership:
     membership = membership_for(request, child_id)
     if not membership.can_write:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        raise PermissionDenied(_(VIEWER_REFUSAL))
     return membership
 
 
 def owner_membership_for(request, child_id: int) -> Membership:
     membership = membership_for(request, child_id)
     if not membership.is_owner:
-        raise PermissionDenied(OWNER_REFUSAL)
+        raise PermissionDenied(_(OWNER_REFUSAL))
     return membership

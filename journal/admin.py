@@ -10,6 +10,7 @@ from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.db.models import Count, IntegerField, OuterRef, QuerySet, Subquery
 from django.db.models.functions import Coalesce
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from journal import analysis, services
 from journal.models import (
@@ -27,9 +28,9 @@ from journal.models import (
     TriggerEvent,
 )
 
-admin.site.site_header = "OMS Journal administration"
-admin.site.site_title = "OMS Journal admin"
-admin.site.index_title = "Accounts, care teams and diaries"
+admin.site.site_header = _("OMS Journal administration")
+admin.site.site_title = _("OMS Journal admin")
+admin.site.index_title = _("Accounts, care teams and diaries")
 
 User = get_user_model()
 
@@ -132,7 +133,7 @@ class InvitationInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("created_by", "accepted_by")
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, obj: Invitation) -> str:
         return obj.status
 
@@ -184,11 +185,11 @@ class ChildAdmin(admin.ModelAdmin):
         for item in formset.deleted_objects:
             services.tracked_item_delete(item=item)
 
-    @admin.display(description="care team", ordering="team_size")
+    @admin.display(description=_("care team"), ordering="team_size")
     def team_size(self, obj: Child) -> int:
         return obj.team_size
 
-    @admin.display(description="daily entries", ordering="entry_count")
+    @admin.display(description=_("daily entries"), ordering="entry_count")
     def entry_count(self, obj: Child) -> int:
         return obj.entry_count
 
@@ -210,7 +211,7 @@ class TokenLinkAdmin(admin.ModelAdmin):
 
     actions = ("revoke",)
 
-    @admin.display(description="status")
+    @admin.display(description=_("status"))
     def status(self, obj) -> str:
         return obj.status
 
@@ -223,14 +224,15 @@ class TokenLinkAdmin(admin.ModelAdmin):
     def revoke_one(self, obj, user) -> None:
         raise NotImplementedError
 
-    @admin.action(description="Revoke the selected links", permissions=["change"])
+    @admin.action(description=_("Revoke the selected links"), permissions=["change"])
     def revoke(self, request, queryset: QuerySet) -> None:
         working = list(self.working(queryset))
         for obj in working:
             self.revoke_one(obj, request.user)
         self.message_user(
             request,
-            f"Revoked {len(working)}; {queryset.count() - len(working)} no longer worked.",
+            _("Revoked %(revoked)s; %(left)s no longer worked.")
+            % {"revoked": len(working), "left": queryset.count() - len(working)},
             messages.SUCCESS,
         )
 
@@ -371,9 +373,9 @@ class DailyEntryAdmin(JournalRecordAdmin):
     readonly_fields = ("created_by", "updated_by", "created_at", "updated_at")
     fieldsets = (
         (None, {"fields": ("child", "date")}),
-        ("Core items (0-3)", {"fields": ("opsoclonus", "myoclonus", "ataxia", "sleep", "rage")}),
+        (_("Core items (0-3)"), {"fields": ("opsoclonus", "myoclonus", "ataxia", "sleep", "rage")}),
         (
-            "Details",
+            _("Details"),
             {
                 "fields": (
                     "sleep_hours",
@@ -385,8 +387,8 @@ class DailyEntryAdmin(JournalRecordAdmin):
                 )
             },
         ),
-        ("Notes", {"fields": ("notes", "question")}),
-        ("Record", {"fields": readonly_fields}),
+        (_("Notes"), {"fields": ("notes", "question")}),
+        (_("Record"), {"fields": readonly_fields}),
     )
 
     inlines = (ItemRatingInline,)
@@ -399,7 +401,7 @@ class DailyEntryAdmin(JournalRecordAdmin):
     def delete_record(self, obj, user) -> None:
         services.entry_delete(entry=obj, user=user)
 
-    @admin.display(description="daily score")
+    @admin.display(description=_("daily score"))
     def score(self, obj: DailyEntry) -> int | None:
         return obj.score
 
@@ -456,11 +458,11 @@ class TreatmentCourseAdmin(JournalRecordAdmin):
     def delete_record(self, obj, user) -> None:
         services.treatment_delete(course=obj, user=user)
 
-    @admin.display(description="drug", ordering="drug")
+    @admin.display(description=_("drug"), ordering="drug")
     def drug_name(self, obj: TreatmentCourse) -> str:
         return obj.drug_name
 
-    @admin.display(description="starting dose", ordering="dose")
+    @admin.display(description=_("starting dose"), ordering="dose")
     def dose_with_unit(self, obj: TreatmentCourse) -> str:
         return f"{obj.dose.normalize():f} {obj.get_unit_display()}"
 
@@ -495,24 +497,27 @@ class UserAdmin(BaseUserAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).annotate(child_count=count_of(Membership, "user"))
 
-    @admin.display(description="children", ordering="child_count")
+    @admin.display(description=_("children"), ordering="child_count")
     def child_count(self, obj) -> int:
         return obj.child_count
 
-    @admin.action(description="Deactivate selected accounts", permissions=["change"])
+    @admin.action(description=_("Deactivate selected accounts"), permissions=["change"])
     def deactivate(self, request, queryset) -> None:
         if queryset.filter(pk=request.user.pk).exists():
-            self.message_user(request, "Your own account was left active.", messages.WARNING)
+            self.message_user(request, _("Your own account was left active."), messages.WARNING)
         changed = (
             queryset.exclude(pk=request.user.pk).filter(is_active=True).update(is_active=False)
         )
         self.message_user(
             request,
-            f"Deactivated {changed} account(s). They can no longer log in; their data are kept.",
+            _("Deactivated %(count)s account(s). They can no longer log in; their data are kept.")
+            % {"count": changed},
             messages.SUCCESS,
         )
 
-    @admin.action(description="Reactivate selected accounts", permissions=["change"])
+    @admin.action(description=_("Reactivate selected accounts"), permissions=["change"])
     def reactivate(self, request, queryset) -> None:
         changed = queryset.filter(is_active=False).update(is_active=True)
-        self.message_user(request, f"Reactivated {changed} account(s).", messages.SUCCESS)
+        self.message_user(
+            request, _("Reactivated %(count)s account(s).") % {"count": changed}, messages.SUCCESS
+        )

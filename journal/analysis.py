@@ -30,6 +30,10 @@ import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
+from django.utils.formats import number_format
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 from journal.scales import CORE_FIELDS, MAX_DAILY_SCORE
 
 Date = datetime.date
@@ -106,38 +110,75 @@ class RelapseRule:
     illness_window_days: int = 3
 
     def sentences(self) -> list[str]:
-        """The rule in plain words, shown wherever a flag is shown."""
-        left_out = (
-            f" before the last {self.recent_days_left_out} (left out, so that a rise does not "
-            f"lift its own bar)"
-            if self.recent_days_left_out
-            else " before"
-        )
-        slack = (
-            f"; up to {self.run_slack} day(s) among them may fall short" if self.run_slack else ""
-        )
-        back = (
-            f", or from up to {self.days_dated_back} days earlier where the rise began (days in "
-            f"a row already more than {self.calm_margin} above the usual level)"
-            if self.days_dated_back
-            else ""
-        )
+        """The rule in plain words, shown wherever a flag is shown: each sentence one whole
+        message, with its numbers by name."""
+        values = dataclasses.asdict(self)
         return [
-            f"Usual level (baseline): the middle daily score of the days logged in the "
-            f"{self.baseline_days} days{left_out}, once at least {self.min_logged_days} are "
-            f"logged.",
-            f"A day is raised when its score is {self.score_rise} or more above the usual level, "
-            f"or one item is {self.item_rise} or more above its own usual level.",
-            f"A possible relapse is flagged once {self.raised_run} logged days in a row are "
-            f"raised{slack}; it is dated from the first of them{back}. It ends before "
-            f"{self.calm_run} "
-            f"days in a row within {self.calm_margin} of the usual level at its start.",
-            f"Days not logged are left out; more than {self.max_gap_days} of them in a row "
-            f"break a run.",
-            f"Possible triggers: those in the {self.trigger_window_days} days before it began. "
-            f"It is illness-associated when it began during or within "
-            f"{self.illness_window_days} days of a fever or an illness.",
+            self._baseline_sentence() % values,
+            _(
+                "A day is raised when its score is %(score_rise)s or more above the usual level, "
+                "or one item is %(item_rise)s or more above its own usual level."
+            )
+            % values,
+            self._flag_sentence() % values,
+            _(
+                "Days not logged are left out; more than %(max_gap_days)s of them in a row "
+                "break a run."
+            )
+            % values,
+            _(
+                "Possible triggers: those in the %(trigger_window_days)s days before it began. "
+                "It is illness-associated when it began during or within "
+                "%(illness_window_days)s days of a fever or an illness."
+            )
+            % values,
         ]
+
+    def _baseline_sentence(self) -> str:
+        if self.recent_days_left_out:
+            return _(
+                "Usual level (baseline): the middle daily score of the days logged in the "
+                "%(baseline_days)s days before the last %(recent_days_left_out)s (left out, so "
+                "that a rise does not lift its own bar), once at least %(min_logged_days)s are "
+                "logged."
+            )
+        return _(
+            "Usual level (baseline): the middle daily score of the days logged in the "
+            "%(baseline_days)s days before, once at least %(min_logged_days)s are logged."
+        )
+
+    def _flag_sentence(self) -> str:
+        """When a possible relapse is flagged, dated and ended: one message for each way the
+        rule may fall short and be dated back."""
+        if self.run_slack and self.days_dated_back:
+            return _(
+                "A possible relapse is flagged once %(raised_run)s logged days in a row are "
+                "raised; up to %(run_slack)s day(s) among them may fall short; it is dated from "
+                "the first of them, or from up to %(days_dated_back)s days earlier where the "
+                "rise began (days in a row already more than %(calm_margin)s above the usual "
+                "level). It ends before %(calm_run)s days in a row within %(calm_margin)s of the "
+                "usual level at its start."
+            )
+        if self.run_slack:
+            return _(
+                "A possible relapse is flagged once %(raised_run)s logged days in a row are "
+                "raised; up to %(run_slack)s day(s) among them may fall short; it is dated from "
+                "the first of them. It ends before %(calm_run)s days in a row within "
+                "%(calm_margin)s of the usual level at its start."
+            )
+        if self.days_dated_back:
+            return _(
+                "A possible relapse is flagged once %(raised_run)s logged days in a row are "
+                "raised; it is dated from the first of them, or from up to %(days_dated_back)s "
+                "days earlier where the rise began (days in a row already more than "
+                "%(calm_margin)s above the usual level). It ends before %(calm_run)s days in a "
+                "row within %(calm_margin)s of the usual level at its start."
+            )
+        return _(
+            "A possible relapse is flagged once %(raised_run)s logged days in a row are "
+            "raised; it is dated from the first of them. It ends before %(calm_run)s days in a "
+            "row within %(calm_margin)s of the usual level at its start."
+        )
 
 
 # Which rule found an episode, said in the JSON export: 1 was the first rule (each day against
@@ -179,15 +220,15 @@ TREATMENT_STOPPED = "treatment_stopped"
 ILLNESS_TYPES = frozenset({"fever", "illness"})
 FEVER_FROM_C = 38.0  # a day's highest temperature from this on is a fever
 TRIGGER_LABELS = {
-    "fever": "Fever",
-    "illness": "Illness",
-    "vaccination": "Vaccination",
-    "anaesthesia": "Anaesthesia or sedation",
-    "immunotherapy_change": "Immunotherapy change",
-    "stress": "Major stress",
-    "other": "Other",
-    DOSE_REDUCTION: "Dose lowered",
-    TREATMENT_STOPPED: "Treatment stopped",
+    "fever": gettext_lazy("Fever"),
+    "illness": gettext_lazy("Illness"),
+    "vaccination": gettext_lazy("Vaccination"),
+    "anaesthesia": gettext_lazy("Anaesthesia or sedation"),
+    "immunotherapy_change": gettext_lazy("Immunotherapy change"),
+    "stress": gettext_lazy("Major stress"),
+    "other": gettext_lazy("Other"),
+    DOSE_REDUCTION: gettext_lazy("Dose lowered"),
+    TREATMENT_STOPPED: gettext_lazy("Treatment stopped"),
 }
 
 
@@ -240,14 +281,21 @@ def treatment_triggers(courses: Iterable[Course]) -> list[Trigger]:
     triggers = []
     for course in courses:
         steps = sorted(course.doses)
-        for (_, before), (day, after) in itertools.pairwise(steps):
+        for (_since, before), (day, after) in itertools.pairwise(steps):
             if after < before:
-                label = f"{course.name} lowered {_number(before)} → {_number(after)} {course.unit}"
+                label = _("%(drug)s lowered %(before)s → %(after)s %(unit)s") % {
+                    "drug": course.name,
+                    "before": _number(before),
+                    "after": _number(after),
+                    "unit": course.unit,
+                }
                 triggers.append(Trigger(day, DOSE_REDUCTION, label.strip()))
         if course.end is not None:
             # The course's end is its last day given: the child is without it from the next.
             stopped = shifted(course.end, 1)
-            triggers.append(Trigger(stopped, TREATMENT_STOPPED, f"{course.name} stopped"))
+            triggers.append(
+                Trigger(stopped, TREATMENT_STOPPED, _("%(drug)s stopped") % {"drug": course.name})
+            )
     return sorted(triggers, key=lambda t: (t.date, t.type, t.label))
 
 
@@ -295,7 +343,8 @@ def _entry_fever(run: Sequence[tuple[Date, float]]) -> Trigger:
     return Trigger(
         first,
         "fever",
-        f"Fever: {highest:.1f} °C (day's temperature)",
+        _("Fever: %(temperature)s °C (day's temperature)")
+        % {"temperature": number_format(highest, 1)},
         end_date=last if last != first else None,
         entry_temperature_c=highest,
     )
@@ -664,7 +713,7 @@ class TriggerRecord:
 
     @property
     def label(self) -> str:
-        return TRIGGER_LABELS.get(self.type, self.type)
+        return str(TRIGGER_LABELS.get(self.type, self.type))
 
 
 def trigger_record(

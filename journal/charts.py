@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, gettext_noop
 from matplotlib import dates as mdates
 from matplotlib.colors import ListedColormap
 from matplotlib.figure import Figure
@@ -140,8 +142,8 @@ RATING_COLOURS = ("#FFF3C4", "#F5B94A", "#D9662B", "#8C1D18")
 # Masked cells are transparent: the hatched "not logged" layer behind shows through.
 RATING_CMAP = ListedColormap(RATING_COLOURS, bad=(0, 0, 0, 0))
 
-NO_DAYS = "No days logged in this period"
-NOTHING_ENTERED = "Nothing entered in this period"
+NO_DAYS = gettext_noop("No days logged in this period")
+NOTHING_ENTERED = gettext_noop("Nothing entered in this period")
 UNITS = {"mg/m2": "mg/m²", "IU/m2": "IU/m²"}
 
 
@@ -279,14 +281,14 @@ def _upper(ax) -> None:
 def _panel_label(ax, text: str, rect, height: float) -> None:
     """The y axis label, written level above the panel's top left: easier to read on a phone
     than sideways text, and it leaves the panel the full width."""
-    ax.set_ylabel(text, rotation=0, ha="left", va="bottom")
+    ax.set_ylabel(_(text), rotation=0, ha="left", va="bottom")
     width = ax.figure.get_figwidth()
     axes_left = rect[0] * width
     ax.yaxis.set_label_coords(-(axes_left - 0.04) / (rect[2] * width), 1 + 0.05 / height)
 
 
 def _message(ax, text: str) -> None:
-    ax.text(0.5, 0.5, text, transform=ax.transAxes, ha="center", va="center", color=INK)
+    ax.text(0.5, 0.5, _(text), transform=ax.transAxes, ha="center", va="center", color=INK)
 
 
 def _legend(fig: Figure, rect, entries: Sequence, ncol: int, **kwargs) -> None:
@@ -356,7 +358,7 @@ def _marker_size(period: Period) -> float:
 JOIN_DAYS = 120  # up to this many days, a thin line joins consecutive days' dots
 
 
-def _daily_dots(ax, x, values, period: Period, colour: str, label: str = "Each day"):
+def _daily_dots(ax, x, values, period: Period, colour: str, label: str = gettext_noop("Each day")):
     """Each day's value as a dot; a thin line joins only consecutive days (NaN breaks it), and
     only over short periods, where it helps the eye rather than adding noise."""
     if period.length <= JOIN_DAYS:
@@ -369,7 +371,7 @@ def _daily_dots(ax, x, values, period: Period, colour: str, label: str = "Each d
         ms=_marker_size(period),
         color=colour,
         mew=0,
-        label=label,
+        label=_(label),
         zorder=3,
     )[0]
 
@@ -467,12 +469,14 @@ def score_chart(
         _date_axis(ax, period)
         _draw_episodes(ax, shown, period, baselines=True)
         _draw_scores(ax, days, period)
-        _panel_label(ax, "Daily score (0-15)", rects["score"], score_height)
+        _panel_label(ax, gettext_noop("Daily score (0-15)"), rects["score"], score_height)
         if marked:
             strip = fig.add_axes(rects["triggers"], sharex=ax)
             _draw_episodes(strip, shown, period)
             _draw_triggers(strip, marked, levels, level_count, period)
-            _panel_label(strip, "Triggers", rects["triggers"], LEVEL_HEIGHT * level_count)
+            _panel_label(
+                strip, gettext_noop("Triggers"), rects["triggers"], LEVEL_HEIGHT * level_count
+            )
         if lanes:
             below = fig.add_axes(rects["lanes"], sharex=ax)
             _draw_episodes(below, shown, period)
@@ -498,7 +502,7 @@ def _draw_scores(ax, days: Sequence[Day], period: Period) -> None:
     means = seven_day_means(days, period.first, period.last)
     means = np.array([np.nan if mean is None else mean for _, mean in means], dtype=float)
     x = period.middles()
-    _daily_dots(ax, x, scores, period, SKY, label="Daily score")
+    _daily_dots(ax, x, scores, period, SKY, label=gettext_noop("Daily score"))
     _mean_line(ax, x, means, period)
 
 
@@ -553,7 +557,7 @@ def _score_legend(
         Line2D([], [], color=BLUE, lw=2, label="7-day mean"),
     ]
     if weekly:
-        handles = [Line2D([], [], **WEEKLY_STYLE, label="Weekly mean of the daily score")]
+        handles = [Line2D([], [], **WEEKLY_STYLE, label=_("Weekly mean of the daily score"))]
     if episodes:
         handles.append(Patch(color=VERMILLION, alpha=BAND_ALPHA, lw=0, label="Possible relapse"))
         handles.append(
@@ -572,7 +576,7 @@ def _score_legend(
                 color=colour,
                 mec="white",
                 mew=0.5,
-                label=LEGEND_LABELS.get(kind) or _trigger_label(kind),
+                label=str(LEGEND_LABELS.get(kind) or _trigger_label(kind)),
             )
         )
     return handles
@@ -603,7 +607,10 @@ def _marker_size_for(marker: str, size: float) -> float:
 
 
 # Shorter names in the legend, so that two columns fit a phone; the words say them in full.
-LEGEND_LABELS = {"anaesthesia": "Anaesthesia", "immunotherapy_change": "Therapy change"}
+LEGEND_LABELS = {
+    "anaesthesia": gettext_lazy("Anaesthesia"),
+    "immunotherapy_change": gettext_lazy("Therapy change"),
+}
 
 
 def _trigger_label(kind: str) -> str:
@@ -713,7 +720,7 @@ def _steps(course: Course, period: Period) -> tuple[list[float], list[float]]:
     highest = max(dose for _, dose in doses) or 1.0
     start, stop = period.clip(course.start, course.end)
     edges, heights = [start], []
-    for index, (_, dose) in enumerate(doses):
+    for index, (_since, dose) in enumerate(doses):
         following = doses[index + 1][0] if index + 1 < len(doses) else None
         until = stop if following is None else min(stop, max(start, period.x(following)))
         if until > edges[-1]:  # steps wholly outside the period take no room
@@ -759,7 +766,7 @@ def _draw_lanes(ax, lanes: Sequence[Lane], period: Period) -> None:
 # --- The heat map --------------------------------------------------------------------------------
 
 ROW_HEIGHT = 0.28
-NOT_RATED = "Not rated"  # hatched: the day not logged, or the item not rated that day
+NOT_RATED = gettext_noop("Not rated")  # hatched: the day not logged, or the item not rated that day
 
 
 def heatmap_chart(
@@ -776,7 +783,7 @@ def heatmap_chart(
     period = Period(first, last)
     by_date = _by_date(days, period)
     grid = np.full((len(items), period.length), np.nan)
-    for row, (key, _) in enumerate(items):
+    for row, (key, _label) in enumerate(items):
         grid[row] = _series(by_date, period, _rating(key))
     weekly = is_weekly(period)
     if weekly:
@@ -794,13 +801,15 @@ def heatmap_chart(
         _date_axis(ax, period)
         _draw_grid(ax, grid, labels, period, days_a_column=7 if weekly else 1)
         if np.all(np.isnan(grid)):
-            _message(ax, NO_DAYS if not by_date else "No ratings in this period")
+            _message(ax, NO_DAYS if not by_date else gettext_noop("No ratings in this period"))
         _legend(
             fig,
             rects["legend"],
             legend,
             ncol=columns,
-            title="Weekly mean rating (0 none, 3 most)" if weekly else "Rating (0 none, 3 most)",
+            title=_("Weekly mean rating (0 none, 3 most)")
+            if weekly
+            else _("Rating (0 none, 3 most)"),
             alignment="left",
             title_fontsize=FONT_SIZE,
         )
@@ -874,7 +883,7 @@ def _heatmap_legend() -> list:
         Patch(facecolor=colour, edgecolor="none", label=str(rating))
         for rating, colour in enumerate(RATING_COLOURS)
     ]
-    handles.append(Patch(facecolor="#F2F2F2", edgecolor="none", hatch="////", label=NOT_RATED))
+    handles.append(Patch(facecolor="#F2F2F2", edgecolor="none", hatch="////", label=_(NOT_RATED)))
     return handles
 
 
@@ -895,12 +904,14 @@ class Panel:
 
 
 SLEEP_PANELS = (
-    Panel("sleep_hours", "Hours slept", bars=False, least=6, from_zero=False),
-    Panel("night_wakings", "Night wakings", bars=True, least=4),
+    Panel("sleep_hours", gettext_noop("Hours slept"), bars=False, least=6, from_zero=False),
+    Panel("night_wakings", gettext_noop("Night wakings"), bars=True, least=4),
 )
 RAGE_PANELS = (
-    Panel("rage_episodes", "Rage episodes a day", bars=True, least=4),
-    Panel("rage_longest_minutes", "Longest rage episode (minutes)", bars=False, least=10),
+    Panel("rage_episodes", gettext_noop("Rage episodes a day"), bars=True, least=4),
+    Panel(
+        "rage_longest_minutes", gettext_noop("Longest rage episode (minutes)"), bars=False, least=10
+    ),
 )
 
 
@@ -980,7 +991,7 @@ def _detail_legend() -> list:
     # One "Each day" entry showing both a bar and a dot: the two panels draw days both ways.
     bar = Patch(color=SKY, alpha=0.75, lw=0)
     dot = Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0)
-    return [((bar, dot), "Each day"), (Line2D([], [], color=BLUE, lw=2), "7-day mean")]
+    return [((bar, dot), _("Each day")), (Line2D([], [], color=BLUE, lw=2), _("7-day mean"))]
 
 
 # --- Text alternatives ---------------------------------------------------------------------------

@@ -8,8 +8,14 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.forms import UserCreationForm
 from django.core.exceptions import NON_FIELD_ERRORS
 from django.forms import inlineformset_factory
+from django.utils.formats import get_format
+from django.utils.functional import lazy
+from django.utils.text import format_lazy
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext, pgettext_lazy
 
 from journal import analysis, queries, time_zones
+from journal.dates import long_date, short_date
 from journal.languages import (
     LINK_LANGUAGE_LABEL,
     LINK_READERS_LANGUAGE,
@@ -49,8 +55,6 @@ from journal.trends import (
     Period,
 )
 
-NOT_OBSERVED = "Not observed"
-
 
 class DateInput(forms.DateInput):
     input_type = "date"
@@ -79,13 +83,16 @@ class NumberTextInput(forms.TextInput):
 
     def format_value(self, value):
         if isinstance(value, Decimal):
-            return plain_number(value)
+            # A localized field (localize=True) shows the decimal mark of the language, "38,5"
+            # in French, as it reads it back.
+            text = plain_number(value)
+            return text.replace(".", get_format("DECIMAL_SEPARATOR")) if self.is_localized else text
         return super().format_value(value)
 
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
-        help_text="Used only to reset your password.",
+        help_text=_("Used only to reset your password."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
 
@@ -96,7 +103,7 @@ class SignUpForm(UserCreationForm):
     def clean_email(self) -> str:
         email = self.cleaned_data["email"]
         if get_user_model().objects.filter(email__iexact=email).exists():
-            raise forms.ValidationError("An account already uses this email: log in instead.")
+            raise forms.ValidationError(_("An account already uses this email: log in instead."))
         return email
 
 
@@ -107,10 +114,12 @@ class DisplayNameForm(forms.ModelForm):
     class Meta:
         model = get_user_model()
         fields = ("first_name",)
-        labels = {"first_name": "Your name, as your care team sees it"}
+        labels = {"first_name": _("Your name, as your care team sees it")}
         help_texts = {
-            "first_name": "Shown beside what you log and on the team page. Leave it empty to be "
-            "shown by your username."
+            "first_name": _(
+                "Shown beside what you log and on the team page. Leave it empty to be "
+                "shown by your username."
+            )
         }
         widgets = {"first_name": forms.TextInput(attrs={"autocomplete": "name"})}
 
@@ -132,7 +141,7 @@ DEFAULT_TIME_ZONE = "Europe/London"
 
 class ChildForm(forms.ModelForm):
     time_zone = TimeZoneField(
-        label="Where the child lives",
+        label=_("Where the child lives"),
         choices=time_zones.choices,
         initial=DEFAULT_TIME_ZONE,
         help_text="Country and city, for the time zone: days are counted there, so an evening "
@@ -156,7 +165,7 @@ class ChildForm(forms.ModelForm):
             "last_visit_date": DateInput(),
             "tumour_found": forms.RadioSelect(),
         }
-        help_texts = {"name": "A first name or a nickname is enough."}
+        help_texts = {"name": _("A first name or a nickname is enough.")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -173,7 +182,7 @@ class RatingField(forms.TypedChoiceField):
     widget = forms.RadioSelect
 
     def __init__(self, *, item, **kwargs):
-        choices = [("", NOT_OBSERVED)] + [(str(v), str(v)) for v in range(MAX_RATING + 1)]
+        choices = [("", _("Not observed"))] + [(str(v), str(v)) for v in range(MAX_RATING + 1)]
         super().__init__(
             choices=choices,
             coerce=int,
@@ -181,7 +190,7 @@ class RatingField(forms.TypedChoiceField):
             required=False,
             label=item.label,
             error_messages={
-                "invalid_choice": "Choose 0, 1, 2 or 3, or leave it as not observed.",
+                "invalid_choice": _("Choose 0, 1, 2 or 3, or leave it as not observed."),
             },
             **kwargs,
         )
@@ -236,17 +245,18 @@ class EntryForm(VersionedForm):
             "notes": forms.Textarea(attrs={"rows": 3}),
             "question": forms.Textarea(attrs={"rows": 2}),
         }
+        localized_fields = ("sleep_hours", "max_temperature_c")
         # Short labels, so that the boxes of the two-column details line up on a phone.
         labels = {
-            "date": "Day",
-            "rage_longest_minutes": "Longest rage (min)",
-            "max_temperature_c": "Temperature (°C)",
+            "date": _("Day"),
+            "rage_longest_minutes": _("Longest rage (min)"),
+            "max_temperature_c": _("Temperature (°C)"),
         }
         help_texts = {
-            "sleep_hours": "In quarter hours, such as 10.5.",
-            "rage_longest_minutes": "The longest episode.",
-            "max_temperature_c": "The highest, if you took it.",
-            "question": "Collected for your next visit.",
+            "sleep_hours": _("In quarter hours, such as 10.5."),
+            "rage_longest_minutes": _("The longest episode."),
+            "max_temperature_c": _("The highest, if you took it."),
+            "question": _("Collected for your next visit."),
         }
 
     def __init__(self, *args, items=(), **kwargs):
@@ -262,13 +272,13 @@ class EntryForm(VersionedForm):
             name = self.item_field_name(item)
             self.fields[name] = RatingField(item=item)
             self.initial.setdefault(name, saved.get(item.pk))
-        self.fields["doses"].choices = [("", "Not noted"), *self.fields["doses"].choices[1:]]
+        self.fields["doses"].choices = [("", _("Not noted")), *self.fields["doses"].choices[1:]]
         for name in ("night_wakings", "rage_episodes", "rage_longest_minutes"):
-            self.fields[name].error_messages["invalid"] = "Enter a whole number, such as 2."
-        self.fields["sleep_hours"].error_messages["invalid"] = (
+            self.fields[name].error_messages["invalid"] = _("Enter a whole number, such as 2.")
+        self.fields["sleep_hours"].error_messages["invalid"] = _(
             "Enter hours as a number, such as 10.5."
         )
-        self.fields["max_temperature_c"].error_messages["invalid"] = (
+        self.fields["max_temperature_c"].error_messages["invalid"] = _(
             "Enter a temperature as a number, such as 38.5."
         )
 
@@ -321,7 +331,7 @@ class EntryForm(VersionedForm):
         )
         if taken:
             raise forms.ValidationError(
-                "There is already an entry for this day: open that day to change it."
+                _("There is already an entry for this day: open that day to change it.")
             )
         return day
 
@@ -339,10 +349,10 @@ def day_form(child, day: datetime.date, data=None) -> tuple[DailyEntry, list, En
 
 class TrackedItemForm(forms.ModelForm):
     preset = forms.ChoiceField(
-        label="Start from",
+        label=_("Start from"),
         required=False,
-        choices=[("", "My own item"), *[(name, name) for name in TrackedItem.PRESETS]],
-        help_text="A suggested item fills in its anchors; you can change them.",
+        choices=[("", _("My own item")), *[(name, _(name)) for name in TrackedItem.PRESETS]],
+        help_text=_("A suggested item fills in its anchors; you can change them."),
     )
 
     class Meta:
@@ -386,13 +396,14 @@ class TrackedItemForm(forms.ModelForm):
             .exclude(pk=self.instance.pk)
             .exists()
         ):
-            self.add_error("name", "This child already has an item with this name.")
+            self.add_error("name", _("This child already has an item with this name."))
 
 
 class EventForm(VersionedForm):
     class Meta:
         model = TriggerEvent
         fields = TriggerEvent.CAREGIVER_FIELDS
+        localized_fields = ("temperature_c",)
         widgets = {
             "type": forms.RadioSelect(),
             "start_date": DateInput(),
@@ -409,9 +420,9 @@ class EventForm(VersionedForm):
         super().__init__(*args, **kwargs)
         self.fields["type"].choices = TriggerEvent.Type.choices
         self.fields["live_vaccine"].widget.choices = [
-            ("unknown", "Don't know"),
-            ("true", "Yes"),
-            ("false", "No"),
+            ("unknown", _("Don't know")),
+            ("true", _("Yes")),
+            ("false", _("No")),
         ]
         for name in ("illness_kind", "change"):
             self.fields[name].choices = self.fields[name].choices[1:]
@@ -447,6 +458,7 @@ class TreatmentForm(VersionedForm):
     class Meta:
         model = TreatmentCourse
         fields = TreatmentCourse.CAREGIVER_FIELDS
+        localized_fields = ("dose",)
         widgets = {
             "drug": forms.RadioSelect(),
             "dose": number_widget(decimal=True),
@@ -460,18 +472,19 @@ class TreatmentForm(VersionedForm):
         super().__init__(*args, **kwargs)
         # Each drug a tap target, none chosen for a new course: no "---------" to start from.
         self.fields["drug"].choices = TreatmentCourse._meta.get_field("drug").choices
-        self.fields["drug"].error_messages["required"] = "Choose the drug, or Other."
+        self.fields["drug"].error_messages["required"] = _("Choose the drug, or Other.")
 
 
-SAME_DAY = "Two dose changes on the same day: keep one."
+SAME_DAY = _("Two dose changes on the same day: keep one.")
 
 
 class DoseChangeForm(forms.ModelForm):
     class Meta:
         model = DoseChange
         fields = ("date", "dose", "note")
+        localized_fields = ("dose",)
         widgets = {"date": DateInput(), "dose": number_widget(decimal=True)}
-        labels = {"dose": "New dose"}
+        labels = {"dose": _("New dose")}
 
     def validate_unique(self) -> None:
         super().validate_unique()
@@ -485,7 +498,7 @@ class DoseChangeForm(forms.ModelForm):
 class BaseDoseChangeFormSet(forms.BaseInlineFormSet):
     def add_fields(self, form, index) -> None:
         super().add_fields(form, index)
-        form.fields["id"].error_messages["invalid_choice"] = (
+        form.fields["id"].error_messages["invalid_choice"] = _(
             "This step was removed meanwhile, perhaps by another caregiver: reload the page."
         )
 
@@ -511,14 +524,14 @@ class BaseDoseChangeFormSet(forms.BaseInlineFormSet):
             if problem := course.child_id and course.child.plan_problem(day):
                 form.add_error("date", problem)
             elif course.start_date and day < course.start_date:
-                form.add_error("date", "This is before the course started.")
+                form.add_error("date", _("This is before the course started."))
             elif (
                 course.end_date
                 and not (course.start_date and course.end_date < course.start_date)
                 and day > course.end_date
             ):
                 # (An end before the start has its own message beside the course's end date.)
-                form.add_error("date", "This is after the course ended.")
+                form.add_error("date", _("This is after the course ended."))
         super().clean()
 
 
@@ -548,32 +561,35 @@ class TaperForm(forms.Form):
     to be checked and changed before the course is saved."""
 
     start = forms.DecimalField(
-        label="From",
+        label=pgettext_lazy("taper", "From"),
         min_value=Decimal("0.001"),
         max_digits=8,
         decimal_places=3,
+        localize=True,
         widget=number_widget(decimal=True),
-        help_text="The dose before the taper, in the unit above.",
+        help_text=_("The dose before the taper, in the unit above."),
     )
     step = forms.DecimalField(
-        label="Lower by",
+        label=_("Lower by"),
         min_value=Decimal("0.001"),
         max_digits=8,
         decimal_places=3,
+        localize=True,
         widget=number_widget(decimal=True),
     )
     every = forms.IntegerField(
-        label="Every (days)", min_value=1, max_value=365, widget=number_widget()
+        label=_("Every (days)"), min_value=1, max_value=365, widget=number_widget()
     )
-    first = forms.DateField(label="First step on", widget=DateInput())
+    first = forms.DateField(label=_("First step on"), widget=DateInput())
     last = forms.DecimalField(
-        label="Down to",
+        label=_("Down to"),
         min_value=Decimal(0),
         max_digits=8,
         decimal_places=3,
         initial=0,
+        localize=True,
         widget=number_widget(decimal=True),
-        help_text="0 to stop the drug at the last step.",
+        help_text=_("0 to stop the drug at the last step."),
     )
 
     def __init__(self, *args, room: int, today: datetime.date, **kwargs):
@@ -586,25 +602,34 @@ class TaperForm(forms.Form):
         if self.errors:
             return data
         if data["last"] >= data["start"]:
-            self.add_error("last", "The last dose must be lower than the dose it starts from.")
+            self.add_error("last", _("The last dose must be lower than the dose it starts from."))
             return data
         if data["first"] > self.horizon:
-            self.add_error("first", f"Steps may be planned up to {self.horizon:%-d %b %Y}.")
+            self.add_error(
+                "first",
+                _("Steps may be planned up to %(day)s.") % {"day": short_date(self.horizon)},
+            )
             return data
         count = self.step_count()
         if count > self.room:
             self.add_error(
                 "step",
-                f"That makes {count} steps; {self.room} more fit in this course. "
-                "Lower by more, or save and add the rest as a new course.",
+                _(
+                    "That makes %(count)s steps; %(room)s more fit in this course. "
+                    "Lower by more, or save and add the rest as a new course."
+                )
+                % {"count": count, "room": self.room},
             )
             return data
         steps = self.steps()
         if steps[-1][0] > self.horizon:
             self.add_error(
                 "every",
-                f"The last step would fall on {steps[-1][0]:%-d %b %Y}: steps may be planned up "
-                f"to two years ahead ({self.horizon:%-d %b %Y}).",
+                _(
+                    "The last step would fall on %(day)s: steps may be planned up to two years "
+                    "ahead (%(horizon)s)."
+                )
+                % {"day": short_date(steps[-1][0]), "horizon": short_date(self.horizon)},
             )
         return data
 
@@ -630,7 +655,7 @@ class InvitationForm(forms.ModelForm):
         fields = ("note", "role")
         widgets = {"role": forms.RadioSelect()}
         help_texts = {
-            "role": "Caregivers log and edit; viewers only read; owners also manage the team.",
+            "role": _("Caregivers log and edit; viewers only read; owners also manage the team."),
         }
 
 
@@ -638,7 +663,7 @@ class RoleForm(forms.ModelForm):
     class Meta:
         model = Membership
         fields = ("role",)
-        labels = {"role": "Role"}
+        labels = {"role": _("Role")}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -661,8 +686,10 @@ class RelapseSettingsForm(forms.ModelForm):
             in_range = range_message(name)
             default = getattr(analysis.DEFAULT_RULE, name)
             field.error_messages.update(
-                required=f"Please type a number: the default is {default}.",
-                invalid=f"Please type a whole number in figures, such as {default}.",
+                required=_("Please type a number: the default is %(default)s.")
+                % {"default": default},
+                invalid=_("Please type a whole number in figures, such as %(default)s.")
+                % {"default": default},
                 min_value=in_range,
                 max_value=in_range,
             )
@@ -676,22 +703,26 @@ class RelapseSettingsForm(forms.ModelForm):
         ]
 
 
-TOO_LONG = f"Pick at most {MAX_PERIOD_WORDS} at a time."
+TOO_LONG = format_lazy(_("Pick at most {period} at a time."), period=MAX_PERIOD_WORDS)
+
+
+def born_message(born: datetime.date) -> str:
+    return _("The journal starts at birth, %(day)s.") % {"day": long_date(born)}
 
 
 def check_dates(form: forms.Form, data: dict) -> None:
     """A period's start and end: both given, in order, from birth to today."""
     start, end = data.get("start"), data.get("end")
     if start is None and "start" not in form.errors:
-        form.add_error("start", "Pick the first day to show.")
+        form.add_error("start", _("Pick the first day to show."))
     if end is None and "end" not in form.errors:
-        form.add_error("end", "Pick the last day to show.")
+        form.add_error("end", _("Pick the last day to show."))
     if end and end > form.today:
-        form.add_error("end", "This day hasn't happened yet.")
+        form.add_error("end", _("This day hasn't happened yet."))
     if start and start < form.born:
-        form.add_error("start", f"The journal starts at birth, {form.born:%-d %B %Y}.")
+        form.add_error("start", born_message(form.born))
     elif start and end and start > end:
-        form.add_error("start", "The first day must come before the last.")
+        form.add_error("start", _("The first day must come before the last."))
     elif start and end and (end - start).days >= MAX_PERIOD_DAYS:
         form.add_error("start", TOO_LONG)
 
@@ -700,11 +731,16 @@ class PeriodForm(forms.Form):
     """The range picker: a preset, or custom dates."""
 
     range = forms.ChoiceField(
-        choices=[*((key, label) for key, (label, _) in PRESETS.items()), (CUSTOM, "Custom dates")],
+        choices=[
+            *((key, label) for key, (label, _) in PRESETS.items()),
+            (CUSTOM, _("Custom dates")),
+        ],
         required=False,
     )
-    start = forms.DateField(label="From", required=False, widget=DateInput)
-    end = forms.DateField(label="To", required=False, widget=DateInput)
+    start = forms.DateField(
+        label=pgettext_lazy("first day", "From"), required=False, widget=DateInput
+    )
+    end = forms.DateField(label=pgettext_lazy("last day", "To"), required=False, widget=DateInput)
 
     def __init__(self, *args, today: datetime.date, born: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -725,12 +761,16 @@ class PeriodForm(forms.Form):
         return Period.preset(key or DEFAULT_RANGE, self.today, history)
 
 
+def days_word(count: int) -> str:
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
+
+
 class ShareLinkForm(forms.ModelForm):
     """A link to the visit summary for a clinician: for whom, which days, for how long."""
 
     days = forms.TypedChoiceField(
-        label="The link works for",
-        choices=[(days, f"{days} days") for days in SHARE_LINK_DAYS],
+        label=_("The link works for"),
+        choices=[(days, lazy(days_word, str)(days)) for days in SHARE_LINK_DAYS],
         coerce=int,
         initial=SHARE_LINK_DEFAULT_DAYS,
         widget=forms.RadioSelect,
@@ -741,7 +781,7 @@ class ShareLinkForm(forms.ModelForm):
         model = ShareLink
         fields = ("note", "first", "last", "language")
         widgets = {"first": DateInput(), "last": DateInput()}
-        help_texts = {"last": "Leave it empty to show up to the day the link is opened."}
+        help_texts = {"last": _("Leave it empty to show up to the day the link is opened.")}
 
     def __init__(self, *args, today: datetime.date, born: datetime.date, **kwargs):
         super().__init__(*args, **kwargs)
@@ -750,16 +790,19 @@ class ShareLinkForm(forms.ModelForm):
     def clean_first(self) -> datetime.date:
         first = self.cleaned_data["first"]
         if first > self.today:
-            raise forms.ValidationError("This day hasn't happened yet.")
+            raise forms.ValidationError(_("This day hasn't happened yet."))
         if first < self.born:
-            raise forms.ValidationError(f"The journal starts at birth, {self.born:%-d %B %Y}.")
+            raise forms.ValidationError(born_message(self.born))
         return first
 
     def clean_last(self) -> datetime.date | None:
         last = self.cleaned_data["last"]
         if last and last > self.today:
             raise forms.ValidationError(
-                "This day hasn't happened yet: leave it empty to show up to the day it is opened."
+                _(
+                    "This day hasn't happened yet: leave it empty to show up to the day it is "
+                    "opened."
+                )
             )
         return last
 
@@ -775,14 +818,18 @@ class SummaryForm(forms.Form):
     """The visit summary's period and paper."""
 
     start = forms.DateField(
-        label="From", widget=DateInput, error_messages={"required": "Pick the first day."}
+        label=pgettext_lazy("first day", "From"),
+        widget=DateInput,
+        error_messages={"required": _("Pick the first day.")},
     )
     end = forms.DateField(
-        label="To", widget=DateInput, error_messages={"required": "Pick the last day."}
+        label=pgettext_lazy("last day", "To"),
+        widget=DateInput,
+        error_messages={"required": _("Pick the last day.")},
     )
     paper = forms.ChoiceField(
-        label="Paper for the PDF",
-        choices=[("a4", "A4"), ("letter", "US Letter")],
+        label=_("Paper for the PDF"),
+        choices=[("a4", "A4"), ("letter", _("US Letter"))],
         initial="a4",
         widget=forms.RadioSelect,
     )

@@ -10,7 +10,7 @@ import re
 from collections.abc import Mapping
 from decimal import Decimal
 
-from django.utils import timezone
+from django.utils import timezone, translation
 
 from journal import analysis
 from journal.languages import own_name
@@ -84,6 +84,9 @@ def field_values(obj, names) -> dict[str, str]:
     return values
 
 
+# The change history is stored: it is written in English whoever saves, so that a journal's
+# history reads the same to every member whatever language each of them uses.
+@translation.override("en")
 def entry_snapshot(
     entry: DailyEntry, item_values: Mapping[TrackedItem, int | None] | None = None
 ) -> dict[str, str]:
@@ -101,10 +104,12 @@ def entry_snapshot(
     return values
 
 
+@translation.override("en")
 def event_snapshot(event: TriggerEvent) -> dict[str, str]:
     return field_values(event, TriggerEvent.CAREGIVER_FIELDS)
 
 
+@translation.override("en")
 def treatment_snapshot(course: TreatmentCourse, steps=None) -> dict[str, str]:
     """A course with its dose changes; `steps` stands for dose changes not yet saved."""
     values = field_values(course, TreatmentCourse.CAREGIVER_FIELDS)
@@ -117,11 +122,13 @@ def treatment_snapshot(course: TreatmentCourse, steps=None) -> dict[str, str]:
     return values
 
 
+@translation.override("en")
 def relapse_settings_snapshot(settings: RelapseSettings) -> dict[str, str]:
     """The rule's numbers (the defaults, for a child without its own)."""
     return field_values(settings, analysis.RULE_FIELDS)
 
 
+@translation.override("en")
 def share_link_snapshot(link: ShareLink) -> dict[str, str]:
     """A share link as its owners read it: for whom, which days, until when, revoked or not."""
     values = field_values(link, ("note", "first", "last"))
@@ -155,6 +162,7 @@ LABELS = {
 }
 
 
+@translation.override("en")
 def record(*, obj, user, before: dict | None, after: dict | None) -> Change | None:
     """Write down one change; nothing when a save changed nothing."""
     if before is not None and before == after:

@@ -17,14 +17,18 @@ from django.core.validators import MaxLengthValidator, MaxValueValidator, MinVal
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.text import format_lazy
+from django.utils.translation import gettext, gettext_noop, pgettext_lazy
+from django.utils.translation import gettext_lazy as _
 
 from journal import analysis
+from journal.dates import long_date, short_date, short_date_time
 from journal.scales import CORE_FIELDS, CORE_ITEMS, MAX_RATING
 
 
 def validate_time_zone(value: str) -> None:
     if value not in zoneinfo.available_timezones():
-        raise ValidationError("Pick a time zone from the list, such as Europe/London.")
+        raise ValidationError(_("Pick a time zone from the list, such as Europe/London."))
 
 
 # The earliest birth date taken: every date of a journal lies between birth and the child's today,
@@ -37,12 +41,14 @@ PLAN_AHEAD = datetime.timedelta(days=731)
 
 def not_before_1900(value: datetime.date) -> None:
     if value < EARLIEST_BIRTH:
-        raise ValidationError(f"Dates from {EARLIEST_BIRTH:%-d %B %Y} are taken.")
+        raise ValidationError(
+            _("Dates from %(day)s are taken.") % {"day": long_date(EARLIEST_BIRTH)}
+        )
 
 
 def quarter_hours(value: Decimal) -> None:
     if (value * 4) % 1:
-        raise ValidationError("Use quarter hours, such as 9, 9.25, 9.5 or 9.75.")
+        raise ValidationError(_("Use quarter hours, such as 9, 9.25, 9.5 or 9.75."))
 
 
 def written_text(max_length: int, *args, **kwargs) -> models.TextField:
@@ -70,13 +76,13 @@ def not_in_future(value: datetime.date) -> None:
     # A day two calendar days ahead of UTC is in the future in every time zone on Earth. Entries,
     # events and courses are checked more tightly, against the child's own today, in clean().
     if value > timezone.now().date() + datetime.timedelta(days=1):
-        raise ValidationError("This date is in the future.")
+        raise ValidationError(_("This date is in the future."))
 
 
 class Role(models.TextChoices):
-    OWNER = "owner", "Owner"
-    CAREGIVER = "caregiver", "Caregiver"
-    VIEWER = "viewer", "Viewer"
+    OWNER = "owner", _("Owner")
+    CAREGIVER = "caregiver", _("Caregiver")
+    VIEWER = "viewer", _("Viewer")
 
 
 WRITER_ROLES = (Role.OWNER, Role.CAREGIVER)
@@ -91,30 +97,30 @@ class ChildQuerySet(models.QuerySet):
 
 class Child(models.Model):
     class Tumour(models.TextChoices):
-        UNKNOWN = "unknown", "Unknown"
-        YES = "yes", "Yes"
-        NO = "no", "No"
+        UNKNOWN = "unknown", _("Unknown")
+        YES = "yes", _("Yes")
+        NO = "no", _("No")
 
-    name = models.CharField(max_length=80)
-    birth_date = models.DateField(validators=[not_before_1900, not_in_future])
+    name = models.CharField(_("name"), max_length=80)
+    birth_date = models.DateField(_("birth date"), validators=[not_before_1900, not_in_future])
     diagnosis_date = models.DateField(
-        "date of diagnosis", null=True, blank=True, validators=[not_in_future]
+        _("date of diagnosis"), null=True, blank=True, validators=[not_in_future]
     )
     tumour_found = models.CharField(
-        "tumour found", max_length=7, choices=Tumour.choices, default=Tumour.UNKNOWN
+        _("tumour found"), max_length=7, choices=Tumour.choices, default=Tumour.UNKNOWN
     )
     time_zone = models.CharField(
         max_length=64,
         default="UTC",
         validators=[validate_time_zone],
-        help_text="Days are counted in this time zone.",
+        help_text=_("Days are counted in this time zone."),
     )
     last_visit_date = models.DateField(
-        "last visit to the neurologist",
+        _("last visit to the neurologist"),
         null=True,
         blank=True,
         validators=[not_in_future],
-        help_text="The visit summary starts from this day.",
+        help_text=_("The visit summary starts from this day."),
     )
     created_at = models.DateTimeField(auto_now_add=True)
     # Raised by one, in the database, by every write to the child's journal (services.touch), so
@@ -126,20 +132,23 @@ class Child(models.Model):
 
     class Meta:
         ordering = ["name", "pk"]
-        verbose_name_plural = "children"
+        verbose_name_plural = _("children")
 
     def __str__(self) -> str:
         return self.name
 
     def clean(self) -> None:
         if self.birth_date and self.diagnosis_date and self.diagnosis_date < self.birth_date:
-            raise ValidationError({"diagnosis_date": "The diagnosis can't be before birth."})
+            raise ValidationError({"diagnosis_date": _("The diagnosis can't be before birth.")})
         if self.birth_date and self.last_visit_date and self.last_visit_date < self.birth_date:
-            raise ValidationError({"last_visit_date": "The visit can't be before birth."})
+            raise ValidationError({"last_visit_date": _("The visit can't be before birth.")})
         first = self.first_recorded_day()
         if self.birth_date and first and first < self.birth_date:
             raise ValidationError(
-                {"birth_date": f"The journal has days from {first:%-d %B %Y}, before this date."}
+                {
+                    "birth_date": _("The journal has days from %(day)s, before this date.")
+                    % {"day": long_date(first)}
+                }
             )
 
     def day_problem(self, day: datetime.date | None) -> str | None:
@@ -147,9 +156,9 @@ class Child(models.Model):
         if day is None:
             return None
         if day > self.today():
-            return "This day hasn't happened yet where the child lives."
+            return _("This day hasn't happened yet where the child lives.")
         if day < self.birth_date:
-            return "This day is before the child's birth date."
+            return _("This day is before the child's birth date.")
         return None
 
     def plan_problem(self, day: datetime.date | None) -> str | None:
@@ -157,9 +166,9 @@ class Child(models.Model):
         if day is None:
             return None
         if day > self.today() + PLAN_AHEAD:
-            return "A plan can reach two years ahead at most."
+            return _("A plan can reach two years ahead at most.")
         if day < self.birth_date:
-            return "This day is before the child's birth date."
+            return _("This day is before the child's birth date.")
         return None
 
     def first_recorded_day(self) -> datetime.date | None:
@@ -201,7 +210,7 @@ class Membership(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CAREGIVER)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CAREGIVER)
     joined_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -245,9 +254,9 @@ class Invitation(models.Model):
     """A one-time link to join a child's care team. Only the token's hash is stored."""
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="invitations")
-    role = models.CharField(max_length=10, choices=Role.choices, default=Role.CAREGIVER)
+    role = models.CharField(_("role"), max_length=10, choices=Role.choices, default=Role.CAREGIVER)
     note = models.CharField(
-        "who it is for", max_length=80, blank=True, help_text="For example: Grandma, or Dad."
+        _("who it is for"), max_length=80, blank=True, help_text=_("For example: Grandma, or Dad.")
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
@@ -303,10 +312,13 @@ class ShareLink(models.Model):
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="share_links")
     note = models.CharField(
-        "who it is for", max_length=80, blank=True, help_text="For example: Dr Rivera, neurology."
+        _("who it is for"),
+        max_length=80,
+        blank=True,
+        help_text=_("For example: Dr Rivera, neurology."),
     )
-    first = models.DateField("from")
-    last = models.DateField("to", null=True, blank=True)
+    first = models.DateField(pgettext_lazy("first day", "from"))
+    last = models.DateField(pgettext_lazy("last day", "to"), null=True, blank=True)
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -328,7 +340,7 @@ class ShareLink(models.Model):
 
     def clean(self) -> None:
         if self.last is not None and self.first is not None and self.last < self.first:
-            raise ValidationError({"last": "The last day can't come before the first."})
+            raise ValidationError({"last": _("The last day can't come before the first.")})
 
     @staticmethod
     def new_token() -> str:
@@ -338,10 +350,16 @@ class ShareLink(models.Model):
     def description(self) -> str:
         """Who the link is for, its days and when it was made: two links for the same
         clinician are told apart (times in the current time zone, the child's on its pages)."""
-        last = f"{self.last:%-d %b %Y}" if self.last else "the day it is opened"
-        made = timezone.localtime(self.created_at) if self.created_at else None
-        made = f", made {made:%-d %b %Y, %H:%M}" if made else ""
-        return f"{self.note or 'a clinician'} ({self.first:%-d %b %Y} to {last}{made})"
+        values = {
+            "who": self.note or _("a clinician"),
+            "first": short_date(self.first),
+            "last": short_date(self.last) if self.last else _("the day it is opened"),
+        }
+        if not self.created_at:
+            return _("%(who)s (%(first)s to %(last)s)") % values
+        made = timezone.localtime(self.created_at)
+        values["made"] = short_date_time(made)
+        return _("%(who)s (%(first)s to %(last)s, made %(made)s)") % values
 
     @property
     def status(self) -> str:
@@ -356,7 +374,7 @@ class ShareOpening(models.Model):
     """One opening of a share link: when, and whether the page or its PDF."""
 
     class Kind(models.TextChoices):
-        PAGE = "page", "Summary page"
+        PAGE = "page", _("Summary page")
         PDF = "pdf", "PDF"
 
     link = models.ForeignKey(ShareLink, on_delete=models.CASCADE, related_name="openings")
@@ -390,24 +408,24 @@ class AccessToken(models.Model):
     """
 
     class Scope(models.TextChoices):
-        READ = "read", "Read only"
-        WRITE = "write", "Read and write"
+        READ = "read", _("Read only")
+        WRITE = "write", _("Read and write")
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="access_tokens"
     )
     name = models.CharField(
-        max_length=80, help_text="What it is for, such as: the button by the bed."
+        max_length=80, help_text=_("What it is for, such as: the button by the bed.")
     )
-    scope = models.CharField(max_length=5, choices=Scope.choices, default=Scope.READ)
+    scope = models.CharField(_("scope"), max_length=5, choices=Scope.choices, default=Scope.READ)
     child = models.ForeignKey(
         Child,
         on_delete=models.CASCADE,
         null=True,
         blank=True,
         related_name="+",
-        verbose_name="only for",
-        help_text="Leave empty for every journal you are on.",
+        verbose_name=_("only for"),
+        help_text=_("Leave empty for every journal you are on."),
     )
     token_hash = models.CharField(max_length=64, unique=True, editable=False)
     # The token's first characters, to tell tokens apart on the account page.
@@ -464,7 +482,7 @@ class TriggerEventQuerySet(ChildScopedQuerySet):
 RATING_CHECKS = {f"entry_{field}_at_most_3": field for field in CORE_FIELDS}
 
 
-def rating_field(verbose_name: str) -> models.PositiveSmallIntegerField:
+def rating_field(verbose_name) -> models.PositiveSmallIntegerField:
     return models.PositiveSmallIntegerField(
         verbose_name,
         null=True,
@@ -474,13 +492,13 @@ def rating_field(verbose_name: str) -> models.PositiveSmallIntegerField:
 
 
 class Doses(models.TextChoices):
-    YES = "yes", "Yes, as planned"
-    PARTLY = "partly", "Partly"
-    NO = "no", "No"
+    YES = "yes", _("Yes, as planned")
+    PARTLY = "partly", _("Partly")
+    NO = "no", _("No")
 
 
 # Said wherever a day with nothing in it is refused: the form, the service, the import.
-NOTHING_LOGGED = (
+NOTHING_LOGGED = _(
     "Nothing to save yet: rate at least one of Eyes, Jerks, Balance, Sleep or Rage, or fill in "
     "a detail or a note. An empty day is not a logged day."
 )
@@ -508,14 +526,14 @@ class DailyEntry(models.Model):
     OTHER_FIELDS = ("doses", "notes", "question")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="entries")
-    date = models.DateField()
-    opsoclonus = rating_field("eyes")
-    myoclonus = rating_field("jerks")
-    ataxia = rating_field("balance")
-    sleep = rating_field("sleep")
-    rage = rating_field("rage")
+    date = models.DateField(_("date"))
+    opsoclonus = rating_field(_("eyes"))
+    myoclonus = rating_field(_("jerks"))
+    ataxia = rating_field(_("balance"))
+    sleep = rating_field(_("sleep"))
+    rage = rating_field(_("rage"))
     sleep_hours = models.DecimalField(
-        "hours slept",
+        _("hours slept"),
         max_digits=4,
         decimal_places=2,
         null=True,
@@ -526,16 +544,16 @@ class DailyEntry(models.Model):
         null=True, blank=True, validators=[MaxValueValidator(20)]
     )
     rage_episodes = models.PositiveSmallIntegerField(
-        "rage episodes", null=True, blank=True, validators=[MaxValueValidator(50)]
+        _("rage episodes"), null=True, blank=True, validators=[MaxValueValidator(50)]
     )
     rage_longest_minutes = models.PositiveSmallIntegerField(
-        "longest rage episode (minutes)",
+        _("longest rage episode (minutes)"),
         null=True,
         blank=True,
         validators=[MaxValueValidator(24 * 60)],
     )
     max_temperature_c = models.DecimalField(
-        "highest temperature (°C)",
+        _("highest temperature (°C)"),
         max_digits=3,
         decimal_places=1,
         null=True,
@@ -543,10 +561,10 @@ class DailyEntry(models.Model):
         validators=[MinValueValidator(Decimal("34.0")), MaxValueValidator(Decimal("43.0"))],
     )
     doses = models.CharField(
-        "doses given as planned", max_length=6, choices=Doses.choices, blank=True
+        _("doses given as planned"), max_length=6, choices=Doses.choices, blank=True
     )
     notes = written_text(4000)
-    question = written_text(2000, "question for the neurologist")
+    question = written_text(2000, _("question for the neurologist"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -563,7 +581,7 @@ class DailyEntry(models.Model):
 
     class Meta:
         ordering = ["-date"]
-        verbose_name_plural = "daily entries"
+        verbose_name_plural = _("daily entries")
         constraints = [
             models.UniqueConstraint(fields=["child", "date"], name="one_entry_per_child_per_day"),
             *[
@@ -622,29 +640,53 @@ class TrackedItem(models.Model):
     rather than deleted, so that its past ratings stay in the journal.
     """
 
+    # The suggested items, stored in English: a stored name and anchors equal to a preset's are
+    # ours and shown translated (label, anchors); anything a family typed is shown as typed.
     PRESETS = {
-        "Hands": (
-            "Usual for age",
-            "A bit clumsy",
-            "Hard to hold a spoon or a crayon",
-            "Can't use hands to play or eat",
+        # Translators: a suggested extra item: the child's use of the hands.
+        gettext_noop("Hands"): (
+            # Translators: Hands rated 0: uses hands as usual for the child's age.
+            gettext_noop("Usual for age"),
+            # Translators: Hands rated 1: a little clumsy.
+            gettext_noop("A bit clumsy"),
+            # Translators: Hands rated 2: struggles to hold a spoon or a crayon.
+            gettext_noop("Hard to hold a spoon or a crayon"),
+            # Translators: Hands rated 3, the worst: cannot use the hands to play or eat.
+            gettext_noop("Can't use hands to play or eat"),
         ),
-        "Speech": ("Usual for age", "Fewer words or slurred", "A few words only", "No words"),
-        "Mood": (
-            "Usual self",
-            "Grumpy or clingy at times",
-            "Upset most of the day",
-            "Can't be comforted",
+        # Translators: a suggested extra item: the child's speech.
+        gettext_noop("Speech"): (
+            # Translators: Speech rated 0: talks as usual for the child's age.
+            gettext_noop("Usual for age"),
+            # Translators: Speech rated 1: says fewer words than usual, or words are slurred.
+            gettext_noop("Fewer words or slurred"),
+            # Translators: Speech rated 2: says only a few words.
+            gettext_noop("A few words only"),
+            # Translators: Speech rated 3, the worst: says no words at all.
+            gettext_noop("No words"),
+        ),
+        # Translators: a suggested extra item: the child's mood.
+        gettext_noop("Mood"): (
+            # Translators: Mood rated 0: the child's usual self.
+            gettext_noop("Usual self"),
+            # Translators: Mood rated 1: grumpy or clingy at times.
+            gettext_noop("Grumpy or clingy at times"),
+            # Translators: Mood rated 2: upset for most of the day.
+            gettext_noop("Upset most of the day"),
+            # Translators: Mood rated 3, the worst: nothing comforts the child.
+            gettext_noop("Can't be comforted"),
         ),
     }
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="tracked_items")
-    name = models.CharField(max_length=40, help_text="A short word, such as Hands or Drooling.")
-    anchor_0 = models.CharField("what 0 means", max_length=80)
-    anchor_1 = models.CharField("what 1 means", max_length=80)
-    anchor_2 = models.CharField("what 2 means", max_length=80)
-    anchor_3 = models.CharField("what 3 means", max_length=80)
-    active = models.BooleanField("tracked now", default=True)
+    name = models.CharField(
+        _("name"), max_length=40, help_text=_("A short word, such as Hands or Drooling.")
+    )
+    anchor_0 = models.CharField(_("what 0 means"), max_length=80)
+    anchor_1 = models.CharField(_("what 1 means"), max_length=80)
+    anchor_2 = models.CharField(_("what 2 means"), max_length=80)
+    anchor_3 = models.CharField(_("what 3 means"), max_length=80)
+    active = models.BooleanField(_("tracked now"), default=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     objects = ChildScopedQuerySet.as_manager()
@@ -659,17 +701,27 @@ class TrackedItem(models.Model):
         return self.name
 
     def clean(self) -> None:
-        taken = {item.label.lower() for item in CORE_ITEMS} | set(CORE_FIELDS)
+        taken = {item.english.lower() for item in CORE_ITEMS} | set(CORE_FIELDS)
+        taken |= {item.label.lower() for item in CORE_ITEMS}
         if self.name and self.name.strip().lower() in taken:
-            raise ValidationError({"name": "This is already one of the five core items."})
+            raise ValidationError({"name": _("This is already one of the five core items.")})
 
     @property
     def label(self) -> str:
-        return self.name
+        """The item's name as shown: a suggested item's in the active language, the family's
+        own as they typed it."""
+        return gettext(self.name) if self.name in self.PRESETS else self.name
 
     @property
     def anchors(self) -> tuple[str, str, str, str]:
-        return (self.anchor_0, self.anchor_1, self.anchor_2, self.anchor_3)
+        """What 0 to 3 mean as shown: each anchor a suggested item came with is translated, an
+        anchor the family wrote or changed is shown as written."""
+        ours = self.PRESETS.get(self.name, ("",) * 4)
+        stored = (self.anchor_0, self.anchor_1, self.anchor_2, self.anchor_3)
+        return tuple(
+            gettext(anchor) if anchor == our else anchor
+            for anchor, our in zip(stored, ours, strict=True)
+        )
 
 
 class ItemRating(models.Model):
@@ -677,7 +729,7 @@ class ItemRating(models.Model):
 
     entry = models.ForeignKey(DailyEntry, on_delete=models.CASCADE, related_name="item_ratings")
     item = models.ForeignKey(TrackedItem, on_delete=models.CASCADE, related_name="ratings")
-    value = models.PositiveSmallIntegerField(validators=[MaxValueValidator(MAX_RATING)])
+    value = models.PositiveSmallIntegerField(_("value"), validators=[MaxValueValidator(MAX_RATING)])
 
     class Meta:
         constraints = [
@@ -695,36 +747,36 @@ class TriggerEvent(models.Model):
     """Something known to precede relapses: fever, illness, a vaccination, anaesthesia..."""
 
     class Type(models.TextChoices):
-        FEVER = "fever", "Fever"
-        ILLNESS = "illness", "Illness"
-        VACCINATION = "vaccination", "Vaccination"
-        ANAESTHESIA = "anaesthesia", "Anaesthesia or sedation"
-        IMMUNOTHERAPY_CHANGE = "immunotherapy_change", "Immunotherapy change"
-        STRESS = "stress", "Major stress"
-        OTHER = "other", "Other"
+        FEVER = "fever", _("Fever")
+        ILLNESS = "illness", _("Illness")
+        VACCINATION = "vaccination", _("Vaccination")
+        ANAESTHESIA = "anaesthesia", _("Anaesthesia or sedation")
+        IMMUNOTHERAPY_CHANGE = "immunotherapy_change", _("Immunotherapy change")
+        STRESS = "stress", _("Major stress")
+        OTHER = "other", _("Other")
 
     class Illness(models.TextChoices):
-        RESPIRATORY = "respiratory", "Respiratory (cold, cough, flu)"
-        STOMACH = "stomach", "Stomach (vomiting, diarrhoea)"
-        OTHER = "other", "Other"
+        RESPIRATORY = "respiratory", _("Respiratory (cold, cough, flu)")
+        STOMACH = "stomach", _("Stomach (vomiting, diarrhoea)")
+        OTHER = "other", _("Other")
 
     class Change(models.TextChoices):
-        STOPPED = "stopped", "Stopped"
-        TAPER_STEP = "taper_step", "Taper step (dose lowered)"
-        MISSED_DOSE = "missed_dose", "Missed dose"
-        LATE_DOSE = "late_dose", "Late dose"
-        DELAYED_INFUSION = "delayed_infusion", "Delayed infusion"
+        STOPPED = "stopped", _("Stopped")
+        TAPER_STEP = "taper_step", _("Taper step (dose lowered)")
+        MISSED_DOSE = "missed_dose", _("Missed dose")
+        LATE_DOSE = "late_dose", _("Late dose")
+        DELAYED_INFUSION = "delayed_infusion", _("Delayed infusion")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="events")
-    type = models.CharField(max_length=24, choices=Type.choices)
-    start_date = models.DateField("date")
-    start_time = models.TimeField("time", null=True, blank=True)
+    type = models.CharField(_("type"), max_length=24, choices=Type.choices)
+    start_date = models.DateField(_("date"))
+    start_time = models.TimeField(_("time"), null=True, blank=True)
     end_date = models.DateField(
-        "end date", null=True, blank=True, help_text="Leave empty if it was a single day."
+        _("end date"), null=True, blank=True, help_text=_("Leave empty if it was a single day.")
     )
     # Fields of one type each; the form shows only the current type's.
     temperature_c = models.DecimalField(
-        "highest temperature (°C)",
+        _("highest temperature (°C)"),
         max_digits=3,
         decimal_places=1,
         null=True,
@@ -732,16 +784,21 @@ class TriggerEvent(models.Model):
         validators=[MinValueValidator(Decimal("37.5")), MaxValueValidator(Decimal("43.0"))],
     )
     illness_kind = models.CharField(
-        "kind of illness", max_length=12, choices=Illness.choices, blank=True
+        _("kind of illness"), max_length=12, choices=Illness.choices, blank=True
     )
     pathogen = models.CharField(
-        "pathogen, if tested", max_length=80, blank=True, help_text="For example: influenza A."
+        _("pathogen, if tested"),
+        max_length=80,
+        blank=True,
+        help_text=_("For example: influenza A."),
     )
-    vaccine = models.CharField(max_length=80, blank=True)
-    live_vaccine = models.BooleanField("live vaccine", null=True, blank=True)
-    procedure = models.CharField(max_length=120, blank=True, help_text="For example: MRI.")
-    drug = models.CharField(max_length=80, blank=True)
-    change = models.CharField("what changed", max_length=20, choices=Change.choices, blank=True)
+    vaccine = models.CharField(_("vaccine"), max_length=80, blank=True)
+    live_vaccine = models.BooleanField(_("live vaccine"), null=True, blank=True)
+    procedure = models.CharField(
+        _("procedure"), max_length=120, blank=True, help_text=_("For example: MRI.")
+    )
+    drug = models.CharField(_("drug"), max_length=80, blank=True)
+    change = models.CharField(_("what changed"), max_length=20, choices=Change.choices, blank=True)
     notes = written_text(4000)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -805,12 +862,12 @@ class TriggerEvent(models.Model):
         if problem:
             errors["start_date"] = problem
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The end date can't be before the start."
+            errors["end_date"] = _("The end date can't be before the start.")
         elif child and (problem := child.day_problem(self.end_date)):
             errors["end_date"] = problem
         for field in self.REQUIRED_FIELDS.get(self.type, ()):
             if getattr(self, field) in (None, ""):
-                errors[field] = "Please fill this in for this kind of event."
+                errors[field] = _("Please fill this in for this kind of event.")
         if errors:
             raise ValidationError(errors)
         self.clear_other_types_fields()
@@ -846,15 +903,15 @@ class TriggerEvent(models.Model):
 
 class Drug(models.TextChoices):
     ACTH = "acth", "ACTH"
-    DEXAMETHASONE = "dexamethasone", "Dexamethasone"
-    PREDNISOLONE = "prednisolone", "Prednisolone"
-    METHYLPREDNISOLONE = "methylprednisolone", "Methylprednisolone"
+    DEXAMETHASONE = "dexamethasone", _("Dexamethasone")
+    PREDNISOLONE = "prednisolone", _("Prednisolone")
+    METHYLPREDNISOLONE = "methylprednisolone", _("Methylprednisolone")
     IVIG = "ivig", "IVIG"
-    RITUXIMAB = "rituximab", "Rituximab"
-    CYCLOPHOSPHAMIDE = "cyclophosphamide", "Cyclophosphamide"
-    MYCOPHENOLATE = "mycophenolate", "Mycophenolate"
-    TRAZODONE = "trazodone", "Trazodone"
-    OTHER = "other", "Other"
+    RITUXIMAB = "rituximab", _("Rituximab")
+    CYCLOPHOSPHAMIDE = "cyclophosphamide", _("Cyclophosphamide")
+    MYCOPHENOLATE = "mycophenolate", _("Mycophenolate")
+    TRAZODONE = "trazodone", _("Trazodone")
+    OTHER = "other", _("Other")
 
 
 class TreatmentQuerySet(ChildScopedQuerySet):
@@ -866,48 +923,53 @@ class TreatmentCourse(models.Model):
     """A course of one drug, with its dose changes (a taper is a list of steps)."""
 
     class Purpose(models.TextChoices):
-        IMMUNOTHERAPY = "immunotherapy", "Immunotherapy"
-        SYMPTOM_CONTROL = "symptom_control", "Symptom control"
+        IMMUNOTHERAPY = "immunotherapy", _("Immunotherapy")
+        SYMPTOM_CONTROL = "symptom_control", _("Symptom control")
 
     class Regimen(models.TextChoices):
-        DAILY = "daily", "Daily"
-        PULSE = "pulse", "Pulse"
-        INFUSION_CYCLE = "infusion_cycle", "Infusion cycle"
-        TAPER = "taper", "Taper"
+        DAILY = "daily", _("Daily")
+        PULSE = "pulse", _("Pulse")
+        INFUSION_CYCLE = "infusion_cycle", _("Infusion cycle")
+        TAPER = "taper", _("Taper")
 
     class Unit(models.TextChoices):
         MG = "mg", "mg"
         MG_KG = "mg/kg", "mg/kg"
-        MG_M2 = "mg/m2", "mg/m²"
-        IU_M2 = "IU/m2", "IU/m²"
+        MG_M2 = "mg/m2", _("mg/m²")
+        IU_M2 = "IU/m2", _("IU/m²")
         G_KG = "g/kg", "g/kg"
 
     class Route(models.TextChoices):
-        ORAL = "oral", "By mouth"
-        IV = "iv", "Intravenous (IV)"
-        IM = "im", "Intramuscular (IM)"
-        SC = "sc", "Under the skin (SC)"
+        ORAL = "oral", _("By mouth")
+        IV = "iv", _("Intravenous (IV)")
+        IM = "im", _("Intramuscular (IM)")
+        SC = "sc", _("Under the skin (SC)")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="treatments")
-    drug = models.CharField(max_length=24, choices=Drug.choices)
+    drug = models.CharField(_("drug"), max_length=24, choices=Drug.choices)
     drug_other = models.CharField(
-        "other drug", max_length=80, blank=True, help_text="The drug's name, if not in the list."
+        _("other drug"),
+        max_length=80,
+        blank=True,
+        help_text=_("The drug's name, if not in the list."),
     )
     purpose = models.CharField(
         max_length=16, choices=Purpose.choices, default=Purpose.IMMUNOTHERAPY
     )
-    regimen = models.CharField(max_length=16, choices=Regimen.choices, default=Regimen.DAILY)
+    regimen = models.CharField(
+        _("regimen"), max_length=16, choices=Regimen.choices, default=Regimen.DAILY
+    )
     dose = models.DecimalField(
-        "starting dose",
+        _("starting dose"),
         max_digits=8,
         decimal_places=3,
         validators=[MinValueValidator(Decimal(0))],
     )
-    unit = models.CharField(max_length=6, choices=Unit.choices, default=Unit.MG)
-    route = models.CharField(max_length=4, choices=Route.choices, default=Route.ORAL)
-    start_date = models.DateField()
+    unit = models.CharField(_("unit"), max_length=6, choices=Unit.choices, default=Unit.MG)
+    route = models.CharField(_("route"), max_length=4, choices=Route.choices, default=Route.ORAL)
+    start_date = models.DateField(_("start date"))
     end_date = models.DateField(
-        "end date", null=True, blank=True, help_text="Leave empty while the course goes on."
+        _("end date"), null=True, blank=True, help_text=_("Leave empty while the course goes on.")
     )
     notes = written_text(4000)
     created_by = models.ForeignKey(
@@ -961,12 +1023,12 @@ class TreatmentCourse(models.Model):
     def clean(self) -> None:
         errors = {}
         if self.drug == Drug.OTHER and not self.drug_other.strip():
-            errors["drug_other"] = "Please name the drug."
+            errors["drug_other"] = _("Please name the drug.")
         problem = self.child_id and self.child.day_problem(self.start_date)
         if problem:
             errors["start_date"] = problem
         if self.start_date and self.end_date and self.end_date < self.start_date:
-            errors["end_date"] = "The end date can't be before the start."
+            errors["end_date"] = _("The end date can't be before the start.")
         elif problem := self.child_id and self.child.plan_problem(self.end_date):
             errors["end_date"] = problem
         if errors:
@@ -977,11 +1039,11 @@ class DoseChange(models.Model):
     """A dated new dose within a course; a taper is a list of these, each lower than the last."""
 
     course = models.ForeignKey(TreatmentCourse, on_delete=models.CASCADE, related_name="changes")
-    date = models.DateField()
+    date = models.DateField(_("date"))
     dose = models.DecimalField(
-        "new dose", max_digits=8, decimal_places=3, validators=[MinValueValidator(Decimal(0))]
+        _("new dose"), max_digits=8, decimal_places=3, validators=[MinValueValidator(Decimal(0))]
     )
-    note = models.CharField(max_length=200, blank=True)
+    note = models.CharField(_("note"), max_length=200, blank=True)
 
     class Meta:
         ordering = ["date", "pk"]
@@ -1019,10 +1081,11 @@ RULE_RANGES: dict[str, tuple[int, int]] = {
 
 
 def range_message(name: str) -> str:
-    return "Choose a whole number from {} to {}.".format(*RULE_RANGES[name])
+    low, high = RULE_RANGES[name]
+    return format_lazy(_("Choose a whole number from {low} to {high}."), low=low, high=high)
 
 
-def rule_number(name: str, verbose_name: str, help_text: str) -> models.PositiveSmallIntegerField:
+def rule_number(name: str, verbose_name, help_text) -> models.PositiveSmallIntegerField:
     """The number `name` of the possible-relapse rule, with the analysis default and its range."""
     low, high = RULE_RANGES[name]
     message = range_message(name)
@@ -1046,81 +1109,105 @@ class RelapseSettings(models.Model):
     )
     baseline_days = rule_number(
         "baseline_days",
-        "days looked back for the usual level",
-        help_text="The usual level is the middle daily score of the days logged in this many "
-        "days, which end where the most recent days left out begin.",
+        _("days looked back for the usual level"),
+        help_text=_(
+            "The usual level is the middle daily score of the days logged in this many "
+            "days, which end where the most recent days left out begin."
+        ),
     )
     recent_days_left_out = rule_number(
         "recent_days_left_out",
-        "most recent days left out of the usual level",
-        help_text="The days just before the day judged are left out of its usual level, so that "
-        "a rise over several days does not lift its own bar.",
+        _("most recent days left out of the usual level"),
+        help_text=_(
+            "The days just before the day judged are left out of its usual level, so that "
+            "a rise over several days does not lift its own bar."
+        ),
     )
     min_logged_days = rule_number(
         "min_logged_days",
-        "logged days needed for a usual level",
-        help_text="If fewer days than this were logged in that time, there is not enough data "
-        "yet and nothing is flagged.",
+        _("logged days needed for a usual level"),
+        help_text=_(
+            "If fewer days than this were logged in that time, there is not enough data "
+            "yet and nothing is flagged."
+        ),
     )
     score_rise = rule_number(
         "score_rise",
-        "rise in the daily score that makes a day raised",
-        help_text="A day is raised when its daily score (0 to 15) is this much or more above "
-        "the usual level.",
+        _("rise in the daily score that makes a day raised"),
+        help_text=_(
+            "A day is raised when its daily score (0 to 15) is this much or more above "
+            "the usual level."
+        ),
     )
     item_rise = rule_number(
         "item_rise",
-        "rise in one item that makes a day raised",
-        help_text="A day is also raised when Eyes, Jerks, Balance, Sleep or Rage is this much "
-        "or more above its own usual level.",
+        _("rise in one item that makes a day raised"),
+        help_text=_(
+            "A day is also raised when Eyes, Jerks, Balance, Sleep or Rage is this much "
+            "or more above its own usual level."
+        ),
     )
     raised_run = rule_number(
         "raised_run",
-        "raised days in a row that flag a possible relapse",
-        help_text="A possible relapse is flagged once this many logged days in a row are "
-        "raised, and dated from the first of them.",
+        _("raised days in a row that flag a possible relapse"),
+        help_text=_(
+            "A possible relapse is flagged once this many logged days in a row are "
+            "raised, and dated from the first of them."
+        ),
     )
     run_slack = rule_number(
         "run_slack",
-        "days in the run that may fall short",
-        help_text="Among the logged days in a row that flag a possible relapse, this many may "
-        "be less than raised (one caregiver rates lower, a sign was not rated).",
+        _("days in the run that may fall short"),
+        help_text=_(
+            "Among the logged days in a row that flag a possible relapse, this many may "
+            "be less than raised (one caregiver rates lower, a sign was not rated)."
+        ),
     )
     days_dated_back = rule_number(
         "days_dated_back",
-        "days a possible relapse may be dated back",
-        help_text="A rise that creeps up is dated from where it began: from the first of the "
-        "logged days in a row just before the raised days, up to this many, that were already "
-        "above calm.",
+        _("days a possible relapse may be dated back"),
+        help_text=_(
+            "A rise that creeps up is dated from where it began: from the first of the "
+            "logged days in a row just before the raised days, up to this many, that were already "
+            "above calm."
+        ),
     )
     calm_margin = rule_number(
         "calm_margin",
-        "most a calm day may be above the usual level",
-        help_text="A day is calm when its score is at most this much above the usual level "
-        "from before the possible relapse.",
+        _("most a calm day may be above the usual level"),
+        help_text=_(
+            "A day is calm when its score is at most this much above the usual level "
+            "from before the possible relapse."
+        ),
     )
     calm_run = rule_number(
         "calm_run",
-        "calm days in a row that end a possible relapse",
-        help_text="A possible relapse ends before this many calm days in a row.",
+        _("calm days in a row that end a possible relapse"),
+        help_text=_("A possible relapse ends before this many calm days in a row."),
     )
     max_gap_days = rule_number(
         "max_gap_days",
-        "most days not logged within a run",
-        help_text="Days not logged are left out; more than this many in a row break a run of "
-        "raised or calm days.",
+        _("most days not logged within a run"),
+        help_text=_(
+            "Days not logged are left out; more than this many in a row break a run of "
+            "raised or calm days."
+        ),
     )
     trigger_window_days = rule_number(
         "trigger_window_days",
-        "days before a possible relapse searched for triggers",
-        help_text="Triggers and lowered doses in this many days before a possible relapse are "
-        "listed as possible triggers.",
+        _("days before a possible relapse searched for triggers"),
+        help_text=_(
+            "Triggers and lowered doses in this many days before a possible relapse are "
+            "listed as possible triggers."
+        ),
     )
     illness_window_days = rule_number(
         "illness_window_days",
-        "days after a fever or an illness that still count",
-        help_text="A possible relapse that begins during a fever or an illness, or within this "
-        "many days of one, is marked illness-associated.",
+        _("days after a fever or an illness that still count"),
+        help_text=_(
+            "A possible relapse that begins during a fever or an illness, or within this "
+            "many days of one, is marked illness-associated."
+        ),
     )
     updated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -1128,8 +1215,8 @@ class RelapseSettings(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:
-        verbose_name = "possible-relapse rule"
-        verbose_name_plural = "possible-relapse rules"
+        verbose_name = _("possible-relapse rule")
+        verbose_name_plural = _("possible-relapse rules")
 
     def __str__(self) -> str:
         return f"Possible-relapse rule of {self.child}"
@@ -1142,8 +1229,10 @@ class RelapseSettings(models.Model):
         if in_range and needed is not None and needed > baseline:
             raise ValidationError(
                 {
-                    "min_logged_days": f"This can't be more than the {baseline} days looked "
-                    "back for the usual level."
+                    "min_logged_days": _(
+                        "This can't be more than the %(days)s days looked back for the usual level."
+                    )
+                    % {"days": baseline}
                 }
             )
 
@@ -1165,16 +1254,16 @@ class Change(models.Model):
     """
 
     class Kind(models.TextChoices):
-        ENTRY = "entry", "Daily entry"
-        EVENT = "event", "Trigger"
-        TREATMENT = "treatment", "Treatment"
-        SETTINGS = "settings", "Relapse rule"
-        SHARE_LINK = "share_link", "Share link"
+        ENTRY = "entry", _("Daily entry")
+        EVENT = "event", _("Trigger")
+        TREATMENT = "treatment", _("Treatment")
+        SETTINGS = "settings", _("Relapse rule")
+        SHARE_LINK = "share_link", _("Share link")
 
     class Action(models.TextChoices):
-        CREATED = "created", "Added"
-        CHANGED = "changed", "Changed"
-        DELETED = "deleted", "Deleted"
+        CREATED = "created", _("Added")
+        CHANGED = "changed", _("Changed")
+        DELETED = "deleted", _("Deleted")
 
     child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="changes")
     kind = models.CharField(max_length=10, choices=Kind.choices)

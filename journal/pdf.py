@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy, ngettext, pgettext
 from pypdf import PdfReader, PdfWriter
 from pypdf.generic import ArrayObject, ContentStream, DictionaryObject, IndirectObject, NameObject
 from reportlab.lib import colors
@@ -34,6 +36,7 @@ from reportlab.platypus import (
 )
 
 from journal import summary, trends
+from journal.dates import day_month, short_date
 from journal.summary import Line, VisitSummary
 
 PAPERS = {"a4": A4, "letter": LETTER}
@@ -44,7 +47,7 @@ MUTED = colors.HexColor("#555555")
 RULE = colors.HexColor("#BBBBBB")
 SHADE = colors.HexColor("#F2F2F2")
 ALERT = colors.HexColor("#8C1D18")
-FOOTER = (
+FOOTER = gettext_lazy(
     "Parent-reported: the scores are rated by the child's parents and caregivers, not by a "
     "clinician, and are not a Mitchell-Pike or OMS-ES score. A possible relapse is a prompt to "
     "talk about, not a diagnosis."
@@ -86,9 +89,10 @@ def summary_pdf(visit: VisitSummary, *, paper: str = "a4", made: datetime.date) 
         rightMargin=MARGIN,
         topMargin=MARGIN,
         bottomMargin=MARGIN + FOOTER_ROOM,
-        title=f"{visit.name}: visit summary, {_period(visit)}",
+        title=_("%(name)s: visit summary, %(period)s")
+        % {"name": visit.name, "period": _period(visit)},
         author="OMS Journal",
-        subject="Parent-reported diary summary for a neurologist visit",
+        subject=_("Parent-reported diary summary for a neurologist visit"),
         creator="OMS Journal",
     )
     footer = _Footer(visit, made)
@@ -113,7 +117,7 @@ def _story(visit: VisitSummary, width: float, height: float, charts: "ChartSet")
     story = [
         *page_one,
         PageBreak(),
-        *_section("What changed", _changes(visit, width)),
+        *_section(_("What changed"), _changes(visit, width)),
         # Page 1's score chart in words: its ranges, relapses, triggers and treatments.
         Paragraph(_text(visit.chart_words("score")), SMALL),
         KeepTogether(_chart_section(visit, "items", charts, chart_width)),
@@ -127,14 +131,14 @@ def _story(visit: VisitSummary, width: float, height: float, charts: "ChartSet")
     ]
     # Questions first: running text over a long period, they may fill the foot of a page.
     if earlier_questions:
-        story += _section("Earlier questions", _dated_rows(earlier_questions, width))
+        story += _section(_("Earlier questions"), _dated_rows(earlier_questions, width))
     if earlier_episodes:
-        title = "Earlier possible relapses in this period"
+        title = _("Earlier possible relapses in this period")
         story += _section(title, _episodes(visit, width, earlier_episodes))
     story += [
-        *_section("Treatments", _treatments(visit, width)),
-        *_section("Triggers logged in this period", _dated_rows(visit.triggers, width)),
-        *_section("How possible relapses are flagged", _rule(visit)),
+        *_section(_("Treatments"), _treatments(visit, width)),
+        *_section(_("Triggers logged in this period"), _dated_rows(visit.triggers, width)),
+        *_section(_("How possible relapses are flagged"), _rule(visit)),
     ]
     return story
 
@@ -160,9 +164,9 @@ def _page_one(visit: VisitSummary, width: float, height: float, charts: "ChartSe
         asked = questions[len(questions) - shown_questions :]
         # Measured to fit: no KeepTogether is needed (and one cannot be measured off a page).
         return [
-            Paragraph("Possible relapses in this period", HEADING),
+            Paragraph(_("Possible relapses in this period"), HEADING),
             *_episodes(visit, width, kept, earlier=len(episodes) - len(kept), page_one=True),
-            Paragraph("Questions for the neurologist", HEADING),
+            Paragraph(_("Questions for the neurologist"), HEADING),
             *_dated_rows(tuple(asked), width, earlier=len(questions) - len(asked)),
         ]
 
@@ -204,12 +208,15 @@ def _period(visit: VisitSummary) -> str:
 
 
 def _day(day: datetime.date) -> str:
-    return f"{day:%-d %b %Y}"
+    return short_date(day)
 
 
 def _header(visit: VisitSummary, width: float) -> Table:
     cells = [
-        [Paragraph(f"{_text(visit.name)}: visit summary", TITLE), Paragraph(_period(visit), PERIOD)]
+        [
+            Paragraph(_("%(name)s: visit summary") % {"name": _text(visit.name)}, TITLE),
+            Paragraph(_period(visit), PERIOD),
+        ]
     ]
     table = Table(cells, colWidths=[width * 0.55, width * 0.45])
     table.setStyle(
@@ -226,12 +233,17 @@ def _header(visit: VisitSummary, width: float) -> Table:
 
 
 def _facts(visit: VisitSummary) -> str:
-    facts = [f"Born {_day(visit.birth_date)}"]
+    facts = [_("Born %(day)s") % {"day": _day(visit.birth_date)}]
     if visit.diagnosis_date:
-        facts.append(f"diagnosed {_day(visit.diagnosis_date)}")
+        facts.append(_("diagnosed %(day)s") % {"day": _day(visit.diagnosis_date)})
     if visit.last_visit_date:
-        facts.append(f"last visit {_day(visit.last_visit_date)}")
-    facts.append(f"<b>{visit.logged} of {visit.days} days logged ({visit.share_logged:.0%})</b>")
+        facts.append(_("last visit %(day)s") % {"day": _day(visit.last_visit_date)})
+    logged = ngettext(
+        "%(logged)s of %(days)s day logged (%(share)s)",
+        "%(logged)s of %(days)s days logged (%(share)s)",
+        visit.days,
+    ) % {"logged": visit.logged, "days": visit.days, "share": f"{visit.share_logged:.0%}"}
+    facts.append(f"<b>{logged}</b>")
     return " · ".join(facts)
 
 
@@ -286,16 +298,22 @@ def _text(text: str) -> str:
 def _changes(visit: VisitSummary, width: float) -> list:
     """The mean of a logged day, before the period and in it: one column per item."""
     if visit.before_first is None:
-        return [Paragraph("No day before this period was logged: nothing to compare with.", BODY)]
-    heading = [_cell("Average of a logged day", CELL_BOLD)]
+        return [
+            Paragraph(_("No day before this period was logged: nothing to compare with."), BODY)
+        ]
+    heading = [_cell(_("Average of a logged day"), CELL_BOLD)]
     heading += [_cell(change.label, CELL_BOLD) for change in visit.changes]
-    before = f"{_days(visit.before_logged)} logged from {_day(visit.before_first)}"
+    before = ngettext(
+        "Before: %(count)s day logged from %(day)s",
+        "Before: %(count)s days logged from %(day)s",
+        visit.before_logged,
+    ) % {"count": visit.before_logged, "day": _day(visit.before_first)}
     rows = [
         heading,
-        [_cell(f"Before: {before}")] + [_cell(change.before_text) for change in visit.changes],
-        [_cell(f"This period: {visit.logged} days logged")]
+        [_cell(before)] + [_cell(change.before_text) for change in visit.changes],
+        [_cell(_("This period: %(count)s days logged") % {"count": visit.logged})]
         + [_cell(change.now_text) for change in visit.changes],
-        [_cell("Change", CELL_BOLD)]
+        [_cell(_("Change"), CELL_BOLD)]
         + [_cell(change.difference_text, CELL_BOLD) for change in visit.changes],
     ]
     first = width * 0.31
@@ -304,7 +322,7 @@ def _changes(visit: VisitSummary, width: float) -> list:
 
 
 def _days(count: int) -> str:
-    return f"{count} day{'s' if count != 1 else ''}"
+    return ngettext("%(count)s day", "%(count)s days", count) % {"count": count}
 
 
 def _episodes(
@@ -313,11 +331,33 @@ def _episodes(
     """A table of the episodes; on page 1 each with its nearest possible triggers, and a word
     on the earlier episodes page 2 holds."""
     if not visit.episodes:
-        return [Paragraph("None flagged in this period.", BODY)]
+        return [Paragraph(_("None flagged in this period."), BODY)]
     if not episodes:
-        return [Paragraph(f"{_count(earlier, 'possible relapse')}: on the next pages.", BODY)]
-    more = [Paragraph(f"{_earlier(earlier, 'possible relapse')} on the next pages.", SMALL)]
-    heading = ["Onset", "End", "Length", "Peak", "Usual", "Possible triggers"]
+        words = ngettext(
+            "%(count)s possible relapse: on the next pages.",
+            "%(count)s possible relapses: on the next pages.",
+            earlier,
+        )
+        return [Paragraph(words % {"count": earlier}, BODY)]
+    more = [
+        Paragraph(
+            ngettext(
+                "%(count)s earlier possible relapse on the next pages.",
+                "%(count)s earlier possible relapses on the next pages.",
+                earlier,
+            )
+            % {"count": earlier},
+            SMALL,
+        )
+    ]
+    heading = [
+        _("Onset"),
+        pgettext("of a possible relapse", "End"),
+        _("Length"),
+        _("Peak"),
+        pgettext("usual level", "Usual"),
+        _("Possible triggers"),
+    ]
     rows = [[_cell(text, CELL_BOLD) for text in heading]]
     for episode in episodes:
         triggers = _episode_triggers(visit, episode, EPISODE_TRIGGERS if page_one else None)
@@ -325,17 +365,19 @@ def _episodes(
         rows.append(
             [
                 _cell(_day(episode.onset)),
-                _cell(_day(episode.end) if episode.end else "ongoing"),
+                _cell(_day(episode.end) if episode.end else _("ongoing")),
                 _cell(_days(length)),
-                _cell(f"{episode.peak_score}, {episode.peak_date:%-d %b}"),
+                _cell(f"{episode.peak_score}, {day_month(episode.peak_date)}"),
                 _cell(f"{episode.baseline.score:g}"),
                 _cell("; ".join(triggers)),
             ]
         )
     widths = [0.12, 0.12, 0.09, 0.1, 0.07, 0.5]
     note = Paragraph(
-        "Usual: the usual level, the daily score before the onset the rule compared against. "
-        "Possible triggers: with the days from each to the onset.",
+        _(
+            "Usual: the usual level, the daily score before the onset the rule compared "
+            "against. Possible triggers: with the days from each to the onset."
+        ),
         SMALL,
     )
     table = [_grid(rows, [width * share for share in widths]), Spacer(1, 2), note]
@@ -349,43 +391,58 @@ def _episode_triggers(visit: VisitSummary, episode, most: int | None) -> list[st
     shown = found[len(found) - most :] if most and len(found) > most else found
     triggers = [f"{_days_before(p.days_before_onset)}: {p.trigger.label}" for p in shown]
     if len(shown) < len(found):
-        triggers.insert(0, f"{_earlier(len(found) - len(shown), 'trigger')}: see the list")
+        left = len(found) - len(shown)
+        triggers.insert(
+            0,
+            ngettext(
+                "%(count)s earlier trigger: see the list",
+                "%(count)s earlier triggers: see the list",
+                left,
+            )
+            % {"count": left},
+        )
     if not found:
-        triggers = [f"None logged in the {visit.rule.trigger_window_days} days before"]
+        triggers = [
+            _("None logged in the %(days)s days before") % {"days": visit.rule.trigger_window_days}
+        ]
     if episode.illness_associated:
-        triggers.insert(0, "Illness-associated")
+        triggers.insert(0, _("Illness-associated"))
     return triggers
 
 
-def _earlier(count: int, what: str) -> str:
-    return _count(count, f"earlier {what}")
-
-
-def _count(count: int, what: str) -> str:
-    return f"{count} {what}{'s' if count != 1 else ''}"
-
-
 def _days_before(days: int) -> str:
-    return "same day" if days == 0 else f"{days} day{'s' if days != 1 else ''} before"
+    if days == 0:
+        return _("same day")
+    return ngettext("%(count)s day before", "%(count)s days before", days) % {"count": days}
 
 
 LIST_ROWS = 16  # a longer list is condensed into running text
 
 
-def _dated_rows(
-    lines: tuple[Line, ...], width: float, empty: str = "None.", earlier: int = 0
-) -> list:
+def _dated_rows(lines: tuple[Line, ...], width: float, empty: str = "", earlier: int = 0) -> list:
     """Dated lines as a table (their notes beside them); a long list as running text; and a
     word on the earlier ones page 2 holds."""
     if not lines and earlier:
-        return [Paragraph(f"{_count(earlier, 'question')}: on the next pages.", BODY)]
-    more = [Paragraph(f"{_earlier(earlier, 'one')} on the next pages.", SMALL)] if earlier else []
+        words = ngettext(
+            "%(count)s question: on the next pages.",
+            "%(count)s questions: on the next pages.",
+            earlier,
+        )
+        return [Paragraph(words % {"count": earlier}, BODY)]
+    more = []
+    if earlier:
+        words = ngettext(
+            "%(count)s earlier one on the next pages.",
+            "%(count)s earlier ones on the next pages.",
+            earlier,
+        )
+        more = [Paragraph(words % {"count": earlier}, SMALL)]
     if not lines:
-        return [Paragraph(empty, BODY)]
+        return [Paragraph(empty or _("None."), BODY)]
     if len(lines) > LIST_ROWS:
         running = "; ".join(f"<b>{_day(line.date)}</b> {_text(line.text)}" for line in lines)
         return [Paragraph(running + ".", RUNNING), *more]
-    rows = [[_cell(f"{line.date:%-d %b %Y}"), _cell(line.text), _cell(line.note)] for line in lines]
+    rows = [[_cell(short_date(line.date)), _cell(line.text), _cell(line.note)] for line in lines]
     widths = [width * 0.16, width * 0.42, width * 0.42]
     if not any(line.note for line in lines):
         widths = [width * 0.16, width * 0.84]
@@ -394,19 +451,27 @@ def _dated_rows(
 
 
 def _treatments(visit: VisitSummary, width: float) -> list:
-    now = ", ".join(line.text for line in visit.treatments_now) or "none"
-    parts = [Paragraph(f"<b>Going on at {_day(visit.last)}:</b> {_text(now)}", BODY)]
-    parts += [Spacer(1, 4), Paragraph("<b>Changes in this period</b>", BODY)]
+    now = ", ".join(line.text for line in visit.treatments_now) or _("none")
+    going_on = _("Going on at %(day)s:") % {"day": _day(visit.last)}
+    parts = [Paragraph(f"<b>{going_on}</b> {_text(now)}", BODY)]
+    parts += [Spacer(1, 4), Paragraph(f"<b>{_('Changes in this period')}</b>", BODY)]
     parts += _dated_rows(
-        visit.treatment_changes, width, empty="No course started, changed or stopped."
+        visit.treatment_changes, width, empty=_("No course started, changed or stopped.")
     )
     missed = "; ".join(
-        f"{line.date:%-d %b %Y} {_text(line.text[:1].lower() + line.text[1:])}"
+        f"{short_date(line.date)} {_text(line.text[:1].lower() + line.text[1:])}"
         for line in visit.missed_doses
     )
     count = len(visit.missed_doses)
-    missed = f"{count} day{'s' if count != 1 else ''}: {missed}." if count else "none logged."
-    parts += [Spacer(1, 4), Paragraph(f"<b>Doses missed or partly given:</b> {missed}", RUNNING)]
+    if count:
+        missed = ngettext("%(count)s day: %(days)s.", "%(count)s days: %(days)s.", count) % {
+            "count": count,
+            "days": missed,
+        }
+    else:
+        missed = _("none logged.")
+    heading = _("Doses missed or partly given:")
+    parts += [Spacer(1, 4), Paragraph(f"<b>{heading}</b> {missed}", RUNNING)]
     return parts
 
 
@@ -522,14 +587,17 @@ def _append_content(writer: PdfWriter, page, operations: str) -> None:
 
 class _Footer:
     def __init__(self, visit: VisitSummary, made: datetime.date):
-        self.left = (
-            f"{visit.name} · visit summary {_period(visit)} · made {_day(made)} by OMS Journal"
-        )
+        self.left = _("%(name)s · visit summary %(period)s · made %(day)s by OMS Journal") % {
+            "name": visit.name,
+            "period": _period(visit),
+            "day": _day(made),
+        }
+        self.footer = str(FOOTER)
 
     def __call__(self, canvas, document) -> None:
         canvas.saveState()
         width = document.pagesize[0] - 2 * MARGIN
-        footer = Paragraph(FOOTER, SMALL)
+        footer = Paragraph(self.footer, SMALL)
         footer.wrap(width, FOOTER_ROOM)
         footer.drawOn(canvas, MARGIN, MARGIN + 12)
         canvas.setFont(FONT, 8)
@@ -556,7 +624,9 @@ class _NumberedCanvas(Canvas):
             self.setFont(FONT, 8)
             self.setFillColor(MUTED)
             self.drawRightString(
-                self._pagesize[0] - MARGIN, MARGIN, f"Page {self._pageNumber} of {count}"
+                self._pagesize[0] - MARGIN,
+                MARGIN,
+                _("Page %(page)s of %(count)s") % {"page": self._pageNumber, "count": count},
             )
             super().showPage()
         super().save()

@@ -62,6 +62,11 @@ TRACKED_ITEMS = RowReader(
 )
 
 
+def fever_logged_on(child, day: datetime.date) -> bool:
+    """Whether a fever event of the child covers the day."""
+    return TriggerEvent.objects.for_child(child).fevers_on(day).exists()
+
+
 def tracked_items(child) -> list[TrackedItem]:
     """Every extra item of the child, tracked now or retired, oldest first."""
     return [row["item"] for row in TRACKED_ITEMS.all([child.pk])]

@@ -16,6 +16,7 @@ from django.db import IntegrityError, connection, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 
 from journal import analysis, history
 from journal.exchange.plan import new_item
@@ -229,7 +230,7 @@ def entry_save(
     _write_entry(entry, onto_another_day=stored is None or stored.date != entry.date)
     for item, value in (item_values or {}).items():
         if item.child_id != entry.child_id:
-            raise ValidationError("This item belongs to another child.")
+            raise ValidationError(_("This item belongs to another child."))
         if value is None:
             ItemRating.objects.filter(entry=entry, item=item).delete()
         else:
@@ -401,10 +402,10 @@ def invitation_accept(*, token: str, user) -> Membership:
         .first()
     )
     if invitation is None or invitation.status != "pending":
-        raise ValidationError("This invitation link is no longer valid.")
+        raise ValidationError(_("This invitation link is no longer valid."))
     if Membership.objects.filter(child=invitation.child, user=user).exists():
         # The link stays unused, for the person it was meant for.
-        raise ValidationError("You are already on this care team.")
+        raise ValidationError(_("You are already on this care team."))
     membership = Membership.objects.create(child=invitation.child, user=user, role=invitation.role)
     invitation.accepted_by = user
     invitation.accepted_at = timezone.now()
@@ -438,6 +439,9 @@ def account_delete(*, user) -> list[str]:
     return [child.name for child in alone]
 
 
+LAST_OWNER = _("A care team needs at least one owner: make someone else owner first.")
+
+
 def _last_owner(membership: Membership) -> bool:
     """Whether `membership` is the team's only owner, its team's rows locked first: two owners
     demoting or removing each other at once take turns, so the second sees the first's change
@@ -445,7 +449,7 @@ def _last_owner(membership: Membership) -> bool:
     team = Membership.objects.select_for_update().filter(child_id=membership.child_id)
     roles = dict(team.values_list("pk", "role"))
     if membership.pk not in roles:  # removed by another owner meanwhile
-        raise Http404("This member has left the care team.")
+        raise Http404(_("This member has left the care team."))
     others = [pk for pk, role in roles.items() if role == Role.OWNER and pk != membership.pk]
     return roles[membership.pk] == Role.OWNER and not others
 
@@ -453,9 +457,7 @@ def _last_owner(membership: Membership) -> bool:
 @transaction.atomic
 def membership_set_role(*, membership: Membership, role: str) -> Membership:
     if role != Role.OWNER and _last_owner(membership):
-        raise PermissionDenied(
-            "A care team needs at least one owner: make someone else owner first."
-        )
+        raise PermissionDenied(LAST_OWNER)
     membership.role = role
     membership.full_clean()
     membership.save(update_fields=["role"])
@@ -465,9 +467,7 @@ def membership_set_role(*, membership: Membership, role: str) -> Membership:
 @transaction.atomic
 def membership_remove(*, membership: Membership) -> None:
     if _last_owner(membership):
-        raise PermissionDenied(
-            "A care team needs at least one owner: make someone else owner first."
-        )
+        raise PermissionDenied(LAST_OWNER)
     membership.delete()
 
 
@@ -608,7 +608,7 @@ def diary_import(*, child: Child, user, plan) -> dict[str, int]:
 def import_choices_save(*, child: Child, choices: dict) -> None:
     """Remember how the child's files were read (exchange.reading.Choices.as_data), for the
     next file: the columns of this one added to those of the files before."""
-    stored, _ = ImportChoices.objects.get_or_create(child=child)
+    stored, _created = ImportChoices.objects.get_or_create(child=child)
     stored.columns = {**stored.columns, **choices["columns"]}
     stored.date_order = choices["date_order"] or stored.date_order
     stored.rating_words = {**stored.rating_words, **choices["rating_words"]}

@@ -8,8 +8,12 @@ queries for a month as for five years.
 import datetime
 from dataclasses import dataclass
 
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
 from journal import analysis, trends
 from journal.analysis import ONE_DAY, Course
+from journal.dates import day_month, short_date
 from journal.models import Child, DailyEntry, Doses, TriggerEvent
 from journal.scales import CORE_ITEMS
 
@@ -157,7 +161,7 @@ def _before_first(history: trends.History, first: datetime.date, days: int) -> d
 
 
 def _changes(before: analysis.PeriodMeans, now: analysis.PeriodMeans) -> tuple[MeanChange, ...]:
-    score = MeanChange("Daily score (0-15)", before.score, now.score)
+    score = MeanChange(_("Daily score (0-15)"), before.score, now.score)
     items = (
         MeanChange(item.label, before.items[item.field], now.items[item.field])
         for item in CORE_ITEMS
@@ -178,12 +182,16 @@ def _entries_of_note(child: Child, first: datetime.date, last: datetime.date):
 
 def _missed_doses(entries, courses) -> list[Line]:
     """The days whose doses were partly or not given, each naming the courses going on then."""
-    words = {Doses.PARTLY: "Partly given", Doses.NO: "Not given"}
+    words = {Doses.PARTLY: _("Partly given"), Doses.NO: _("Not given")}
     lines = []
     for entry in entries:
         if entry.doses in words:
             drugs = ", ".join(course.name for course in _courses_on(courses, entry.date))
-            text = f"{words[entry.doses]} ({drugs})" if drugs else words[entry.doses]
+            text = (
+                _("%(given)s (%(drugs)s)") % {"given": words[entry.doses], "drugs": drugs}
+                if drugs
+                else words[entry.doses]
+            )
             lines.append(Line(entry.date, text, entry.notes))
     return lines
 
@@ -212,7 +220,9 @@ def _triggers(child: Child, first: datetime.date, last: datetime.date, triggers=
 
 
 def _until(start: datetime.date, end: datetime.date | None) -> str:
-    return f" (to {end:%-d %b})" if end and end != start else ""
+    if not end or end == start:
+        return ""
+    return " " + _("(to %(day)s)") % {"day": day_month(end)}
 
 
 def _dose(course: Course, dose: float | None) -> str:
@@ -239,61 +249,103 @@ def _treatment_changes(courses, first: datetime.date, last: datetime.date) -> li
     for course in courses:
         if first <= course.start <= last:
             dose = _dose(course, course.dose_on(course.start))
-            lines.append(Line(course.start, f"Started {course.name} {dose}".strip()))
-        for (_, previous), (since, dose) in zip(course.doses, course.doses[1:], strict=False):
+            started = _("Started %(drug)s %(dose)s") % {"drug": course.name, "dose": dose}
+            lines.append(Line(course.start, started.strip()))
+        for (_before, previous), (since, dose) in zip(course.doses, course.doses[1:], strict=False):
             if first <= since <= last and dose != previous:
-                verb = "lowered" if dose < previous else "raised"
-                text = f"{course.name} {verb}: {_dose(course, previous)} to {_dose(course, dose)}"
+                doses = {
+                    "drug": course.name,
+                    "before": _dose(course, previous),
+                    "after": _dose(course, dose),
+                }
+                if dose < previous:
+                    text = _("%(drug)s lowered: %(before)s to %(after)s") % doses
+                else:
+                    text = _("%(drug)s raised: %(before)s to %(after)s") % doses
                 lines.append(Line(since, text))
         if course.end and first <= course.end <= last:
-            lines.append(Line(course.end, f"Stopped {course.name} (last dose)"))
+            lines.append(
+                Line(course.end, _("Stopped %(drug)s (last dose)") % {"drug": course.name})
+            )
     return sorted(lines, key=lambda line: line.date)
 
 
 HEADLINE_LEAST_LOGGED = 3  # fewer logged days in the period, and no word on where it stands
 
 
-def _days(count: int, what: str = "day") -> str:
-    return f"{count} {what}" if count == 1 else f"{count} {what}s"
-
-
 def status_words(visit: VisitSummary) -> tuple[str, str]:
-    """Where the child stood on the period's last day: a headline and a sentence."""
-    status, rule, name = visit.status, visit.rule, visit.name
-    usual = f"{status.baseline.score:g}" if status.baseline else ""
-    on = f"On {visit.last:%-d %b %Y}"
+    """Where the child stood on the period's last day: a headline and a sentence, each one
+    whole message with its values by name."""
+    status, rule = visit.status, visit.rule
+    values = {
+        "day": short_date(visit.last),
+        "name": visit.name,
+        "usual": f"{status.baseline.score:g}" if status.baseline else "",
+        "least": HEADLINE_LEAST_LOGGED,
+        "logged": visit.logged,
+        "run": rule.raised_run,
+        "baseline": rule.baseline_days,
+        "needed": rule.min_logged_days,
+    }
     if visit.logged < HEADLINE_LEAST_LOGGED:
-        logged = "no day" if not visit.logged else _days(visit.logged)
         return (
-            f"{on}: too few days logged to say",
-            f"{logged.capitalize()} of this period logged; saying where {name} stands needs "
-            f"at least {HEADLINE_LEAST_LOGGED}.",
+            _("On %(day)s: too few days logged to say") % values,
+            ngettext(
+                "%(logged)s day of this period logged; saying where %(name)s stands needs at "
+                "least %(least)s.",
+                "%(logged)s days of this period logged; saying where %(name)s stands needs at "
+                "least %(least)s.",
+                visit.logged,
+            )
+            % values
+            if visit.logged
+            else _(
+                "No day of this period logged; saying where %(name)s stands needs at least "
+                "%(least)s."
+            )
+            % values,
         )
     if status.kind == "relapse":
+        values["since"] = short_date(status.since)
         return (
-            f"{on}: possible relapse since {status.since:%-d %b %Y}",
-            f"Daily scores had stayed well above {name}'s usual level (about {usual}) since "
-            "then. A prompt to talk about, not a diagnosis.",
+            _("On %(day)s: possible relapse since %(since)s") % values,
+            _(
+                "Daily scores had stayed well above %(name)s's usual level (about %(usual)s) "
+                "since then. A prompt to talk about, not a diagnosis."
+            )
+            % values,
         )
     if status.kind == "rising":
+        values["raised"] = status.raised_days
         return (
-            f"{on}: rising",
-            f"{_raised(status.raised_days)} well above {name}'s usual level (about {usual}); "
-            f"a possible relapse is flagged after {rule.raised_run} in a row.",
+            _("On %(day)s: rising") % values,
+            ngettext(
+                "The last logged day was well above %(name)s's usual level (about %(usual)s); "
+                "a possible relapse is flagged after %(run)s in a row.",
+                "The last %(raised)s logged days were well above %(name)s's usual level (about "
+                "%(usual)s); a possible relapse is flagged after %(run)s in a row.",
+                status.raised_days,
+            )
+            % values,
         )
     if status.kind == "stable":
         return (
-            f"{on}: stable",
-            f"Near {name}'s usual level: a daily score of about {usual} over the last "
-            f"{rule.baseline_days} days.",
+            _("On %(day)s: stable") % values,
+            _(
+                "Near %(name)s's usual level: a daily score of about %(usual)s over the last "
+                "%(baseline)s days."
+            )
+            % values,
         )
-    logged = status.logged_in_window
+    values["logged"] = status.logged_in_window
     return (
-        f"{on}: not enough data",
-        f"{logged} of the last {rule.baseline_days} days {'was' if logged == 1 else 'were'} "
-        f"logged; telling a rise from the usual level needs {rule.min_logged_days}.",
+        _("On %(day)s: not enough data") % values,
+        ngettext(
+            "%(logged)s of the last %(baseline)s days was logged; telling a rise from the usual "
+            "level needs %(needed)s.",
+            "%(logged)s of the last %(baseline)s days were logged; telling a rise from the usual "
+            "level needs %(needed)s.",
+            status.logged_in_window,
+        )
+        % values,
     )
-
-
-def _raised(count: int) -> str:
-    return "The last logged day was" if count == 1 else f"The last {count} logged days were"

@@ -12,8 +12,12 @@ import hashlib
 import re
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import cache
+from django.utils import translation
 from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from journal import analysis, charts
 from journal.analysis import ONE_DAY, Course, Day, Trigger
@@ -27,9 +31,12 @@ CACHE_SECONDS = 60 * 60 * 24 * 7
 
 def cache_key(child: Child, *parts: object) -> str:
     """A key that changes with the child's journal. The child's creation time is part of it, so
-    that a child given the id of a deleted one can never be shown the deleted one's charts."""
+    that a child given the id of a deleted one can never be shown the deleted one's charts; the
+    active language is, so that a page, chart or PDF drawn in one language is never served in
+    another (the history's item names and every word drawn are in it)."""
     born = int(child.created_at.timestamp() * 1_000_000)
-    header = ("trends", CACHE_GENERATION, child.pk, born, child.data_version)
+    language = translation.get_language() or settings.LANGUAGE_CODE
+    header = ("trends", CACHE_GENERATION, child.pk, born, child.data_version, language)
     return ":".join(str(part) for part in (*header, *parts))
 
 
@@ -120,7 +127,7 @@ def load_history(child: Child) -> History:
     )
     triggers = analysis.with_treatment_triggers(events, analysis.treatment_triggers(courses))
     items = tuple((item.field, item.label) for item in CORE_ITEMS) + tuple(
-        (item_key(item.pk), item.name) for item in TrackedItem.objects.for_child(child)
+        (item_key(item.pk), item.label) for item in TrackedItem.objects.for_child(child)
     )
     return History(days, tuple(triggers), courses, items)
 
@@ -163,18 +170,19 @@ def overview_for(child: Child, today: datetime.date) -> Overview:
 # --- Periods and charts -----------------------------------------------------------------------
 
 PRESETS = {  # key: (label, days shown; None for the whole journal)
-    "4w": ("4 weeks", 28),
-    "3m": ("3 months", 91),
-    "6m": ("6 months", 182),
-    "1y": ("1 year", 365),
-    "all": ("All", None),
+    "4w": (_("4 weeks"), 28),
+    "3m": (_("3 months"), 91),
+    "6m": (_("6 months"), 182),
+    "1y": (_("1 year"), 365),
+    # Translators: the whole journal, in the range picker of the charts.
+    "all": (pgettext_lazy("period", "All"), None),
 }
 DEFAULT_RANGE = "3m"
 CUSTOM = "custom"
 # The longest period a page, a table, a summary or a share link shows: ten years, leap days
 # included. A chart or table of a century took half a minute; ten years take a second or two.
 MAX_PERIOD_DAYS = 3653
-MAX_PERIOD_WORDS = "ten years"
+MAX_PERIOD_WORDS = _("ten years")
 
 
 def bounded(first: datetime.date, last: datetime.date) -> tuple[datetime.date, datetime.date]:
@@ -242,10 +250,10 @@ class ChartKind:
 
 
 KINDS = {
-    "score": ChartKind("Daily score", charts.score_chart, charts.score_summary),
-    "items": ChartKind("Each item, day by day", charts.heatmap_chart, charts.heatmap_summary),
-    "sleep": ChartKind("Sleep", charts.sleep_chart, charts.sleep_summary),
-    "rage": ChartKind("Rage", charts.rage_chart, charts.rage_summary),
+    "score": ChartKind(_("Daily score"), charts.score_chart, charts.score_summary),
+    "items": ChartKind(_("Each item, day by day"), charts.heatmap_chart, charts.heatmap_summary),
+    "sleep": ChartKind(_("Sleep"), charts.sleep_chart, charts.sleep_summary),
+    "rage": ChartKind(_("Rage"), charts.rage_chart, charts.rage_summary),
 }
 
 
@@ -371,19 +379,24 @@ def _shown(value: float | None, places: int = 0) -> str:
 
 
 TABLE_DETAILS = {  # the details a chart draws, with their column headings
-    "sleep": (("sleep_hours", "Hours slept"), ("night_wakings", "Night wakings")),
-    "rage": (("rage_episodes", "Rage episodes"), ("rage_longest_minutes", "Longest (minutes)")),
+    "sleep": (("sleep_hours", _("Hours slept")), ("night_wakings", _("Night wakings"))),
+    "rage": (
+        ("rage_episodes", _("Rage episodes")),
+        ("rage_longest_minutes", _("Longest (minutes)")),
+    ),
 }
 TABLE_NOTES = {
-    "score": "The daily score is the sum of the five core items, from 0 to 15. A possible "
-    "relapse is a prompt to talk to the doctor, not a diagnosis.",
-    "items": "Each item from 0 (none) to 3 (most).",
+    "score": _(
+        "The daily score is the sum of the five core items, from 0 to 15. A possible "
+        "relapse is a prompt to talk to the doctor, not a diagnosis."
+    ),
+    "items": _("Each item from 0 (none) to 3 (most)."),
 }
 
 
 def table_columns(kind: str, history: History) -> list[str]:
     if kind == "score":
-        return ["Score", "7-day mean", "Possible relapse", "Triggers"]
+        return [_("Score"), _("7-day mean"), _("Possible relapse"), _("Triggers")]
     if kind == "items":
         return [label for _, label in history.items]
     return [heading for _, heading in TABLE_DETAILS[kind]]
@@ -422,7 +435,7 @@ def _score_cells(history: History, overview: Overview, period: Period):
         return [
             _shown(day.score if day else None),
             _shown(means.get(date), 1),
-            "yes" if in_episode else "",
+            str(pgettext_lazy("in a possible relapse", "yes")) if in_episode else "",
             "; ".join(labels.get(date, [])),
         ]
 

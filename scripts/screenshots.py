@@ -1,9 +1,11 @@
-"""Screenshots of every main page at phone size (390x844), for the README and for review.
+"""Screenshots of every main page, at phone size (390x844) for the README, and for review.
 
 Builds a throwaway SQLite database with the demo family, serves it on a free loopback port, logs
-in as the demo caregiver in Chromium and saves one PNG a page under docs/screenshots/.
+in as the demo caregiver in Chromium and saves one PNG a page under docs/screenshots/. Other
+widths, the dark colour scheme and other languages are for review, into a folder of their own:
 
     .venv/bin/python scripts/screenshots.py [--out docs/screenshots]
+    .venv/bin/python scripts/screenshots.py --width 1366 --scheme dark --out var/shots/1366-dark
 """
 
 import argparse
@@ -35,12 +37,22 @@ CHROMIUM_ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-PHONE = {
-    "viewport": {"width": 390, "height": 844},
-    "device_scale_factor": 2,
-    "is_mobile": True,
-    "has_touch": True,
-}
+PHONE_HEIGHT = 844
+# Wider than this is a laptop's window: a mouse, one pixel per CSS pixel, no touch.
+LARGEST_PHONE = 480
+
+
+def browser_options(width: int, scheme: str, language: str) -> dict:
+    """A phone (two device pixels per CSS pixel, touch) up to LARGEST_PHONE, else a laptop."""
+    phone = width <= LARGEST_PHONE
+    return {
+        "viewport": {"width": width, "height": PHONE_HEIGHT if phone else 900},
+        "device_scale_factor": 2 if phone else 1,
+        "is_mobile": phone,
+        "has_touch": phone,
+        "color_scheme": scheme,
+        "locale": language,
+    }
 
 
 def free_port() -> int:
@@ -72,10 +84,10 @@ def wait_until_up(url: str, seconds: float = 20) -> None:
 
 
 def rate_today(page) -> None:
-    """Tap a level for each core item, as a parent would, so the anchors show."""
-    for item, level in (("Eyes", 1), ("Jerks", 1), ("Balance", 2), ("Sleep", 1)):
-        group = page.get_by_role("group", name=item, exact=True)
-        group.locator("label").filter(has_text=f"{level}:").tap()
+    """Tap a level for four of the core items, as a parent would, so the anchors show. By the
+    fields' names: the items' words are the page's language."""
+    for field, level in (("opsoclonus", 1), ("myoclonus", 1), ("ataxia", 2), ("sleep", 1)):
+        page.locator(f'input[name="{field}"][value="{level}"] + label').click()
 
 
 def show_charts(page) -> None:
@@ -86,11 +98,11 @@ def show_charts(page) -> None:
     page.evaluate("window.scrollTo(0, 0)")
 
 
-def capture(base: str, out: Path, password: str) -> list[Path]:
+def capture(base: str, out: Path, password: str, options: dict) -> list[Path]:
     shots = []
     with sync_playwright() as pw:
         browser = pw.chromium.launch(executable_path="/usr/bin/chromium", args=CHROMIUM_ARGS)
-        page = browser.new_context(**PHONE).new_page()
+        page = browser.new_context(**options).new_page()
         page.goto(f"{base}/accounts/login/")
         page.screenshot(path=out / "01-login.png")
         page.fill("#id_username", "demo")
@@ -123,8 +135,10 @@ def capture(base: str, out: Path, password: str) -> list[Path]:
                 page.screenshot(path=target, full_page=True)
             shots.append(target)
         shots.append(summary_pdf_page(page, f"{base}{child_url}", out / "13-summary-pdf.png"))
-        shots.extend(share_link_pages(browser, page, f"{base}{child_url}", out))
-        shots.extend(data_pages(page, f"{base}{child_url}", out))
+        # The share link and the import are reached through English words on their pages.
+        if options["locale"].startswith("en"):
+            shots.extend(share_link_pages(browser, page, f"{base}{child_url}", out, options))
+            shots.extend(data_pages(page, f"{base}{child_url}", out))
         browser.close()
     return shots
 
@@ -145,14 +159,14 @@ def summary_pdf_page(page, child_url: str, target: Path) -> Path:
     return target
 
 
-def share_link_pages(browser, page, child_url: str, out: Path) -> list[Path]:
+def share_link_pages(browser, page, child_url: str, out: Path, options: dict) -> list[Path]:
     """The owner makes a link for the neurologist; a phone with no account opens it."""
     page.goto(f"{child_url}share/")
     page.get_by_label("Who it is for").fill("Dr Rivera, neurology")
     page.get_by_role("button", name="Make a link").click()
     link = page.get_by_role("textbox", name="Link for the clinician").input_value()
     page.screenshot(path=out / "30-share-link.png", full_page=True)
-    clinician = browser.new_context(**PHONE).new_page()
+    clinician = browser.new_context(**options).new_page()
     clinician.goto(link)
     show_charts(clinician)
     clinician.screenshot(path=out / "31-shared-summary.png", full_page=True)
@@ -172,7 +186,7 @@ def data_pages(page, child_url: str, out: Path) -> list[Path]:
     edited = io.StringIO()
     csv.writer(edited).writerows(rows)
     upload = {"name": "entries.csv", "mimeType": "text/csv", "buffer": edited.getvalue().encode()}
-    page.get_by_label("Daily entries (entries.csv)").set_input_files(upload)
+    page.get_by_label("Daily entries (CSV, Excel or LibreOffice)").set_input_files(upload)
     page.get_by_role("button", name="Check the files").click()
     page.screenshot(path=out / "21-data-import-preview.png", full_page=True)
     return [out / "20-data.png", out / "21-data-import-preview.png"]
@@ -181,7 +195,11 @@ def data_pages(page, child_url: str, out: Path) -> list[Path]:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--out", type=Path, default=ROOT / "docs" / "screenshots")
+    parser.add_argument("--width", type=int, default=390, help="CSS pixels (320, 390, 1366)")
+    parser.add_argument("--scheme", choices=("light", "dark"), default="light")
+    parser.add_argument("--language", default="en-GB", help="the browser's, e.g. de-DE")
     args = parser.parse_args()
+    options = browser_options(args.width, args.scheme, args.language)
     args.out.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory() as tmp:
         env = {
@@ -204,7 +222,7 @@ def main() -> None:
         try:
             base = f"http://127.0.0.1:{port}"
             wait_until_up(f"{base}/accounts/login/")
-            for shot in capture(base, args.out, password):
+            for shot in capture(base, args.out, password, options):
                 print(shot)
         finally:
             server.terminate()

@@ -13,6 +13,8 @@ SECRET_KEY=test-only-key). The session fixture below makes the few changes tests
 environment says, so a bare run needs only a key: `SECRET_KEY=x .venv/bin/pytest -k invitation`.
 """
 
+import os
+
 import factory.random
 import hypothesis
 import pytest
@@ -29,6 +31,53 @@ factory.random.reseed_random("oms-journal")
 # 2-core CI machine would trip at random.
 hypothesis.settings.register_profile("oms-journal", database=None, deadline=None)
 hypothesis.settings.load_profile("oms-journal")
+
+
+# Fixtures through which a test opens the test database (pytest-django's own names).
+DATABASE_FIXTURES = {
+    "db",
+    "transactional_db",
+    "live_server",
+    "django_db_reset_sequences",
+    "django_db_serialized_rollback",
+}
+
+
+def pytest_addoption(parser):
+    parser.addoption(
+        "--database-tests-only",
+        action="store_true",
+        help="run only the tests that open the database or need the PostgreSQL run's servers "
+        "(make test-postgres: the others ran in make test-sqlite already, and the database is "
+        "the only thing that differs)",
+    )
+
+
+def opens_database(item) -> bool:
+    return bool(
+        item.get_closest_marker("django_db")
+        or item.get_closest_marker("postgres_run")
+        or DATABASE_FIXTURES & set(item.fixturenames)
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """With --database-tests-only, a test that never opens the database (pure analysis, charts,
+    a script's own SQLite file) is left to the SQLite run: run twice it can only fail twice.
+    A `postgres_run` test is skipped outside the PostgreSQL and Redis run."""
+    if not os.environ.get("REDIS_URL"):
+        skip = pytest.mark.skip(
+            reason="starts its own servers: runs in the PostgreSQL and Redis run"
+        )
+        for item in items:
+            if item.get_closest_marker("postgres_run"):
+                item.add_marker(skip)
+    if not config.getoption("--database-tests-only"):
+        return
+    elsewhere = [item for item in items if not opens_database(item)]
+    if elsewhere:
+        config.hook.pytest_deselected(items=elsewhere)
+        items[:] = [item for item in items if opens_database(item)]
 
 
 def pytest_report_header(config):

@@ -7,7 +7,6 @@ on every page with every response checked, the query counts, the plans and the r
 in the PostgreSQL and Redis run of `make test`.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -17,10 +16,7 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 DOC = ROOT / "docs" / "benchmarks.md"
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"),
-    reason="starts PostgreSQL, Redis and nginx: runs in the PostgreSQL and Redis run",
-)
+pytestmark = pytest.mark.postgres_run
 
 
 # A known defect, recorded rather than hidden: since the branches of December 2026 came

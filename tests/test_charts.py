@@ -3,7 +3,6 @@
 import datetime
 import random
 import re
-import time
 import xml.etree.ElementTree as ET
 from decimal import Decimal
 
@@ -329,16 +328,6 @@ def test_charts_leave_matplotlib_settings_as_they_found_them():
     before = dict(matplotlib.rcParams)
     CHARTS["score"](MONTH)
     assert dict(matplotlib.rcParams) == before
-
-
-def test_a_year_of_score_chart_renders_in_well_under_150_ms():
-    CHARTS["score"](YEAR)  # warm-up: the first render loads fonts
-    times = []
-    for _ in range(3):
-        start = time.perf_counter()
-        CHARTS["score"](YEAR)
-        times.append(time.perf_counter() - start)
-    assert min(times) < 0.15
 
 
 # --- The heat map, sleep and rage charts --------------------------------------------------------

@@ -10,7 +10,6 @@ of `make test` (it starts servers of its own, whatever the run's database).
 
 import datetime
 import io
-import os
 import re
 import secrets
 import subprocess
@@ -29,10 +28,7 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from cluster import Cluster, pg_bin  # noqa: E402
 from serving import Session, hidden_value  # noqa: E402
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"),
-    reason="starts PostgreSQL, Redis and nginx: runs in the PostgreSQL and Redis run",
-)
+pytestmark = pytest.mark.postgres_run
 
 PASSWORD = secrets.token_urlsafe(12)
 TIMEOUT = 30

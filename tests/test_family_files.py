@@ -413,3 +413,46 @@ def test_a_damaged_workbook_is_refused_plainly(child):
 )  # fmt: skip
 def test_headers_as_families_write_them(header, target):
     assert words.header_target(header, words.ENTRY_HEADERS) == target
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        ["Fecha", "Ojos", "Sacudidas", "Equilibrio", "Sueño", "Rabia", "Horas de sueño",
+         "Temperatura (°C)", "Notas", "Pregunta"],
+        ["Datum", "Augen", "Zuckungen", "Gleichgewicht", "Schlaf", "Wut", "Stunden Schlaf",
+         "Temperatur (°C)", "Notizen", "Frage"],
+    ],
+    ids=["es", "de"],
+)  # fmt: skip
+def test_a_diary_with_spanish_or_german_headers_comes_in(tmp_path, header):
+    rows = [header, [day(1), 1, 0, 2, 1, 3, "9,5", "38,5", "müde", "¿Dosis?"]]
+    child = new_child(tmp_path, ("diary.xlsx", xlsx(rows)))
+
+    entry = DailyEntry.objects.for_child(child).get(date=day(1))
+    ratings = (entry.opsoclonus, entry.myoclonus, entry.ataxia, entry.sleep, entry.rage)
+    assert ratings == (1, 0, 2, 1, 3)
+    assert entry.sleep_hours == Decimal("9.5")  # a decimal comma read as today
+    assert entry.max_temperature_c == Decimal("38.5")
+    assert (entry.notes, entry.question) == ("müde", "¿Dosis?")
+
+
+@pytest.mark.parametrize(
+    ("header", "target"),
+    [
+        ("Fecha", "date"), ("Ojos (0-3)", "opsoclonus"), ("Horas de sueño", "sleep_hours"),
+        ("Yeux", "opsoclonus"), ("Réveils", "night_wakings"), ("Température", "max_temperature_c"),
+        ("Längster Wutanfall", "rage_longest_minutes"), ("Occhi", "opsoclonus"),
+        ("Risvegli", "night_wakings"), ("Olhos", "opsoclonus"), ("Horas de sono", "sleep_hours"),
+        ("Ogen", "opsoclonus"), ("Uren slaap", "sleep_hours"), ("Vraag", "question"),
+    ],
+)  # fmt: skip
+def test_headers_in_every_shipped_language(header, target):
+    assert words.header_target(header, words.ENTRY_HEADERS) == target
+
+
+def test_a_header_of_one_language_means_one_column_in_every_language():
+    seen: dict[str, str] = {}
+    for target, said in words.ENTRY_HEADERS.items():
+        for word in said:
+            assert seen.setdefault(word, target) == target, word

@@ -6,7 +6,6 @@ database: nothing lost, nothing written twice, no 500, no request past its timeo
 without a restart. It runs in the PostgreSQL and Redis run of `make test`.
 """
 
-import os
 import subprocess
 import sys
 from pathlib import Path
@@ -15,10 +14,7 @@ import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
 
-pytestmark = pytest.mark.skipif(
-    not os.environ.get("REDIS_URL"),
-    reason="starts PostgreSQL, Redis and nginx: runs in the PostgreSQL and Redis run",
-)
+pytestmark = pytest.mark.postgres_run
 
 
 def test_saves_survive_a_postgresql_restart_and_redis_down():

@@ -9,9 +9,11 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import translation
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from journal import pages
 from journal.models import Child, DailyEntry
 from journal.trends import KINDS
 from tests.factories import (
@@ -221,6 +223,51 @@ def test_a_chart_is_drawn_once_then_served_from_the_cache(owner_client, child, m
     second = owner_client.get(chart_url(child)).content
     assert first == second
     assert drawn == [child.today()]
+
+
+def in_language(client, language: str, url: str):
+    """A request in `language`: the active language around the call, and the browser's header
+    (which the locale middleware reads where it is installed)."""
+    with translation.override(language):
+        return client.get(url, headers={"accept-language": language})
+
+
+def test_a_chart_cached_in_english_is_not_served_to_a_french_request(
+    owner_client, child, monkeypatch
+):
+    log_days(child, [CALM] * 10)
+    drawn = []
+    score = KINDS["score"]
+
+    def draw_and_count(**arguments):  # the real drawing, counted, with the language it is for
+        drawn.append(translation.get_language())
+        return score.draw(**arguments)
+
+    monkeypatch.setitem(KINDS, "score", dataclasses.replace(score, draw=draw_and_count))
+    english = in_language(owner_client, "en", chart_url(child))
+    french = in_language(owner_client, "fr", chart_url(child))
+    again = in_language(owner_client, "en", chart_url(child))
+    assert drawn == ["en", "fr"]  # each language drawn once, English then served from the cache
+    assert english["ETag"] != french["ETag"]
+    assert again["ETag"] == english["ETag"] and again.content == english.content
+
+
+def test_a_page_cached_in_english_is_not_served_to_a_french_request(
+    owner_client, child, monkeypatch
+):
+    log_days(child, [CALM] * 10)
+    rendered = []
+    render = pages.render_to_string
+
+    def render_and_count(template, context, request):
+        rendered.append((template, translation.get_language()))
+        return render(template, context, request)
+
+    monkeypatch.setattr(pages, "render_to_string", render_and_count)
+    dashboard = reverse("child_detail", args=[child.pk])
+    for language in ("en", "fr", "en", "fr"):
+        assert in_language(owner_client, language, dashboard).status_code == 200
+    assert [language for _, language in rendered] == ["en", "fr"]
 
 
 def test_an_unknown_chart_is_a_404(owner_client, child):

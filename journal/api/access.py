@@ -7,6 +7,7 @@ a 404 too), and to reading if its scope is read only. A viewer's token reads, wh
 
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django.utils.translation import gettext as _
 
 from journal.access import VIEWER_REFUSAL, membership_for
 from journal.models import AccessToken, Child, Membership
@@ -29,7 +30,7 @@ def api_membership(request, child_id: int, *, write: bool = False) -> Membership
         if token is not None and not token.can_write:
             raise PermissionDenied(READ_ONLY_REFUSAL)
         if not membership.can_write:
-            raise PermissionDenied(VIEWER_REFUSAL)
+            raise PermissionDenied(_(VIEWER_REFUSAL))
     return membership
 
 

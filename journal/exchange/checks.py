@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from journal.models import Child, TrackedItem, TriggerEvent
 from journal.scales import CORE_ITEMS
@@ -39,8 +41,13 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.file}, line {self.line}" if self.line else self.file
-        return f"{where}: {self.message}"
+        if not self.line:
+            return f"{self.file}: {self.message}"
+        return _("%(file)s, line %(line)s: %(message)s") % {
+            "file": self.file,
+            "line": self.line,
+            "message": self.message,
+        }
 
 
 @dataclass
@@ -233,7 +240,7 @@ def shown_value(value) -> str:
 def column_values(table: Table, index: int, limit: int = 200) -> list[str]:
     """The first `limit` values of a column that are not empty, for guessing what it holds."""
     found = []
-    for _, cells in table.rows:
+    for _line, cells in table.rows:
         if index < len(cells) and cells[index].strip():
             found.append(cells[index].strip())
             if len(found) >= limit:
@@ -254,27 +261,29 @@ def looks_dated(texts: list[str]) -> bool:
 
 def twice(name: str, first: str) -> str:
     if name == first:
-        return f'the column "{name}" is there twice'
-    return f'the columns "{first}" and "{name}" are the same column, but for capital letters'
+        return _('the column "%(name)s" is there twice') % {"name": name}
+    return _(
+        'the columns "%(first)s" and "%(name)s" are the same column, but for capital letters'
+    ) % {"first": first, "name": name}
 
 
 TARGET_LABELS = {
-    "date": "Date",
-    "sleep_hours": "Hours slept",
-    "night_wakings": "Night wakings",
-    "rage_episodes": "Rage episodes",
-    "rage_longest_minutes": "Longest rage (minutes)",
-    "max_temperature_c": "Temperature",
-    "doses": "Doses given",
-    NOTES_TARGET: "Notes",
-    "question": "Question for the neurologist",
-    TRIGGER: "A trigger that day",
-    SKIP: "Leave out",
-    NEW_ITEM: "A new item",
-    "end_date": "End date",
-    "type": "Trigger type",
-    "detail": "Trigger detail",
-    "time": "Time",
+    "date": gettext_lazy("Date"),
+    "sleep_hours": gettext_lazy("Hours slept"),
+    "night_wakings": gettext_lazy("Night wakings"),
+    "rage_episodes": gettext_lazy("Rage episodes"),
+    "rage_longest_minutes": gettext_lazy("Longest rage (minutes)"),
+    "max_temperature_c": gettext_lazy("Temperature"),
+    "doses": gettext_lazy("Doses given"),
+    NOTES_TARGET: gettext_lazy("Notes"),
+    "question": gettext_lazy("Question for the neurologist"),
+    TRIGGER: gettext_lazy("A trigger that day"),
+    SKIP: gettext_lazy("Leave out"),
+    NEW_ITEM: gettext_lazy("A new item"),
+    "end_date": gettext_lazy("End date"),
+    "type": gettext_lazy("Trigger type"),
+    "detail": gettext_lazy("Trigger detail"),
+    "time": gettext_lazy("Time"),
 }
 
 
@@ -284,8 +293,8 @@ def label(target: str) -> str:
     if target in core:
         return core[target]
     if target.startswith("item:"):
-        return f"{target[5:]} (item)"
-    return TARGET_LABELS.get(target, target)
+        return _("%(item)s (item)") % {"item": target[5:]}
+    return str(TARGET_LABELS.get(target, target))
 
 
 def opened(name: str, data: bytes, sheet: int = 0) -> tuple[Parsed, Table | None]:

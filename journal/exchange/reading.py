@@ -15,6 +15,8 @@ the child (saved or not yet) and its extra items are given.
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from journal.models import Child, DailyEntry, TrackedItem, day_is_empty
 from journal.scales import CORE_FIELDS, CORE_ITEMS
 
@@ -109,7 +111,7 @@ def entry_columns(
     child is not rated on is guessed a new item if `add_items`, and may be chosen one if
     `can_add`."""
     by_name = {item.name.casefold(): item.name for item in items}
-    taken = {item.label.casefold() for item in CORE_ITEMS} | set(CORE_FIELDS)
+    taken = {item.english.casefold() for item in CORE_ITEMS} | set(CORE_FIELDS)
     allowed = set(entry_targets(items, can_add=can_add))
     meaning, readings, new, problems, seen = {}, [], [], [], {}
     for index, name in enumerate(table.header):
@@ -143,11 +145,14 @@ def entry_columns(
     for target in sorted({t for t in targets if targets.count(t) > 1}):
         names = [r.header for r in readings if r.target == target]
         problems.append(
-            f"the columns {', '.join(repr(n) for n in names)} are all read as {label(target)}: "
-            "choose one, and set the others to something else"
+            _(
+                "the columns %(columns)s are all read as %(meaning)s: choose one, and set the "
+                "others to something else"
+            )
+            % {"columns": ", ".join(repr(n) for n in names), "meaning": label(target)}
         )
     if "date" not in meaning.values():
-        problems.append('no column of dates: name the column of days "date"')
+        problems.append(_('no column of dates: name the column of days "date"'))
     return meaning, readings, new, problems
 
 
@@ -287,7 +292,7 @@ def parse_entries(
     parsed.rating_words = reader.rating_words
     for line, day, header, text in reader.trigger_rows:
         try:
-            fields, _ = event_fields(child, {"start_date": day}, "", text, "")
+            fields, _typed = event_fields(child, {"start_date": day}, "", text, "")
             parsed.events.append(EventRow(line, fields))
         except RowProblems as problems:
             parsed.problems += [Problem(name, line, f"{header}: {m}") for m in problems.messages]

@@ -15,6 +15,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import PurePath
 
+from django.utils.translation import gettext as _
 from python_calamine import CalamineWorkbook
 
 from .columns import unguarded
@@ -47,19 +48,22 @@ def read_table(name: str, data: bytes, sheet: int = 0) -> Table:
     """The file's table (a workbook's `sheet`-th sheet that holds anything), whatever kind of
     file it is; FileProblem if it can't be read as its name says."""
     if not data.strip():
-        raise FileProblem(None, "the file is empty.")
+        raise FileProblem(None, _("the file is empty."))
     suffix = PurePath(name).suffix.casefold()
     zipped = data[:4] == b"PK\x03\x04"
     if suffix == ".xls":
         raise FileProblem(
-            None, 'this is an old Excel file (.xls): save it as "Excel Workbook (.xlsx)".'
+            None, _('this is an old Excel file (.xls): save it as "Excel Workbook (.xlsx)".')
         )
     if suffix in (".xlsx", ".ods"):
         if not zipped:
             raise FileProblem(
                 None,
-                f"this file is named {suffix} but is not a {KINDS[suffix]} spreadsheet: save it "
-                "again from the spreadsheet as one.",
+                _(
+                    "this file is named %(suffix)s but is not a %(kind)s spreadsheet: save it "
+                    "again from the spreadsheet as one."
+                )
+                % {"suffix": suffix, "kind": KINDS[suffix]},
             )
         sheets = workbook_sheets(suffix, data)
         return with_header(sheets[sheet][1] if sheet < len(sheets) else [])
@@ -90,8 +94,10 @@ def decode(data: bytes) -> str:
         line = data[: utf8_error.start].count(b"\n") + 1
         raise FileProblem(
             line,
-            "the file is not UTF-8 text. Save it from the spreadsheet as "
-            '"CSV UTF-8" (Excel) or "Text CSV" with the character set "Unicode (UTF-8)".',
+            _(
+                "the file is not UTF-8 text. Save it from the spreadsheet as "
+                '"CSV UTF-8" (Excel) or "Text CSV" with the character set "Unicode (UTF-8)".'
+            ),
         ) from None
 
 
@@ -117,15 +123,17 @@ def csv_rows(data: bytes) -> list[tuple[int, list[str]]]:
                     raise FileProblem(line, too_many_rows())
             line = reader.line_num + 1
     except csv.Error as error:
-        raise FileProblem(line, f"the file can't be read as CSV here ({error}).") from None
+        raise FileProblem(
+            line, _("the file can't be read as CSV here (%(error)s).") % {"error": error}
+        ) from None
     return rows
 
 
 def too_many_rows() -> str:
-    return (
-        f"the file has more than {MAX_ROWS:,} rows: split it into a few files of some years "
+    return _(
+        "the file has more than %(rows)s rows: split it into a few files of some years "
         "each and import them one after the other."
-    )
+    ) % {"rows": f"{MAX_ROWS:,}"}
 
 
 # --- workbooks ----------------------------------------------------------------------------------
@@ -137,11 +145,15 @@ def checked_zip(suffix: str, data: bytes) -> None:
         archive = zipfile.ZipFile(io.BytesIO(data))
         members = archive.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise FileProblem(None, f"this {suffix} file is damaged: save it again.") from None
+        raise FileProblem(
+            None, _("this %(suffix)s file is damaged: save it again.") % {"suffix": suffix}
+        ) from None
     names = {member.filename for member in members}
     if len(members) > MAX_MEMBERS or sum(m.file_size for m in members) > MAX_UNPACKED_BYTES:
         raise FileProblem(
-            None, f"this workbook unpacks to more than {MAX_UNPACKED_BYTES // 2**20} MB."
+            None,
+            _("this workbook unpacks to more than %(most)s MB.")
+            % {"most": MAX_UNPACKED_BYTES // 2**20},
         )
     kind = None
     if "xl/workbook.xml" in names:
@@ -151,9 +163,18 @@ def checked_zip(suffix: str, data: bytes) -> None:
     if kind != suffix:
         raise FileProblem(
             None,
-            f"this file is named {suffix} but is "
-            f"{'a ' + KINDS[kind] + ' spreadsheet' if kind else 'not a spreadsheet'}: "
-            "name it as what it is, or save it again.",
+            (
+                _(
+                    "this file is named %(suffix)s but is a %(kind)s spreadsheet: name it as "
+                    "what it is, or save it again."
+                )
+                if kind
+                else _(
+                    "this file is named %(suffix)s but is not a spreadsheet: name it as what it "
+                    "is, or save it again."
+                )
+            )
+            % {"suffix": suffix, "kind": KINDS.get(kind, "")},
         )
 
 
@@ -172,7 +193,11 @@ def workbook_sheets(suffix: str, data: bytes) -> list[tuple[str, list[tuple[int,
     except Exception as error:
         # CalamineError and its kin, or whatever else a damaged file makes the reader raise:
         # an untrusted file that can't be read is the family's problem to hear of, not a 500.
-        raise FileProblem(None, f"this {suffix} file can't be read ({error}).") from None
+        raise FileProblem(
+            None,
+            _("this %(suffix)s file can't be read (%(error)s).")
+            % {"suffix": suffix, "error": error},
+        ) from None
     return found
 
 
@@ -227,7 +252,7 @@ def cell_text(value) -> str:
 
 def with_header(rows: list[tuple[int, list[str]]]) -> Table:
     if not rows:
-        raise FileProblem(None, "the file is empty.")
+        raise FileProblem(None, _("the file is empty."))
     while len(rows) > 1 and filled(rows[0][1]) == 1 and filled(rows[1][1]) > 1:
         rows = rows[1:]  # a title above the header, such as "Leo's diary 2025"
     (first, header), *body = rows
@@ -241,7 +266,9 @@ def with_header(rows: list[tuple[int, list[str]]]) -> Table:
     ):
         header.pop()  # a sheet's empty columns at the right
     if len(header) > MAX_COLUMNS:
-        raise FileProblem(first, f"the file has more than {MAX_COLUMNS} columns.")
+        raise FileProblem(
+            first, _("the file has more than %(most)s columns.") % {"most": MAX_COLUMNS}
+        )
     for index, name in enumerate(header):
         if not name and any(index < len(cells) and cells[index].strip() for _, cells in body):
             header[index] = f"Column {index + 1}"  # a column of values the family left unnamed

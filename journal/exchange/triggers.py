@@ -8,6 +8,8 @@ import datetime
 import re
 from decimal import Decimal
 
+from django.utils.translation import gettext as _
+
 from journal.models import Child, TriggerEvent
 
 from . import words
@@ -48,7 +50,7 @@ def short_choices(choices) -> list[tuple[str, str]]:
 
 
 def split_detail(detail: str) -> tuple[str, str]:
-    first, _, rest = detail.partition(",")
+    first, _comma, rest = detail.partition(",")
     return first.strip(), rest.strip()
 
 
@@ -74,7 +76,7 @@ def exact_vaccination(detail: str) -> dict:
 
 
 def vaccine_of(detail: str) -> str:
-    for suffix, _ in words.LIVE_MARKS:
+    for suffix, _live in words.LIVE_MARKS:
         detail = detail.removesuffix(suffix)
     return detail.strip()
 
@@ -205,11 +207,14 @@ def event_columns(table: Table, choices: Choices):
             continue  # several are joined
         names = [r.header for r in readings if r.target == target]
         problems.append(
-            f"the columns {', '.join(repr(n) for n in names)} are all read as {label(target)}: "
-            "choose one, and set the others to something else"
+            _(
+                "the columns %(columns)s are all read as %(meaning)s: choose one, and set the "
+                "others to something else"
+            )
+            % {"columns": ", ".join(repr(n) for n in names), "meaning": label(target)}
         )
     if "date" not in targets:
-        problems.append('no column of dates: name the column of days "date"')
+        problems.append(_('no column of dates: name the column of days "date"'))
     return meaning, readings, problems
 
 

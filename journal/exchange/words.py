@@ -15,6 +15,9 @@ import re
 from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
+from django.utils import translation
+
+from journal.exchange import headers
 from journal.models import Doses, Drug, TriggerEvent
 from journal.scales import CORE_FIELDS, MAX_RATING
 
@@ -31,6 +34,12 @@ def words_or_wrong(text: str, wrong: str) -> Exception:
     if any(character.isalpha() for character in text):
         return Words(text)
     return ValueError(wrong)
+
+
+def english(label) -> str:
+    """A choice's label in English, the language of the exchange format, whatever the page's."""
+    with translation.override("en"):
+        return str(label)
 
 
 @dataclass(frozen=True)
@@ -50,8 +59,9 @@ def folded(text: str) -> str:
 
 NOTES_TARGET, SKIP, NEW_ITEM, TRIGGER = "notes", "skip", "new_item", "trigger"
 
-# Headers a family writes, by the column they mean (after `folded`).
-ENTRY_HEADERS: dict[str, tuple[str, ...]] = {
+# Headers a family writes in English, by the column they mean (after `folded`); those of the
+# other shipped languages are added from headers.py.
+ENGLISH_ENTRY_HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("date", "day", "datum", "fecha", "when", "date of entry", "entry date",
              "datum", "tag", "date du jour", "jour", "fecha", "dia", "día", "data", "giorno"),
     "opsoclonus": ("eyes", "eye", "opsoclonus", "dancing eyes", "eye movements", "eye darting",
@@ -94,7 +104,7 @@ ENTRY_HEADERS: dict[str, tuple[str, ...]] = {
     TRIGGER: ("trigger", "triggers", "event", "events", "possible trigger", "illness",
               "sick", "illnesses", "trigger event"),
 }  # fmt: skip
-EVENT_HEADERS: dict[str, tuple[str, ...]] = {
+ENGLISH_EVENT_HEADERS: dict[str, tuple[str, ...]] = {
     "date": ("date", "start", "start date", "from", "when", "day", "began", "started"),
     "end_date": ("end", "end date", "until", "to", "ended", "finished", "stop", "end day"),
     "type": ("type", "kind", "what", "trigger", "event", "category", "trigger type",
@@ -104,6 +114,10 @@ EVENT_HEADERS: dict[str, tuple[str, ...]] = {
     "notes": ("notes", "note", "comments", "comment", "remarks"),
     "time": ("time", "at", "start time"),
 }  # fmt: skip
+
+
+ENTRY_HEADERS = headers.with_languages(ENGLISH_ENTRY_HEADERS, headers.ENTRY_HEADERS)
+EVENT_HEADERS = headers.with_languages(ENGLISH_EVENT_HEADERS, headers.EVENT_HEADERS)
 
 
 def header_target(header: str, words: dict[str, tuple[str, ...]]) -> str | None:
@@ -429,7 +443,7 @@ CHANGE_WORDS = {
                                      "dose down", "decrease", "decreased", "cut"),
 }  # fmt: skip
 DRUG_WORDS = {
-    **{drug.label.casefold(): drug.label for drug in Drug if drug != Drug.OTHER},
+    **{english(drug.label).casefold(): english(drug.label) for drug in Drug if drug != Drug.OTHER},
     "pred": "Prednisolone", "prednisone": "Prednisone", "dex": "Dexamethasone",
     "methylpred": "Methylprednisolone", "ritux": "Rituximab", "cyclo": "Cyclophosphamide",
     "mmf": "Mycophenolate", "cellcept": "Mycophenolate", "steroids": "steroids",
@@ -458,7 +472,8 @@ def trigger_type(*texts: str) -> str | None:
         if not key:
             continue
         for value in TriggerEvent.Type.values:
-            if key in (value.replace("_", " "), TriggerEvent.Type(value).label.casefold()):
+            label = TriggerEvent.Type(value).label
+            if key in (value.replace("_", " "), english(label).casefold(), label.casefold()):
                 return value
         for value, said in TYPE_WORDS.items():
             if key in said:

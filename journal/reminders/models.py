@@ -4,6 +4,8 @@ import datetime
 
 from django.conf import settings
 from django.db import models
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 DEFAULT_TIME = datetime.time(20, 0)
 
@@ -14,10 +16,10 @@ class Reminder(models.Model):
     membership = models.OneToOneField(
         "journal.Membership", on_delete=models.CASCADE, related_name="reminder"
     )
-    enabled = models.BooleanField("remind me", default=False)
-    at = models.TimeField("at", default=DEFAULT_TIME)
-    by_email = models.BooleanField("by email", default=True)
-    by_push = models.BooleanField("by a notification on my phones", default=False)
+    enabled = models.BooleanField(_("remind me"), default=False)
+    at = models.TimeField(pgettext_lazy("time of day", "at"), default=DEFAULT_TIME)
+    by_email = models.BooleanField(_("by email"), default=True)
+    by_push = models.BooleanField(_("by a notification on my phones"), default=False)
     updated_at = models.DateTimeField(auto_now=True)
 
     class Meta:

@@ -13,6 +13,7 @@ import logging
 from urllib.parse import urlsplit
 
 from django.conf import settings
+from django.utils.translation import gettext as _
 from pywebpush import WebPushException, webpush
 
 from journal.reminders.models import PushSubscription
@@ -33,27 +34,27 @@ def checked_endpoint(endpoint: str) -> str:
         parts = urlsplit(endpoint)
         port = parts.port
     except ValueError:
-        raise EndpointRefused("not a web address") from None
+        raise EndpointRefused(_("not a web address")) from None
     host = (parts.hostname or "").lower()
     if not host or parts.username or parts.password:
-        raise EndpointRefused("not a push service's address")
+        raise EndpointRefused(_("not a push service's address"))
     origin = f"{parts.scheme}://{host}" + (f":{port}" if port else "")
     allowed = settings.PUSH_SERVICE_ORIGINS
     if origin in allowed:
         return endpoint  # named exactly, as the tests name their own endpoint
     if parts.scheme != "https":
-        raise EndpointRefused("a push service is reached over https only")
+        raise EndpointRefused(_("a push service is reached over https only"))
     if is_address(host):
-        raise EndpointRefused("an address, not a push service")
+        raise EndpointRefused(_("an address, not a push service"))
     if port not in (None, 443):
-        raise EndpointRefused("a push service on another port")
+        raise EndpointRefused(_("a push service on another port"))
     for pattern in allowed:
-        scheme, _, name = pattern.partition("://")
+        scheme, _sep, name = pattern.partition("://")
         if scheme != "https":
             continue
         if name == host or (name.startswith("*.") and host.endswith(name[1:])):
             return endpoint
-    raise EndpointRefused(f"{host} is not a known push service")
+    raise EndpointRefused(_("%(host)s is not a known push service") % {"host": host})
 
 
 def is_address(host: str) -> bool:

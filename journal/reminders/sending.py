@@ -10,6 +10,7 @@ from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone, translation
+from django.utils.translation import gettext as _
 
 from journal.languages import email_language
 from journal.models import DailyEntry
@@ -97,7 +98,7 @@ def send_due(now: datetime.datetime | None = None) -> int:
 def words(reminder: Reminder) -> str:
     """All a reminder says: the child's first name, nothing of their health."""
     first_name = reminder.membership.child.name.split()[0]
-    return f"Time to log {first_name}'s day"
+    return _("Time to log %(child)s's day") % {"child": first_name}
 
 
 def absolute(path: str) -> str:
@@ -135,7 +136,8 @@ def deliver_in_language(reminder: Reminder, day: datetime.date) -> list[str]:
     if reminder.by_email and user.email:
         message = EmailMessage(
             subject=title,
-            body=f"{title}.\n\nOpen the day: {url}\n\nStop these reminders: {stop}\n",
+            body=_("%(title)s.\n\nOpen the day: %(url)s\n\nStop these reminders: %(stop)s\n")
+            % {"title": title, "url": url, "stop": stop},
             to=[user.email],
             headers={
                 "List-Unsubscribe": f"<{stop}>",
@@ -149,7 +151,7 @@ def deliver_in_language(reminder: Reminder, day: datetime.date) -> list[str]:
             log.warning("Reminder %s: email not sent: %s", reminder.pk, failure)
     if reminder.by_push:
         pushed = [
-            push.send(phone, title=title, body="Tap to open the day's form.", url=url)
+            push.send(phone, title=title, body=_("Tap to open the day's form."), url=url)
             for phone in user.push_subscriptions.all()
         ]
         if any(pushed):

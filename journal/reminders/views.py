@@ -9,6 +9,9 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
+from django.utils.dateformat import time_format
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -23,10 +26,10 @@ TIMES = [datetime.time(hour, minute) for hour in range(17, 24) for minute in (0,
 
 class ReminderForm(forms.ModelForm):
     at = forms.TypedChoiceField(
-        label="At",
+        label=pgettext_lazy("time of day", "At"),
         choices=[(t.strftime("%H:%M"), t.strftime("%H:%M")) for t in TIMES],
         coerce=lambda text: datetime.time.fromisoformat(text),
-        help_text="In the child's time zone.",
+        help_text=_("In the child's time zone."),
     )
 
     class Meta:
@@ -41,7 +44,7 @@ class ReminderForm(forms.ModelForm):
         cleaned = super().clean()
         if cleaned.get("enabled") and not (cleaned.get("by_email") or cleaned.get("by_push")):
             raise forms.ValidationError(
-                "Choose how to be reminded: by email, on your phones, or both."
+                _("Choose how to be reminded: by email, on your phones, or both.")
             )
         return cleaned
 
@@ -57,7 +60,7 @@ def reminder_settings(request: HttpRequest, child_id: int) -> HttpResponse:
     form = ReminderForm(request.POST or None, instance=reminder)
     if request.method == "POST" and form.is_valid():
         form.save()
-        messages.success(request, "Saved: " + summary(form.instance, membership.child))
+        messages.success(request, summary(form.instance, membership.child))
         return redirect("reminder_settings", child_id=child_id)
     context = {
         "membership": membership,
@@ -72,15 +75,34 @@ def reminder_settings(request: HttpRequest, child_id: int) -> HttpResponse:
 
 
 def summary(reminder: Reminder, child) -> str:
+    """What was saved, in words."""
     if not reminder.enabled:
-        return f"no reminder for {child.name}."
-    ways = [
-        way
-        for way, on in (("by email", reminder.by_email), ("on your phones", reminder.by_push))
-        if on
-    ]
-    when = f"a reminder at {reminder.at:%H:%M} ({child.time_zone}) {' and '.join(ways)}"
-    return f"{when}, when {child.name}'s day is not logged."
+        return _("Saved: no reminder for %(child)s.") % {"child": child.name}
+    values = {
+        "time": time_format(reminder.at, "H:i"),
+        "zone": child.time_zone,
+        "child": child.name,
+    }
+    if reminder.by_email and reminder.by_push:
+        return (
+            _(
+                "Saved: a reminder at %(time)s (%(zone)s) by email and on your phones, when "
+                "%(child)s's day is not logged."
+            )
+            % values
+        )
+    if reminder.by_push:
+        return (
+            _(
+                "Saved: a reminder at %(time)s (%(zone)s) on your phones, when %(child)s's day "
+                "is not logged."
+            )
+            % values
+        )
+    return (
+        _("Saved: a reminder at %(time)s (%(zone)s) by email, when %(child)s's day is not logged.")
+        % values
+    )
 
 
 def subscription_data(request: HttpRequest) -> dict:
@@ -98,11 +120,11 @@ def push_subscribe(request: HttpRequest) -> JsonResponse:
     data = subscription_data(request)
     keys = data.get("keys", {})
     if not data or not keys.get("p256dh") or not keys.get("auth"):
-        return JsonResponse({"error": "Not a push subscription."}, status=400)
+        return JsonResponse({"error": _("Not a push subscription.")}, status=400)
     try:
         endpoint = push.checked_endpoint(data["endpoint"])
     except push.EndpointRefused as refused:
-        return JsonResponse({"error": f"Refused: {refused}."}, status=400)
+        return JsonResponse({"error": _("Refused: %(why)s.") % {"why": refused}}, status=400)
     # One phone, one subscription: a shared phone's subscription follows whoever subscribed last.
     PushSubscription.objects.update_or_create(
         endpoint=endpoint,
@@ -130,7 +152,7 @@ def reminder_stop(request: HttpRequest, token: str) -> HttpResponse:
     same POST for List-Unsubscribe-Post. A GET changes nothing (mail scanners open links)."""
     reminder = reminder_from_token(token)
     if reminder is None:
-        raise Http404("This link is not valid.")
+        raise Http404(_("This link is not valid."))
     child = reminder.membership.child
     if request.method == "POST":
         reminder.enabled = False

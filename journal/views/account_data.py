@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import services
@@ -46,7 +47,7 @@ class ConfirmWithPasswordForm(forms.Form):
         password = self.cleaned_data["password"]
         username = self.request.user.get_username()
         if authenticate(self.request, username=username, password=password) is None:
-            raise forms.ValidationError("This is not your password.")
+            raise forms.ValidationError(_("This is not your password."))
         return password
 
 
@@ -61,10 +62,12 @@ def account_delete(request: HttpRequest) -> HttpResponse:
         logout(request)
         if deleted:
             messages.success(
-                request, f"Your account and the journals of {', '.join(deleted)} are deleted."
+                request,
+                _("Your account and the journals of %(names)s are deleted.")
+                % {"names": ", ".join(deleted)},
             )
         else:
-            messages.success(request, "Your account is deleted.")
+            messages.success(request, _("Your account is deleted."))
         return redirect("login")
     alone = services.children_owned_alone(user)
     others = (

@@ -14,7 +14,9 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
 from django.utils.crypto import salted_hmac
+from django.utils.encoding import iri_to_uri
 from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import services
@@ -28,8 +30,10 @@ logger = logging.getLogger(__name__)
 def safe_next(request: HttpRequest, default: str = "home") -> str:
     """Where to go after signing up: the `next` asked for, if it stays on this site."""
     target = request.POST.get("next") or request.GET.get("next") or ""
+    # Judged as it will be sent, percent-encoded: Django refuses an address over 2,048
+    # characters, and 300 Korean letters are 2,700 once encoded.
     allowed = url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        iri_to_uri(target), allowed_hosts={request.get_host()}, require_https=request.is_secure()
     )
     return target if allowed else default
 
@@ -59,7 +63,7 @@ def profile(request: HttpRequest) -> HttpResponse:
     form = DisplayNameForm(data, instance=request.user)
     if request.method == "POST" and form.is_valid():
         services.display_name_save(user=request.user, name=form.cleaned_data["first_name"])
-        messages.success(request, "Saved: the name your care team sees.")
+        messages.success(request, _("Saved: the name your care team sees."))
         return redirect("profile")
     return profile_page(request, form=form)
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -53,7 +54,10 @@ def child_add(request: HttpRequest) -> HttpResponse:
     form = ChildForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         child = services.child_create(owner=request.user, **form.cleaned_data)
-        messages.success(request, f"{child.name}'s journal is ready. Log today when you can.")
+        messages.success(
+            request,
+            _("%(child)s's journal is ready. Log today when you can.") % {"child": child.name},
+        )
         return redirect("child_detail", child_id=child.pk)
     return render(request, "journal/child_form.html", {"form": form})
 
@@ -65,7 +69,7 @@ def child_edit(request: HttpRequest, child_id: int) -> HttpResponse:
     form = ChildForm(request.POST or None, instance=membership.child)
     if request.method == "POST" and form.is_valid():
         services.child_update(child=form.instance)
-        messages.success(request, "Saved.")
+        messages.success(request, _("Saved."))
         return redirect("child_detail", child_id=child_id)
     return render(
         request,

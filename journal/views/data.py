@@ -18,7 +18,10 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.formats import number_format
 from django.utils.text import slugify
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 from django.views.decorators.http import require_GET, require_POST
 
 from journal import services
@@ -44,19 +47,19 @@ CSV_KINDS = {
 
 class ImportForm(forms.Form):
     entries = forms.FileField(
-        label="Daily entries (CSV, Excel or LibreOffice)",
+        label=_("Daily entries (CSV, Excel or LibreOffice)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": SHEETS_ACCEPTED}),
     )
     events = forms.FileField(
-        label="Triggers (CSV, Excel or LibreOffice)",
+        label=_("Triggers (CSV, Excel or LibreOffice)"),
         required=False,
         widget=forms.ClearableFileInput(attrs={"accept": SHEETS_ACCEPTED}),
     )
     add_items = forms.BooleanField(
-        label="Add columns that are not items yet as new items",
+        label=_("Add columns that are not items yet as new items"),
         required=False,
-        help_text="Each becomes an item rated 0-3, with plain anchors you can change later.",
+        help_text=_("Each becomes an item rated 0-3, with plain anchors you can change later."),
     )
 
     def __init__(self, *args, owner: bool, **kwargs):
@@ -68,7 +71,7 @@ class ImportForm(forms.Form):
     def clean(self):
         data = super().clean()
         if not data.get("entries") and not data.get("events") and not self.errors:
-            raise forms.ValidationError("Choose a file to import: entries, triggers or both.")
+            raise forms.ValidationError(_("Choose a file to import: entries, triggers or both."))
         return data
 
     def _clean_file(self, name: str):
@@ -76,9 +79,11 @@ class ImportForm(forms.Form):
         if upload and upload.size > MAX_UPLOAD_BYTES:
             size = upload.size / 1024 / 1024
             raise forms.ValidationError(
-                f"This file is {size:.1f} MB; the most an import takes is "
-                f"{MAX_UPLOAD_BYTES // 1024 // 1024} MB. Split it into a few files of some "
-                "years each and import them one after the other."
+                _(
+                    "This file is %(size)s MB; the most an import takes is %(most)s MB. Split "
+                    "it into a few files of some years each and import them one after the other."
+                )
+                % {"size": number_format(size, 1), "most": MAX_UPLOAD_BYTES // 1024 // 1024}
             )
         return upload
 
@@ -282,7 +287,7 @@ def data_import_confirm(request: HttpRequest, child_id: int) -> HttpResponse:
     preview_id = request.POST.get("preview", "")
     stored = previews.get(preview_id)
     if not stored:
-        messages.info(request, "This preview is no longer kept: choose the files again.")
+        messages.info(request, _("This preview is no longer kept: choose the files again."))
         return redirect("data_page", child_id=child.pk)
     upload = {
         "entries": unpacked(stored["entries"]),
@@ -330,16 +335,19 @@ def forget_preview(request, child: Child, preview_id: str) -> None:
     request.session[session_key(child)] = previews
 
 
-def counted(number: int, what: str) -> str:
-    return f"{number} {what}" if number == 1 else f"{number} {what}s"
-
-
 def imported_message(done: dict[str, int]) -> str:
-    parts = [
-        counted(done["new_days"], "new day"),
-        counted(done["changed_days"], "changed day"),
-        counted(done["new_events"], "new trigger"),
-    ]
-    if done["new_items"]:
-        parts.append(counted(done["new_items"], "new item"))
-    return "Imported: " + ", ".join(parts) + "."
+    days, changed = done["new_days"], done["changed_days"]
+    triggers, items = done["new_events"], done["new_items"]
+    values = {
+        "days": ngettext("%(count)s new day", "%(count)s new days", days) % {"count": days},
+        "changed": ngettext("%(count)s changed day", "%(count)s changed days", changed)
+        % {"count": changed},
+        "triggers": ngettext("%(count)s new trigger", "%(count)s new triggers", triggers)
+        % {"count": triggers},
+    }
+    if not items:
+        return _("Imported: %(days)s, %(changed)s, %(triggers)s.") % values
+    values["items"] = ngettext("%(count)s new item", "%(count)s new items", items) % {
+        "count": items
+    }
+    return _("Imported: %(days)s, %(changed)s, %(triggers)s, %(items)s.") % values

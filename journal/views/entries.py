@@ -8,13 +8,15 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect, reswap, trigger_client_event
 
 from journal import analysis, history, queries, services, trends
 from journal.access import VIEWER_REFUSAL, membership_for
+from journal.dates import weekday_date
 from journal.forms import EntryForm, day_form
-from journal.models import DailyEntry, Membership, TriggerEvent
+from journal.models import DailyEntry, Membership
 from journal.pages import cached_page, page_key
 from journal.views import conflicts
 from journal.views.delivery import delivery_key
@@ -48,7 +50,7 @@ def entry_form(request: HttpRequest, child_id: int, day: datetime.date) -> HttpR
     if not child.birth_date <= day <= today:
         messages.warning(
             request,
-            "That day hasn't happened yet." if day > today else "That day is before birth.",
+            _("That day hasn't happened yet.") if day > today else _("That day is before birth."),
         )
         return redirect("entry_form", child_id=child.pk, day=today)
     if request.htmx:
@@ -65,7 +67,7 @@ def day_context(membership, day: datetime.date, *, entry=None, form=None, **more
     """What the day's page shows; the day as stored when no form is given."""
     child = membership.child
     if form is None:
-        entry, _, form = day_form(child, day)
+        entry, _items, form = day_form(child, day)
     today = child.today()
     saved = entry if entry.pk and membership.can_write else None
     return {
@@ -99,7 +101,7 @@ def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpRespon
     """Save the day: back to it (or, for htmx, its "Saved" line), or the form again with what
     to fix or the other caregiver's save to compare."""
     if not membership.can_write:
-        raise PermissionDenied(VIEWER_REFUSAL)
+        raise PermissionDenied(_(VIEWER_REFUSAL))
     child = membership.child
     entry, items, form = day_form(child, day, request.POST)
     outcome = {}
@@ -162,7 +164,7 @@ def day_fever_offer(child, entry: DailyEntry | None) -> dict | None:
     a day."""
     if entry is None or not entry.has_fever:
         return None
-    if TriggerEvent.objects.for_child(child).fevers_on(entry.date).exists():
+    if queries.fever_logged_on(child, entry.date):
         return None
     temperature = float(entry.max_temperature_c)
     return fever_offer(child.pk, analysis.Trigger(entry.date, "fever", "", None, temperature))
@@ -173,7 +175,8 @@ def after_save(request: HttpRequest, child, entry: DailyEntry) -> HttpResponse:
     day) a client redirect."""
     target = entry_url(child, entry.date)
     moved = request.resolver_match.kwargs["day"] != entry.date
-    messages.success(request, f"Saved on {entry.date:%A %-d %B}." if moved else "Saved.")
+    saved = _("Saved on %(day)s.") % {"day": weekday_date(entry.date)} if moved else _("Saved.")
+    messages.success(request, saved)
     return HttpResponseClientRedirect(target) if request.htmx else redirect(target)
 
 

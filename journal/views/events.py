@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.http import urlencode
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 from django_htmx.http import HttpResponseClientRedirect
 
@@ -66,7 +67,7 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
     if request.method == "POST" and services.was_delivered(
         user=request.user, key=delivery_key(request)
     ):
-        return event_saved(request, child, "Saved.")  # sent again from the phone: stored
+        return event_saved(request, child, _("Saved."))  # sent again from the phone: stored
     if request.method == "POST" and form.is_valid():
         # The same trigger twice is most often a double tap or two caregivers logging one
         # fever: say so before saving, and save both only when the caregiver says they are two.
@@ -80,7 +81,7 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
                     expected_version=form.started_from_version,
                 )
         except services.AlreadyDelivered:
-            return event_saved(request, child, "Saved.")
+            return event_saved(request, child, _("Saved."))
         except services.EditConflict as clash:
             conflict = conflicts.conflict(
                 saved=clash.saved,
@@ -91,7 +92,11 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
             instance = conflicts.retry_instance(clash.saved, form.instance)
             form = EventForm(conflicts.retry_data(request, clash.saved), instance=instance)
         else:
-            return event_saved(request, child, f"Saved: {saved.get_type_display().lower()}.")
+            return event_saved(
+                request,
+                child,
+                _("Saved: %(trigger)s.") % {"trigger": saved.get_type_display().lower()},
+            )
     context = {
         "membership": membership,
         "child": child,
@@ -164,7 +169,7 @@ def event_delete(request: HttpRequest, child_id: int, pk: int) -> HttpResponse:
     event = get_object_or_404(TriggerEvent.objects.for_child(membership.child), pk=pk)
     if request.method == "POST":
         services.event_delete(event=event, user=request.user)
-        messages.success(request, f"Deleted: {event}.")
+        messages.success(request, _("Deleted: %(trigger)s.") % {"trigger": event})
         return redirect("event_list", child_id=child_id)
     return render(
         request,

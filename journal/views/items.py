@@ -3,6 +3,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import services
@@ -18,11 +19,11 @@ def item_list(request: HttpRequest, child_id: int) -> HttpResponse:
     membership = membership_for(request, child_id)
     child = membership.child
     if request.method == "POST" and not membership.is_owner:
-        raise PermissionDenied(OWNER_REFUSAL)
+        raise PermissionDenied(_(OWNER_REFUSAL))
     form = TrackedItemForm(request.POST or None, instance=TrackedItem(child=child))
     if request.method == "POST" and form.is_valid():
         item = services.tracked_item_save(item=form.instance)
-        messages.success(request, f"{item.name} is now on the daily entry.")
+        messages.success(request, _("%(item)s is now on the daily entry.") % {"item": item.label})
         return redirect("item_list", child_id=child.pk)
     context = {
         "membership": membership,
@@ -41,7 +42,7 @@ def item_edit(request: HttpRequest, child_id: int, pk: int) -> HttpResponse:
     form = TrackedItemForm(request.POST or None, instance=item)
     if request.method == "POST" and form.is_valid():
         services.tracked_item_save(item=form.instance)
-        messages.success(request, f"Saved: {item.name}.")
+        messages.success(request, _("Saved: %(item)s.") % {"item": item.label})
         return redirect("item_list", child_id=child_id)
     return render(
         request,

@@ -10,6 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 
 from journal import analysis, services
@@ -25,10 +26,10 @@ def relapse_settings(request: HttpRequest, child_id: int) -> HttpResponse:
     membership = membership_for(request, child_id)
     child = membership.child
     if request.method == "POST" and not membership.is_owner:
-        raise PermissionDenied(OWNER_REFUSAL)
+        raise PermissionDenied(_(OWNER_REFUSAL))
     if request.method == "POST" and "reset" in request.POST:
         services.relapse_settings_reset(child=child, user=request.user)
-        messages.success(request, "Back to OMS Journal's defaults.")
+        messages.success(request, _("Back to OMS Journal's defaults."))
         return redirect("relapse_settings", child_id=child.pk)
 
     # The rule as it stands, read before the form is bound: binding writes what was typed into
@@ -39,7 +40,7 @@ def relapse_settings(request: HttpRequest, child_id: int) -> HttpResponse:
     form = RelapseSettingsForm(request.POST or None, instance=copy)
     if request.method == "POST" and form.is_valid():
         services.relapse_settings_save(child=child, user=request.user, values=form.cleaned_data)
-        messages.success(request, "Saved: possible relapses are now flagged with these numbers.")
+        messages.success(request, _("Saved: possible relapses are now flagged with these numbers."))
         return redirect("relapse_settings", child_id=child.pk)
 
     own = getattr(child, "relapse_settings", None)  # None: the child has the defaults

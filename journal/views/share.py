@@ -19,6 +19,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
@@ -51,10 +52,10 @@ def share_links(request: HttpRequest, child_id: int) -> HttpResponse:
     membership = membership_for(request, child_id)
     child = membership.child
     if request.method == "POST" and not membership.is_owner:
-        raise PermissionDenied(OWNER_REFUSAL)
+        raise PermissionDenied(_(OWNER_REFUSAL))
     form = share_link_form(request, child)
     if request.method == "POST" and form.is_valid():
-        _, token = services.share_link_create(
+        _link, token = services.share_link_create(
             child=child,
             first=form.cleaned_data["first"],
             last=form.cleaned_data["last"],
@@ -80,7 +81,7 @@ def share_links(request: HttpRequest, child_id: int) -> HttpResponse:
 
 def share_link_form(request: HttpRequest, child) -> ShareLinkForm:
     today = child.today()
-    first, _ = default_period(child)
+    first, _last = default_period(child)
     return ShareLinkForm(
         request.POST if request.method == "POST" else None,
         instance=ShareLink(child=child),
@@ -133,7 +134,10 @@ def share_link_revoke(request: HttpRequest, child_id: int, pk: int) -> HttpRespo
     link = get_object_or_404(ShareLink.objects.filter(child=membership.child), pk=pk)
     if request.method == "POST":
         services.share_link_revoke(link=link, user=request.user)
-        messages.success(request, f"The link for {link.description} no longer works.")
+        messages.success(
+            request,
+            _("The link for %(link)s no longer works.") % {"link": link.description},
+        )
         return redirect("share_links", child_id=child_id)
     return render(
         request,

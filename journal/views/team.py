@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from journal import services
@@ -24,10 +25,10 @@ def team(request: HttpRequest, child_id: int) -> HttpResponse:
     membership = membership_for(request, child_id)
     child = membership.child
     if request.method == "POST" and not membership.is_owner:
-        raise PermissionDenied(OWNER_REFUSAL)
+        raise PermissionDenied(_(OWNER_REFUSAL))
     form = InvitationForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        _, token = services.invitation_create(
+        _invitation, token = services.invitation_create(
             child=child,
             role=form.cleaned_data["role"],
             note=form.cleaned_data["note"],
@@ -61,7 +62,7 @@ def invitation_revoke(request: HttpRequest, child_id: int, pk: int) -> HttpRespo
     membership = owner_membership_for(request, child_id)
     invitation = get_object_or_404(Invitation.objects.filter(child=membership.child), pk=pk)
     services.invitation_revoke(invitation=invitation)
-    messages.success(request, "The invitation link no longer works.")
+    messages.success(request, _("The invitation link no longer works."))
     return redirect("team", child_id=child_id)
 
 
@@ -72,11 +73,15 @@ def membership_role(request: HttpRequest, child_id: int, pk: int) -> HttpRespons
     member = get_object_or_404(Membership.objects.filter(child=owner.child), pk=pk)
     form = RoleForm(request.POST, instance=Membership(role=member.role), prefix=f"m{pk}")
     if not form.is_valid():
-        messages.error(request, "Choose owner, caregiver or viewer.")
+        messages.error(request, _("Choose owner, caregiver or viewer."))
     else:
         try:
             services.membership_set_role(membership=member, role=form.cleaned_data["role"])
-            messages.success(request, f"{person(member.user)} is now {member.get_role_display()}.")
+            messages.success(
+                request,
+                _("%(person)s is now %(role)s.")
+                % {"person": person(member.user), "role": member.get_role_display()},
+            )
         except PermissionDenied as refusal:
             messages.error(request, str(refusal))
     return redirect("team", child_id=child_id)
@@ -91,16 +96,20 @@ def membership_remove(request: HttpRequest, child_id: int, pk: int) -> HttpRespo
     # Decided before removing: delete() sets the removed membership's pk to None.
     leaving = member.pk == own.pk
     if not leaving and not own.is_owner:
-        raise PermissionDenied(OWNER_REFUSAL)
+        raise PermissionDenied(_(OWNER_REFUSAL))
     try:
         services.membership_remove(membership=member)
     except PermissionDenied as refusal:
         messages.error(request, str(refusal))
         return redirect("team", child_id=child_id)
     if leaving:
-        messages.success(request, f"You have left {own.child.name}'s care team.")
+        messages.success(
+            request, _("You have left %(child)s's care team.") % {"child": own.child.name}
+        )
         return redirect("home")
-    messages.success(request, f"{person(member.user)} was removed from the care team.")
+    messages.success(
+        request, _("%(person)s was removed from the care team.") % {"person": person(member.user)}
+    )
     return redirect("team", child_id=child_id)
 
 
@@ -121,7 +130,8 @@ def invitation_accept(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "journal/invitation_invalid.html", status=404)
         messages.success(
             request,
-            f"You are on {joined.child.name}'s care team as {joined.get_role_display().lower()}.",
+            _("You are on %(child)s's care team as %(role)s.")
+            % {"child": joined.child.name, "role": joined.get_role_display().lower()},
         )
         return redirect("child_detail", child_id=joined.child_id)
     return render(

@@ -6,6 +6,7 @@ from django.forms.utils import ErrorDict
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods
 
 from journal import history, services
@@ -70,7 +71,7 @@ def treatment_form_page(request: HttpRequest, membership, course: TreatmentCours
             form = TreatmentForm(data, instance=instance)
             changes = DoseChangeFormSet(data, instance=instance, prefix="changes")
         else:
-            messages.success(request, f"Saved: {form.instance.drug_name}.")
+            messages.success(request, _("Saved: %(drug)s.") % {"drug": form.instance.drug_name})
             return redirect("treatment_list", child_id=child.pk)
     context = {
         "membership": membership,
@@ -199,7 +200,7 @@ def treatment_delete(request: HttpRequest, child_id: int, pk: int) -> HttpRespon
     course = get_object_or_404(TreatmentCourse.objects.for_child(membership.child), pk=pk)
     if request.method == "POST":
         services.treatment_delete(course=course, user=request.user)
-        messages.success(request, f"Deleted: {course.drug_name}.")
+        messages.success(request, _("Deleted: %(drug)s.") % {"drug": course.drug_name})
         return redirect("treatment_list", child_id=child_id)
     return render(
         request,

@@ -1,13 +1,18 @@
 // Small enhancements; every page works without them.
 "use strict";
 
+// Django's JavaScript catalog (base.html) gives gettext; without it the words stay English. The
+// other scripts declare theirs inside their own function: a second global `const gettext` would
+// stop the page's later scripts.
+const gettext = window.gettext || ((text) => text);
+
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-copy]");
   if (!button) return;
   const field = document.querySelector(button.dataset.copy);
   if (!field) return;
   field.select();
-  const done = () => { button.textContent = "Copied"; };
+  const done = () => { button.textContent = gettext("Copied"); };
   if (navigator.clipboard) {
     navigator.clipboard.writeText(field.value).then(done, () => document.execCommand("copy") && done());
   } else if (document.execCommand("copy")) {
@@ -67,7 +72,7 @@ document.addEventListener("click", (event) => {
     if (radio) radio.checked = true;
   }
   const state = button.form.querySelector("#save-state");
-  if (state) state.textContent = "The day before's ratings are filled in: change what differs, then Save.";
+  if (state) state.textContent = gettext("The day before's ratings are filled in: change what differs, then Save.");
   button.remove();  // done: a swap after Save must not offer it again
 });
 
@@ -83,6 +88,6 @@ for (const select of document.querySelectorAll("select[data-guess-zone]")) {
   select.value = zone;
   const note = document.createElement("p");
   note.className = "help";
-  note.textContent = "Set from this phone's time zone: change it if the child lives elsewhere.";
+  note.textContent = gettext("Set from this phone's time zone: change it if the child lives elsewhere.");
   select.after(note);
 }

@@ -10,8 +10,14 @@
 "use strict";
 
 (() => {
-  const KEPT = "Kept on this phone: it will be sent when you are online.";
-  const KEPT_SERVER = "Kept on this phone: the journal could not save it just now. It will be sent again by itself.";
+  // Django's JavaScript catalog (base.html) gives these; without it (the offline page has none) the
+  // words stay English.
+  const gettext = window.gettext || ((text) => text);
+  const ngettext = window.ngettext || ((singular, plural, count) => (count === 1 ? singular : plural));
+  const interpolate = window.interpolate || ((format, values) => format.replace(/%\(\w+\)s/g, (match) => values[match.slice(2, -2)]));
+
+  const KEPT = gettext("Kept on this phone: it will be sent when you are online.");
+  const KEPT_SERVER = gettext("Kept on this phone: the journal could not save it just now. It will be sent again by itself.");
   const RETRY_MS = 20000;
   const account = document.body.dataset.account || localStorage.getItem("oms-account") || "";
   if (document.body.dataset.account) localStorage.setItem("oms-account", document.body.dataset.account);
@@ -98,7 +104,7 @@
   }
 
   function loginLink() {
-    return { href: "/accounts/login/?next=" + encodeURIComponent(location.pathname + location.search), text: "Log in" };
+    return { href: "/accounts/login/?next=" + encodeURIComponent(location.pathname + location.search), text: gettext("Log in") };
   }
 
   async function showKept() {
@@ -110,12 +116,16 @@
     if (!records.length) return;
     const days = records.filter((r) => r.kind === "day").length;
     const triggers = records.length - days;
-    const parts = [];
-    if (days) parts.push(days === 1 ? "1 day" : `${days} days`);
-    if (triggers) parts.push(triggers === 1 ? "1 trigger" : `${triggers} triggers`);
+    const dayCount = interpolate(ngettext("%(count)s day", "%(count)s days", days), { count: days }, true);
+    const triggerCount = interpolate(ngettext("%(count)s trigger", "%(count)s triggers", triggers), { count: triggers }, true);
     const heading = document.createElement("p");
     heading.className = "kept-count";
-    heading.textContent = `${parts.join(" and ")} waiting to be sent`;
+    if (days && triggers) {
+      // Translators: "3 days and 1 trigger waiting to be sent": days and triggers are the counts above.
+      heading.textContent = interpolate(gettext("%(days)s and %(triggers)s waiting to be sent"), { days: dayCount, triggers: triggerCount }, true);
+    } else {
+      heading.textContent = interpolate(gettext("%(kept)s waiting to be sent"), { kept: days ? dayCount : triggerCount }, true);
+    }
     const list = document.createElement("ul");
     for (const record of records) {
       const item = document.createElement("li");
@@ -123,9 +133,9 @@
       a.href = record.url;
       a.textContent = record.title;
       item.append(a);
-      if (record.state === "login") item.append(": log in to send it");
-      if (record.state === "choose") item.append(": saved meanwhile by someone else, open it to choose");
-      if (record.state === "fix") item.append(": open it, something needs fixing");
+      if (record.state === "login") item.append(gettext(": log in to send it"));
+      if (record.state === "choose") item.append(gettext(": saved meanwhile by someone else, open it to choose"));
+      if (record.state === "fix") item.append(gettext(": open it, something needs fixing"));
       list.append(item);
     }
     box.append(heading, list);
@@ -133,7 +143,9 @@
       const p = document.createElement("p");
       const a = document.createElement("a");
       ({ href: a.href, text: a.textContent } = loginLink());
-      p.append("Your login has expired. ", a, " and they will be sent.");
+      // Translators: %(link)s is a link whose words are "Log in".
+      const [before, after] = gettext("Your login has expired. %(link)s and they will be sent.").split("%(link)s");
+      p.append(before, a, after || "");
       box.append(p);
     }
   }
@@ -167,15 +179,15 @@
     const form = element.closest && element.closest("form[data-keep]");
     if (status === 401) {
       if (form) await keep(form, "login");
-      say(element, form ? "Your login has expired. Everything you typed is kept on this phone:" : "Your login has expired.",
-        { link: { ...loginLink(), text: form ? "log in and it will be sent" : "Log in" } });
+      say(element, form ? gettext("Your login has expired. Everything you typed is kept on this phone:") : gettext("Your login has expired."),
+        { link: { ...loginLink(), text: form ? gettext("log in and it will be sent") : gettext("Log in") } });
     } else if (form && (status === 0 || status >= 502)) {
       await keep(form, "waiting");
       say(element, status === 0 ? KEPT : KEPT_SERVER);
     } else {
       const words = status === 403
-        ? "Not saved: the journal refused it. Reload the page and try again; what you typed is still here."
-        : `Not saved: something went wrong (error ${status || "no answer"}). What you typed is still here: try again in a moment.`;
+        ? gettext("Not saved: the journal refused it. Reload the page and try again; what you typed is still here.")
+        : interpolate(gettext("Not saved: something went wrong (error %(status)s). What you typed is still here: try again in a moment."), { status: status || gettext("no answer") }, true);
       say(element, words, { kind: "error" });
     }
   }
@@ -185,7 +197,7 @@
     const text = event.detail.xhr.responseText || "";
     if (event.detail.target !== document.body && /^\s*<!doctype|<html[\s>]/i.test(text)) {
       event.detail.shouldSwap = false;
-      say(event.detail.elt, "This could not be shown here: reload the page. What you typed is still here.", { kind: "error" });
+      say(event.detail.elt, gettext("This could not be shown here: reload the page. What you typed is still here."), { kind: "error" });
     }
   });
 
@@ -270,7 +282,7 @@
     if (response.status >= 500 || response.status === 403) throw new Error(`answered ${response.status}`);
     if (/saved/.test(response.headers.get("HX-Trigger") || "") || response.headers.get("HX-Redirect")) {
       const form = document.querySelector(`form[data-key="${record.key}"]`);
-      if (form) say(form, "Sent and saved.", { kind: "saved" });
+      if (form) say(form, gettext("Sent and saved."), { kind: "saved" });
       return forget(record.key);
     }
     return mark(record, response.status === 409 ? "choose" : "fix");
@@ -315,16 +327,20 @@
     warning.className = "logout-warning";
     warning.setAttribute("role", "alert");
     const words = document.createElement("p");
-    words.textContent = `${unsent === 1 ? "1 day is" : `${unsent} days are`} not sent yet. Logging out deletes ${unsent === 1 ? "it" : "them"} from this phone.`;
+    words.textContent = interpolate(ngettext(
+      "%(count)s day is not sent yet. Logging out deletes it from this phone.",
+      "%(count)s days are not sent yet. Logging out deletes them from this phone.",
+      unsent,
+    ), { count: unsent }, true);
     const go = document.createElement("button");
     go.type = "button";
     go.className = "button danger";
-    go.textContent = "Log out and delete them";
+    go.textContent = gettext("Log out and delete them");
     go.addEventListener("click", () => { form.dataset.confirmed = "yes"; form.requestSubmit(); });
     const stay = document.createElement("button");
     stay.type = "button";
     stay.className = "button";
-    stay.textContent = "Stay logged in";
+    stay.textContent = gettext("Stay logged in");
     stay.addEventListener("click", () => warning.remove());
     warning.append(words, go, " ", stay);
     (box || document.querySelector("main")).before(warning);

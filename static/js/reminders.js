@@ -3,13 +3,17 @@
 "use strict";
 
 (() => {
+  // Django's JavaScript catalog (base.html) gives gettext; without it the words stay English.
+  const gettext = window.gettext || ((text) => text);
+  const interpolate = window.interpolate || ((format, values) => format.replace(/%\(\w+\)s/g, (match) => values[match.slice(2, -2)]));
+
   const box = document.getElementById("push-phone");
   const state = document.getElementById("push-state");
   const allow = document.getElementById("push-allow");
   const stop = document.getElementById("push-stop");
   if (!box || !box.dataset.vapidKey) return;
   if (!("serviceWorker" in navigator) || !("PushManager" in window)) {
-    state.textContent = "This browser cannot show notifications: choose email instead.";
+    state.textContent = gettext("This browser cannot show notifications: choose email instead.");
     return;
   }
 
@@ -36,13 +40,13 @@
     const subscription = await registration.pushManager.getSubscription();
     allow.hidden = Boolean(subscription);
     stop.hidden = !subscription;
-    state.textContent = subscription ? "This phone shows your reminders." : "This phone does not show your reminders.";
+    state.textContent = subscription ? gettext("This phone shows your reminders.") : gettext("This phone does not show your reminders.");
   }
 
   allow.addEventListener("click", async () => {
     try {
       if ((await Notification.requestPermission()) !== "granted") {
-        state.textContent = "Notifications are blocked for this site in the browser's settings.";
+        state.textContent = gettext("Notifications are blocked for this site in the browser's settings.");
         return;
       }
       const registration = await navigator.serviceWorker.ready;
@@ -50,7 +54,7 @@
       await tell(box.dataset.subscribe, subscription.toJSON());
       await show();
     } catch (error) {
-      state.textContent = `This phone could not be signed up for notifications (${error.message}).`;
+      state.textContent = interpolate(gettext("This phone could not be signed up for notifications (%(reason)s)."), { reason: error.message }, true);
     }
   });
 
