@@ -28,12 +28,14 @@ import datetime
 import io
 import itertools
 import math
+import re
 import statistics
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 import matplotlib
 import numpy as np
+from django.utils.dates import MONTHS_3
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, gettext_noop
 from matplotlib import dates as mdates
@@ -263,7 +265,7 @@ def _date_axis(ax, period: Period) -> None:
     """Few ticks, concise labels ("Mar", "8", "2026"), day-first as in the rest of the app."""
     ax.set_xlim(period.start, period.stop)
     locator = _PeriodLocator(minticks=3, maxticks=5)
-    formatter = mdates.ConciseDateFormatter(
+    formatter = MonthNamesFormatter(
         locator,
         formats=["%Y", "%b", "%-d %b", "%H:%M", "%H:%M", "%S"],
         zero_formats=["", "%Y", "%-d %b", "%-d %b", "%H:%M", "%H:%M"],
@@ -271,6 +273,35 @@ def _date_axis(ax, period: Period) -> None:
     )
     ax.xaxis.set_major_locator(locator)
     ax.xaxis.set_major_formatter(formatter)
+
+
+class MonthNamesFormatter(mdates.ConciseDateFormatter):
+    """matplotlib's concise dates, with the months named in the page's language: strftime's
+    %b is English whatever the language, Django's month abbreviations (the "M" format) are not."""
+
+    def format_ticks(self, values):
+        return [in_language_months(label) for label in super().format_ticks(values)]
+
+    def get_offset(self):
+        return in_language_months(super().get_offset())
+
+
+# strftime's %b in the C locale, which matplotlib's formats use.
+ENGLISH_MONTHS = {
+    name: number
+    for number, name in enumerate(
+        ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"), 1
+    )
+}
+
+
+def in_language_months(label: str) -> str:
+    """A tick label with its English month abbreviations ("Mar") in the page's language."""
+    return re.sub(
+        r"\b(" + "|".join(ENGLISH_MONTHS) + r")\b",
+        lambda m: str(MONTHS_3[ENGLISH_MONTHS[m[1]]]).title(),
+        label,
+    )
 
 
 def _upper(ax) -> None:
@@ -553,8 +584,8 @@ def _score_legend(
     episodes: Sequence[Episode], triggers: Sequence[Trigger], weekly: bool = False
 ) -> list:
     handles = [
-        Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0, label="Daily score"),
-        Line2D([], [], color=BLUE, lw=2, label="7-day mean"),
+        Line2D([], [], ls="none", marker="o", ms=6, color=SKY, mew=0, label=_("Daily score")),
+        Line2D([], [], color=BLUE, lw=2, label=_("7-day mean")),
     ]
     if weekly:
         handles = [Line2D([], [], **WEEKLY_STYLE, label=_("Weekly mean of the daily score"))]

@@ -92,6 +92,7 @@ class NumberTextInput(forms.TextInput):
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
+        label=_("Email"),
         help_text=_("Used only to reset your password."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -144,8 +145,10 @@ class ChildForm(forms.ModelForm):
         label=_("Where the child lives"),
         choices=time_zones.choices,
         initial=DEFAULT_TIME_ZONE,
-        help_text="Country and city, for the time zone: days are counted there, so an evening "
-        "entry lands on the right day.",
+        help_text=_(
+            "Country and city, for the time zone: days are counted there, so an evening "
+            "entry lands on the right day."
+        ),
         widget=forms.Select(attrs={"data-guess-zone": ""}),
     )
 
