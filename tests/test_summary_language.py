@@ -9,7 +9,7 @@ from django.urls import reverse
 from pypdf import PdfReader
 
 from journal.models import Change, ShareLink
-from tests.factories import ShareLinkFactory
+from tests.factories import DailyEntryFactory, ShareLinkFactory
 from tests.view_helpers import error_beside, html_of
 
 pytestmark = pytest.mark.django_db
@@ -106,3 +106,23 @@ def test_a_shared_page_without_a_language_is_in_the_readers(anon_client, child):
         reverse("shared_summary", args=[TOKEN]), headers={"accept-language": "nl"}
     )
     assert page["Content-Language"] == "nl"
+
+
+def test_the_pdf_is_made_in_the_language_asked_for(owner_client, child):
+    DailyEntryFactory(child=child, date=child.today())
+    url = reverse("summary_pdf", args=[child.pk])
+    english = pdf_text(owner_client.get(url + "?language=en"))
+    spanish = pdf_text(owner_client.get(url + "?language=es"))
+    assert "What changed" in english
+    assert "What changed" not in spanish, "a PDF of one language served for another"
+    assert english != spanish
+
+
+def test_the_shared_pdf_is_in_the_links_language(anon_client, child):
+    DailyEntryFactory(child=child, date=child.today())
+    ShareLinkFactory(child=child, token=TOKEN, language="de")
+    german = pdf_text(anon_client.get(reverse("shared_summary_pdf", args=[TOKEN])))
+    ShareLink.objects.filter(child=child).update(language="en")
+    english = pdf_text(anon_client.get(reverse("shared_summary_pdf", args=[TOKEN])))
+    assert "What changed" in english
+    assert "What changed" not in german
