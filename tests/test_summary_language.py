@@ -8,9 +8,9 @@ import pytest
 from django.urls import reverse
 from pypdf import PdfReader
 
-from journal.models import Change, ShareLink
+from journal.models import Change, Profile, ShareLink
 from tests.factories import DailyEntryFactory, ShareLinkFactory
-from tests.view_helpers import error_beside, html_of
+from tests.view_helpers import error_beside, html_of, value_of
 
 pytestmark = pytest.mark.django_db
 
@@ -126,3 +126,24 @@ def test_the_shared_pdf_is_in_the_links_language(anon_client, child):
     english = pdf_text(anon_client.get(reverse("shared_summary_pdf", args=[TOKEN])))
     assert "What changed" in english
     assert "What changed" not in german
+
+
+# --- formats of the place ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("language", "typed", "shown"),
+    [("fr", "38,5", "38,5"), ("de", "38,5", "38,5"), ("en", "38.5", "38.5")],
+)
+def test_a_temperature_is_typed_and_shown_with_the_languages_decimal_mark(
+    client_for, owner, child, language, typed, shown
+):
+    Profile.objects.update_or_create(user=owner, defaults={"language": language})
+    client = client_for(owner)
+    today = child.today()
+    url = reverse("entry_form", args=[child.pk, today])
+    data = {"date": today.isoformat(), "opsoclonus": "1", "max_temperature_c": typed}
+    response = client.post(url, data)
+    assert response.status_code == 302, error_beside(response, "max_temperature_c")
+    assert str(child.entries.get(date=today).max_temperature_c) == "38.5"
+    assert value_of(client.get(url), "max_temperature_c") == shown
