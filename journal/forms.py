@@ -16,6 +16,13 @@ from django.utils.translation import ngettext, pgettext_lazy
 
 from journal import analysis, queries, time_zones
 from journal.dates import long_date, short_date
+from journal.languages import (
+    LINK_LANGUAGE_LABEL,
+    LINK_READERS_LANGUAGE,
+    PAGES_LANGUAGE,
+    SUMMARY_LANGUAGE_LABEL,
+    LanguageField,
+)
 from journal.models import (
     EARLIEST_BIRTH,
     NOTHING_LOGGED,
@@ -85,6 +92,7 @@ class NumberTextInput(forms.TextInput):
 
 class SignUpForm(UserCreationForm):
     email = forms.EmailField(
+        label=_("Email"),
         help_text=_("Used only to reset your password."),
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )
@@ -137,8 +145,10 @@ class ChildForm(forms.ModelForm):
         label=_("Where the child lives"),
         choices=time_zones.choices,
         initial=DEFAULT_TIME_ZONE,
-        help_text="Country and city, for the time zone: days are counted there, so an evening "
-        "entry lands on the right day.",
+        help_text=_(
+            "Country and city, for the time zone: days are counted there, so an evening "
+            "entry lands on the right day."
+        ),
         widget=forms.Select(attrs={"data-guess-zone": ""}),
     )
 
@@ -774,10 +784,11 @@ class ShareLinkForm(forms.ModelForm):
         initial=SHARE_LINK_DEFAULT_DAYS,
         widget=forms.RadioSelect,
     )
+    language = LanguageField(blank=LINK_READERS_LANGUAGE, label=LINK_LANGUAGE_LABEL)
 
     class Meta:
         model = ShareLink
-        fields = ("note", "first", "last")
+        fields = ("note", "first", "last", "language")
         widgets = {"first": DateInput(), "last": DateInput()}
         help_texts = {"last": _("Leave it empty to show up to the day the link is opened.")}
 
@@ -831,10 +842,11 @@ class SummaryForm(forms.Form):
         initial="a4",
         widget=forms.RadioSelect,
     )
+    language = LanguageField(blank=PAGES_LANGUAGE, label=SUMMARY_LANGUAGE_LABEL)
 
     def __init__(self, data, *, today: datetime.date, born: datetime.date, first: datetime.date):
         # Unbound fields take the default period: from the last visit (or 3 months ago) to today.
-        defaults = {"start": first, "end": today, "paper": "a4"}
+        defaults = {"start": first, "end": today, "paper": "a4", "language": ""}
         super().__init__({**defaults, **{k: v for k, v in data.items() if k in defaults}})
         self.today, self.born = today, born
 

@@ -16,6 +16,7 @@ from django.utils import dateformat, timezone, translation
 from django.utils.translation import gettext_lazy, pgettext, pgettext_lazy
 
 from journal import analysis
+from journal.languages import own_name
 from journal.models import (
     Change,
     DailyEntry,
@@ -266,6 +267,7 @@ def share_link_snapshot(link: ShareLink) -> dict[str, str]:
     """A share link as its owners read it: for whom, which days, until when, revoked or not."""
     values = field_values(link, ("note", "first", "last"))
     values["To"] = values["To"] or "the day it is opened"
+    values["Language"] = own_name(link.language) if link.language else "the browser's"
     values["Valid until"] = shown_time(link.expires_at)
     values["Revoked"] = shown_time(link.revoked_at)
     return values

@@ -110,6 +110,16 @@ class AccountLanguageMiddleware:
         return response
 
 
+def in_language(language: str, view, *args, **kwargs):
+    """`view(*args, **kwargs)`'s response made in `language` (empty: the page's), and saying so
+    (LocaleMiddleware would name the request's language, active again by then)."""
+    language = language or translation.get_language()
+    with translation.override(language):
+        response = view(*args, **kwargs)
+    response.headers["Content-Language"] = language
+    return response
+
+
 def set_language_cookie(response, language: str) -> None:
     """Django's language cookie, as its set_language view sets it."""
     response.set_cookie(
@@ -125,6 +135,11 @@ def set_language_cookie(response, language: str) -> None:
 
 
 BROWSERS_LANGUAGE = _("The browser's language")
+# A visit summary's language: the clinician may read another than the family's.
+PAGES_LANGUAGE = _("The language of these pages")
+SUMMARY_LANGUAGE_LABEL = _("Language of the summary")
+LINK_READERS_LANGUAGE = _("The language of the browser that opens it")
+LINK_LANGUAGE_LABEL = _("Language of the summary it opens")
 
 
 class AccountLanguageForm(forms.ModelForm):

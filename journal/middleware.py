@@ -12,6 +12,7 @@ from django.shortcuts import render, resolve_url
 from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.cache import patch_cache_control
+from django.utils.translation import gettext_lazy as _
 
 
 class TimeZoneMiddleware:
@@ -144,7 +145,7 @@ class PrivateCacheMiddleware:
         return response
 
 
-NOT_UTF8 = "This form was sent in a character set other than UTF-8, which the journal reads."
+NOT_UTF8 = _("This form was sent in a character set other than UTF-8, which the journal reads.")
 
 
 class DatabaseUnavailableMiddleware:
@@ -219,7 +220,7 @@ def account_of(request):
 
 
 ACCOUNT_HEADER = "OMS-Account"
-LOGIN_EXPIRED = "Your login has expired: log in again, and what you typed will be sent."
+LOGIN_EXPIRED = _("Your login has expired: log in again, and what you typed will be sent.")
 
 
 def login_expired() -> HttpResponse:

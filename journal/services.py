@@ -529,15 +529,18 @@ def share_link_create(
     note: str,
     user,
     days: int = SHARE_LINK_DEFAULT_DAYS,
+    language: str = "",
 ) -> tuple[ShareLink, str]:
     """A new link to the child's visit summary from `first` to `last` (empty: to the day it is
-    opened), working for `days` days, and its token: shown once, only its hash is kept."""
+    opened), in `language` (empty: the browser's that opens it), working for `days` days, and
+    its token: shown once, only its hash is kept."""
     token = ShareLink.new_token()
     link = ShareLink(
         child=child,
         note=note,
         first=first,
         last=last,
+        language=language,
         token_hash=hash_token(token),
         created_by=user,
         expires_at=timezone.now() + datetime.timedelta(days=days),

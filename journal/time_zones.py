@@ -9,7 +9,10 @@ import functools
 import zoneinfo
 from importlib import resources
 
-OTHER = "Other"
+from django.utils.translation import gettext_lazy, pgettext_lazy
+
+# Lazy: the choices are made once, and read in each page's language.
+OTHER = pgettext_lazy("time zones of no country", "Other")
 
 
 def _table(name: str) -> list[list[str]]:
@@ -55,7 +58,7 @@ def choices() -> list[tuple[str, list[tuple[str, str]]]]:
     grouped = [
         (country, sorted(by_country[country], key=lambda c: c[1])) for country in sorted(by_country)
     ]
-    return [*grouped, (OTHER, [("UTC", "UTC (no daylight saving)")])]
+    return [*grouped, (OTHER, [("UTC", gettext_lazy("UTC (no daylight saving)"))])]
 
 
 def choices_with(zone: str | None) -> list:

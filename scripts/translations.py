@@ -43,16 +43,39 @@ PSEUDO_LOCALE = "en_XA"
 # --- extracting --------------------------------------------------------------------------------
 
 
-def makemessages_command():
-    """Django's makemessages, writing every message into the first of LOCALE_PATHS.
+def makemessages_command(work_dir: Path):
+    """Django's makemessages, writing every message into the first of LOCALE_PATHS, and making
+    its Python copies of the templates (for xgettext) in `work_dir`.
 
     Django's own sends a file's messages to the locale/ folder nearest it; here a file's folder
     is the project's, so the pseudo-language and the check can extract into a folder of their
-    own without touching the project's catalogs.
+    own without touching the project's catalogs. And it writes each template's copy beside the
+    template, where two extractions at once (the SQLite and PostgreSQL test runs, side by side)
+    would remove each other's.
     """
     from django.core.management.commands import makemessages
+    from django.utils.functional import cached_property
+
+    class BuildFile(makemessages.BuildFile):
+        @cached_property
+        def work_path(self):
+            if not self.is_templatized:
+                return self.path
+            return str(work_dir / (os.path.normpath(self.path) + ".py"))
+
+        def preprocess(self):
+            if self.is_templatized:
+                Path(self.work_path).parent.mkdir(parents=True, exist_ok=True)
+            super().preprocess()
+
+        def postprocess_messages(self, msgs):
+            if not self.is_templatized:
+                return msgs
+            return msgs.replace(f"#: {self.work_path}", f"#: {os.path.normpath(self.path)}")
 
     class Command(makemessages.Command):
+        build_file_class = BuildFile
+
         def find_files(self, root):
             files = super().find_files(root)
             for file in files:
@@ -71,7 +94,7 @@ def extract(folder: Path) -> dict[str, Path]:
     with override_settings(LOCALE_PATHS=[str(folder)]), chdir(ROOT):
         for domain in DOMAINS:
             call_command(
-                makemessages_command(),
+                makemessages_command(folder / "work"),
                 domain=domain,
                 extensions=EXTENSIONS[domain],
                 ignore_patterns=list(IGNORED),

@@ -9,9 +9,10 @@ from django.core import signing
 from django.core.mail import EmailMessage
 from django.db import IntegrityError, transaction
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
+from journal.languages import email_language
 from journal.models import DailyEntry
 from journal.reminders import push
 from journal.reminders.models import Reminder, ReminderSent
@@ -40,7 +41,8 @@ def due(now: datetime.datetime) -> list[Due]:
     """The reminders whose moment has come within the last two hours, for a day not logged yet
     and not reminded of yet."""
     reminders = Reminder.objects.filter(enabled=True).select_related(
-        "membership__child", "membership__user"
+        "membership__child",
+        "membership__user__profile",  # the profile: the email's language
     )
     found = []
     for reminder in reminders:
@@ -122,7 +124,12 @@ def reminder_from_token(token: str) -> Reminder | None:
 
 
 def deliver(reminder: Reminder, day: datetime.date) -> list[str]:
-    """Send the reminder by each way chosen; the ways that worked."""
+    """Send the reminder by each way chosen, in the caregiver's language; the ways that worked."""
+    with translation.override(email_language(reminder.membership.user)):
+        return deliver_in_language(reminder, day)
+
+
+def deliver_in_language(reminder: Reminder, day: datetime.date) -> list[str]:
     done = []
     title, url, stop = words(reminder), day_link(reminder, day), stop_link(reminder)
     user = reminder.membership.user

@@ -32,7 +32,7 @@ def account_download(request: HttpRequest) -> HttpResponse:
 
 class ConfirmWithPasswordForm(forms.Form):
     password = forms.CharField(
-        label="Your password",
+        label=_("Your password"),
         strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "current-password"}),
     )

@@ -12,6 +12,7 @@ from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.crypto import salted_hmac
 from django.utils.encoding import iri_to_uri
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -20,7 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from journal import services
 from journal.forms import DisplayNameForm, SignUpForm
-from journal.languages import AccountLanguageForm, profile_of
+from journal.languages import AccountLanguageForm, email_language, profile_of
 from journal.models import AccessToken, Membership
 
 logger = logging.getLogger(__name__)
@@ -175,12 +176,23 @@ def take_a_turn(kind: str, value: str, limit: int) -> bool:
     )
 
 
+class RecipientLanguageResetForm(PasswordResetForm):
+    """Django's reset form; each email in its recipient's language (journal/languages.py), not
+    in the language of whoever asked for it."""
+
+    def send_mail(self, subject_template_name, email_template_name, context, *args, **kwargs):
+        with translation.override(email_language(context["user"])):
+            super().send_mail(subject_template_name, email_template_name, context, *args, **kwargs)
+
+
 class PasswordResetView(auth_views.PasswordResetView):
     """Django's reset form, with limits on the emails it sends (settings.PASSWORD_RESET_LIMIT_*).
 
     Past a limit nothing is sent, but the answer is the same "Check your email" page: it tells no
     one whether an account exists, nor that a limit was reached. A warning is logged instead.
     """
+
+    form_class = RecipientLanguageResetForm
 
     def form_valid(self, form: PasswordResetForm) -> HttpResponse:
         address = client_ip(self.request)

@@ -26,6 +26,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from journal import services, trends
 from journal.access import OWNER_REFUSAL, membership_for, owner_membership_for
 from journal.forms import ShareLinkForm
+from journal.languages import in_language
 from journal.models import ShareLink, ShareOpening
 from journal.pdf import PAPERS
 from journal.summary import default_period
@@ -60,6 +61,7 @@ def share_links(request: HttpRequest, child_id: int) -> HttpResponse:
             last=form.cleaned_data["last"],
             note=form.cleaned_data["note"],
             days=form.cleaned_data["days"],
+            language=form.cleaned_data["language"],
             user=request.user,
         )
         # Shown once, on the next page: only the token's hash is stored.
@@ -161,9 +163,10 @@ def shared(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
             # Not the site's 404: its "Back to the journal" leads a clinician nowhere.
             response = render(request, "journal/shared_gone.html", {"shared": True}, status=404)
         else:
-            # Days and times read as they are where the child lives.
+            # Days and times read as they are where the child lives; words in the link's
+            # language, else in the browser's.
             timezone.activate(link.child.zone)
-            response = view(request, link, token)
+            response = in_language(link.language, view, request, link, token)
         response["Referrer-Policy"] = "no-referrer"
         response["X-Robots-Tag"] = "noindex, nofollow"
         return response

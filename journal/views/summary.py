@@ -1,4 +1,5 @@
-"""The visit summary: a print-friendly page and a PDF for the neurologist."""
+"""The visit summary: a print-friendly page and a PDF for the neurologist, each in the language
+asked for (the page's by default)."""
 
 import base64
 
@@ -6,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import translation
 from django.utils.cache import patch_cache_control
 from django.utils.text import slugify
 from django.views.decorators.http import require_GET
@@ -13,6 +15,7 @@ from django.views.decorators.http import require_GET
 from journal import pdf, summary, trends
 from journal.access import membership_for
 from journal.forms import SummaryForm
+from journal.languages import in_language
 from journal.models import Child
 
 
@@ -40,8 +43,15 @@ def summary_page(request: HttpRequest, child_id: int) -> HttpResponse:
     if not form.is_valid():
         return _with_errors(request, membership, form)
     data = form.cleaned_data
-    return render_summary(
-        request, membership.child, data["start"], data["end"], form=form, membership=membership
+    return in_language(
+        data["language"],
+        render_summary,
+        request,
+        membership.child,
+        data["start"],
+        data["end"],
+        form=form,
+        membership=membership,
     )
 
 
@@ -53,7 +63,14 @@ def summary_pdf_download(request: HttpRequest, child_id: int) -> HttpResponse:
     if not form.is_valid():
         return _with_errors(request, membership, form)
     data = form.cleaned_data
-    return summary_pdf(membership.child, data["start"], data["end"], paper=data["paper"])
+    return in_language(
+        data["language"],
+        summary_pdf,
+        membership.child,
+        data["start"],
+        data["end"],
+        paper=data["paper"],
+    )
 
 
 def render_summary(
@@ -98,7 +115,8 @@ def _chart(child: Child, kind: str, visit: summary.VisitSummary) -> dict:
 def summary_pdf(child: Child, first, last, *, paper: str = "a4") -> HttpResponse:
     """The PDF as a download, built once for the journal as it is."""
     made = child.today()
-    key = trends.cache_key(child, "summary-pdf", first, last, paper, made)
+    language = translation.get_language()
+    key = trends.cache_key(child, "summary-pdf", first, last, paper, made, language)
 
     def build() -> bytes:
         return pdf.summary_pdf(summary.visit_summary(child, first, last), paper=paper, made=made)
