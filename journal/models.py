@@ -541,7 +541,7 @@ class DailyEntry(models.Model):
         validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(24)), quarter_hours],
     )
     night_wakings = models.PositiveSmallIntegerField(
-        null=True, blank=True, validators=[MaxValueValidator(20)]
+        _("night wakings"), null=True, blank=True, validators=[MaxValueValidator(20)]
     )
     rage_episodes = models.PositiveSmallIntegerField(
         _("rage episodes"), null=True, blank=True, validators=[MaxValueValidator(50)]
@@ -563,7 +563,7 @@ class DailyEntry(models.Model):
     doses = models.CharField(
         _("doses given as planned"), max_length=6, choices=Doses.choices, blank=True
     )
-    notes = written_text(4000)
+    notes = written_text(4000, _("notes"))
     question = written_text(2000, _("question for the neurologist"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
@@ -799,7 +799,7 @@ class TriggerEvent(models.Model):
     )
     drug = models.CharField(_("drug"), max_length=80, blank=True)
     change = models.CharField(_("what changed"), max_length=20, choices=Change.choices, blank=True)
-    notes = written_text(4000)
+    notes = written_text(4000, _("notes"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -854,7 +854,10 @@ class TriggerEvent(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.get_type_display()} on {self.start_date:%Y-%m-%d}"
+        return gettext("%(kind)s on %(date)s") % {
+            "kind": self.get_type_display(),
+            "date": f"{self.start_date:%Y-%m-%d}",
+        }
 
     def clean(self) -> None:
         errors = {}
@@ -974,7 +977,7 @@ class TreatmentCourse(models.Model):
         help_text=_("The drug's name, if not in the list."),
     )
     purpose = models.CharField(
-        max_length=16, choices=Purpose.choices, default=Purpose.IMMUNOTHERAPY
+        _("purpose"), max_length=16, choices=Purpose.choices, default=Purpose.IMMUNOTHERAPY
     )
     regimen = models.CharField(
         _("regimen"), max_length=16, choices=Regimen.choices, default=Regimen.DAILY
@@ -991,7 +994,7 @@ class TreatmentCourse(models.Model):
     end_date = models.DateField(
         _("end date"), null=True, blank=True, help_text=_("Leave empty while the course goes on.")
     )
-    notes = written_text(4000)
+    notes = written_text(4000, _("notes"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -1030,7 +1033,10 @@ class TreatmentCourse(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.drug_name} from {self.start_date:%Y-%m-%d}"
+        return gettext("%(drug)s from %(date)s") % {
+            "drug": self.drug_name,
+            "date": f"{self.start_date:%Y-%m-%d}",
+        }
 
     @property
     def drug_name(self) -> str:

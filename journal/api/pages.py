@@ -6,6 +6,8 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.translation import gettext, ngettext
+from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -17,8 +19,8 @@ NEW_TOKEN_SESSION_KEY = "new_access_token"  # noqa: S105 - a session key, not a 
 
 class AccessTokenForm(forms.ModelForm):
     days = forms.TypedChoiceField(
-        label="It works for",
-        choices=[(days, f"{days} days") for days in TOKEN_DAYS],
+        label=_("It works for"),
+        choices=[(days, days) for days in TOKEN_DAYS],  # worded in __init__
         coerce=int,
         initial=TOKEN_DEFAULT_DAYS,
         widget=forms.RadioSelect,
@@ -29,15 +31,21 @@ class AccessTokenForm(forms.ModelForm):
         fields = ("name", "scope", "child")
         widgets = {"scope": forms.RadioSelect()}
         help_texts = {
-            "scope": "Whatever you choose, a token never does more than you may: "
-            "on a journal where you are a viewer, it only reads.",
-            "child": "A token for one child can't reach any other.",
+            "scope": _(
+                "Whatever you choose, a token never does more than you may: "
+                "on a journal where you are a viewer, it only reads."
+            ),
+            "child": _("A token for one child can't reach any other."),
         }
 
     def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["child"].queryset = Child.objects.visible_to(user).order_by("name", "pk")
-        self.fields["child"].empty_label = "Every journal I am on"
+        self.fields["child"].empty_label = _("Every journal I am on")
+        self.fields["days"].choices = [
+            (days, ngettext("%(days)d day", "%(days)d days", days) % {"days": days})
+            for days in TOKEN_DAYS
+        ]
 
 
 @login_required
@@ -71,5 +79,7 @@ def access_tokens(request: HttpRequest) -> HttpResponse:
 def access_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_object_or_404(AccessToken, pk=pk, user=request.user)
     token_revoke(access=access)
-    messages.success(request, f"The token \u201c{access.name}\u201d no longer works.")
+    messages.success(
+        request, gettext("The token \u201c%(name)s\u201d no longer works.") % {"name": access.name}
+    )
     return redirect("access_tokens")

@@ -153,20 +153,20 @@ def first_steps(membership: Membership, today_entry) -> list[dict] | None:
         {
             "done": today_entry is not None,
             "url": reverse("entry_today", args=[child.pk]),
-            "label": "Rate today",
-            "help": "A minute each evening: five ratings, and details if you have them.",
+            "label": _("Rate today"),
+            "help": _("A minute each evening: five ratings, and details if you have them."),
         },
         {
             "done": TreatmentCourse.objects.for_child(child).exists(),
             "url": reverse("treatment_add", args=[child.pk]),
-            "label": "Add the treatments going on now",
-            "help": "With their doses, so that the charts show them beside the scores.",
+            "label": _("Add the treatments going on now"),
+            "help": _("With their doses, so that the charts show them beside the scores."),
         },
         {
             "done": None,  # an offer, never a task left undone
             "url": reverse("data_page", args=[child.pk]),
-            "label": "Import a paper diary or a spreadsheet",
-            "help": "Days kept before bring the usual level and the charts sooner.",
+            "label": _("Import a paper diary or a spreadsheet"),
+            "help": _("Days kept before bring the usual level and the charts sooner."),
         },
     ]
     if membership.is_owner:
@@ -174,8 +174,8 @@ def first_steps(membership: Membership, today_entry) -> list[dict] | None:
             {
                 "done": child.memberships.count() > 1,
                 "url": reverse("team", args=[child.pk]),
-                "label": "Invite the other parent or a carer",
-                "help": "Each logs on their own phone; the journal is the same.",
+                "label": _("Invite the other parent or a carer"),
+                "help": _("Each logs on their own phone; the journal is the same."),
             }
         )
     return steps
@@ -185,7 +185,7 @@ def comparison_rows(overview: trends.Overview) -> list[dict]:
     """The daily score and each core item: the last 7 days' mean against the 28 days before."""
     rows = [
         {
-            "label": "Daily score (0-15)",
+            "label": _("Daily score (0-15)"),
             "recent": overview.recent.score,
             "before": overview.before.score,
         }

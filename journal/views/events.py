@@ -38,7 +38,9 @@ KEEP_BOTH = "keep_both"
 def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> HttpResponse:
     """Add or change a trigger event: the same form for both."""
     child = membership.child
-    title = f"Edit {event}" if event.pk else "Log a trigger"  # before the form changes `event`
+    title = (
+        _("Edit %(event)s") % {"event": event} if event.pk else _("Log a trigger")
+    )  # before the form changes `event`
     initial = {}
     if event.pk is None:
         initial = {

@@ -40,7 +40,9 @@ STEP_FIELDS = ("date", "dose", "note")
 def treatment_form_page(request: HttpRequest, membership, course: TreatmentCourse) -> HttpResponse:
     """Add or change a course and its dose changes, saved together or not at all."""
     child = membership.child
-    title = f"Edit {course.drug_name}" if course.pk else "Add a treatment"  # before binding
+    title = (
+        _("Edit %(drug)s") % {"drug": course.drug_name} if course.pk else _("Add a treatment")
+    )  # before binding
     if request.method == "POST" and request.POST.get(STEP_ACTION) in (ADD_STEP, MAKE_TAPER):
         return steps_draft(request, membership, course, title)
     initial = {} if course.pk else {"start_date": child.today()}
