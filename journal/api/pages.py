@@ -80,6 +80,6 @@ def access_token_revoke(request: HttpRequest, pk: int) -> HttpResponse:
     access = get_object_or_404(AccessToken, pk=pk, user=request.user)
     token_revoke(access=access)
     messages.success(
-        request, gettext("The token \u201c%(name)s\u201d no longer works.") % {"name": access.name}
+        request, gettext("The token “%(name)s” no longer works.") % {"name": access.name}
     )
     return redirect("access_tokens")
