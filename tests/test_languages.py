@@ -377,9 +377,8 @@ def typed(data: dict) -> tuple[str, ...]:
 NOT_YET_TRANSLATED = {
     r"^access_token": "the token page: a token's own letters read as words, and the token "
     "model's field names (journal/models.py AccessToken has no translatable verbose names)",
-    r"^(change_list|entry_form POST) ": "the change history and the conflict view show the "
-    "snapshots journal/history.py stored as English text when the change was made, and the "
-    "family's dose-change notes inside them",
+    r"^change_list ": "the family's own dose-change notes inside a course's stored snapshot, "
+    "which the walk cannot tell from the snapshot's text",
     r"^(child_detail|child_edit POST|trends|summary|summary_pdf|shared_summary|"
     r"shared_summary_pdf) ": "the paper sizes (A4) and words the charts draw from stored labels",
     r"^(event_add|event_edit|event_list|event_delete)": "the demo family's illness words (RSV) "
