@@ -500,7 +500,7 @@ def test_date_axis_of_a_month_writes_days_and_the_year_once():
     dates = [label for label in labels if re.fullmatch(r"\d+ \w+|\d{4}", label)]
     assert dates == ["1 Mar", "8 Mar", "15 Mar", "22 Mar", "2026"]
     with translation.override("de"):
-        assert "8 Mär" in texts(charts.score_chart(**MONTH))
+        assert "8. Mär" in texts(charts.score_chart(**MONTH))
 
 
 def test_summaries_write_numbers_and_dates_in_the_language_of_the_page():
