@@ -38,6 +38,8 @@ def test_a_ten_step_taper_is_made_in_place_and_saved_once(
     expect(page.locator(".step")).to_have_count(10)
     assert page.evaluate("window.stayed") is True  # swapped in place, not a new page
     expect(page.locator("#id_changes-9-dose")).to_have_value("0")
+    # The first step is focused once htmx settles the swap: typing before that would go there.
+    expect(page.locator("#id_changes-0-date")).to_be_focused()
     expect(page.get_by_label("Starting dose")).to_have_value("150")  # the course kept as typed
     page.locator("#id_changes-9-note").fill("Stop")
     shot(page, "treatment-taper-steps")
