@@ -20,6 +20,13 @@ import sys
 
 sys.path.insert(0, str(pathlib.Path(__file__).resolve().parent.parent))
 
+from django.conf import settings
+
+# The rule reads no database and no setting, but its words are marked for translation, which
+# asks Django's settings: these tables are written in English, with no server settings needed.
+if not settings.configured:
+    settings.configure(USE_I18N=False)
+
 from journal import analysis
 from tests import diaries
 from tests.relapse_evaluation import evaluate, table

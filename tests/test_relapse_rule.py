@@ -4,6 +4,10 @@ families keep them, without flagging the decoys, better than the first rule (CLA
 
 import dataclasses
 import datetime
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from hypothesis import assume, given, settings
@@ -15,6 +19,7 @@ from tests import diaries
 from tests.relapse_evaluation import evaluate, first_flag_delay
 from tests.test_analysis import as_days, calm_histories, days_from, histories, on, rated, spread
 
+ROOT = Path(__file__).resolve().parent.parent
 START = datetime.date(2024, 3, 1)
 CALM = [2] * 21  # enough days for a usual level that leaves out the last week
 PROPERTY = settings(max_examples=150, deadline=None)
@@ -268,3 +273,19 @@ def test_the_first_flag_comes_within_days_of_the_onset():
         delay = first_flag_delay(diary, relapse, DEFAULT_RULE)
         assert delay is not None
         assert 0 <= delay <= 5
+
+
+def test_the_evaluation_runs_as_its_page_says_with_no_setting():
+    """docs/relapse-rule.md gives the command, typed in a shell where nothing is set."""
+    script = ROOT / "scripts" / "evaluate_relapse_rule.py"
+    done = subprocess.run(  # noqa: S603
+        [sys.executable, script, "--seeds", "2", "--habits", "realistic"],
+        env={"PATH": os.environ["PATH"]},
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "**realistic diaries, seeds 0-1**: precision" in done.stdout
+    assert "| all |" in done.stdout
