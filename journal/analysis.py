@@ -15,7 +15,8 @@ how its defaults were measured):
   own bar.
 - A logged day is raised when its score is at least baseline + `score_rise`, when one core
   item stands `item_rise` or more above that item's baseline, or when Eyes, Jerks and Balance
-  together stand `motor_rise` or more above theirs (0: not used). A possible relapse is flagged
+  together stand `motor_rise` or more above their usual total, the median of their daily totals
+  (0: not used). A possible relapse is flagged
   on a raised day that makes `raised_run` raised days among the last `raised_run` + `run_slack`
   logged days in a row; it starts on the first raised day of them, dated back over the logged
   days in a row just before, up to `days_dated_back` days, that stood more than
@@ -27,7 +28,8 @@ how its defaults were measured):
 - Possible triggers: every trigger in the `trigger_window_days` before onset, with days to onset.
   An onset during or within `illness_window_days` of a fever or an illness is illness-associated.
 
-CLASSIC_RULE is the first rule, as the domain wrote it; V2_RULE the second (docs/relapse-rule.md).
+CLASSIC_RULE is the first rule, as the domain wrote it; V2_RULE the second, V3_RULE the third
+(docs/relapse-rule.md).
 """
 
 import bisect
@@ -108,7 +110,7 @@ class RelapseRule:
     baseline_reach_days: int = 42
     score_rise: int = 3
     item_rise: int = 2
-    motor_rise: int = 0
+    motor_rise: int = 2
     raised_run: int = 3
     run_slack: int = 0
     days_dated_back: int = 4
@@ -181,7 +183,8 @@ class RelapseRule:
             return gettext(
                 "A day is raised when its score is %(score_rise)s or more above the usual level, "
                 "when one sign is %(item_rise)s or more above its own usual level, or when Eyes, "
-                "Jerks and Balance together are %(motor_rise)s or more above theirs."
+                "Jerks and Balance added up are %(motor_rise)s or more above their usual total "
+                "(the middle of their totals on the same days)."
             )
         return gettext(
             "A day is raised when its score is %(score_rise)s or more above the usual level, "
@@ -220,8 +223,9 @@ class RelapseRule:
 # the 14 days just before it, three raised days in a row); 2 left the most recent days out of the
 # usual level and dated a rise back to where it began; 3 counts a half-rated day in proportion,
 # reaches further back for a usual level after days away, ends a possible relapse on days within
-# 2 of the usual level, and lets a family raise a day on Eyes, Jerks and Balance together.
-RULE_VERSION = 3
+# 2 of the usual level, and lets a family raise a day on Eyes, Jerks and Balance together; 4
+# raises a day on Eyes, Jerks and Balance added up against their usual total, by default.
+RULE_VERSION = 4
 # The first rule's numbers in today's terms: children whose family chose their own numbers
 # under the first rule keep them with this meaning (migrations 0011 and 0016).
 CLASSIC_RULE = RelapseRule(
@@ -237,6 +241,9 @@ CLASSIC_RULE = RelapseRule(
 V2_RULE = RelapseRule(
     baseline_reach_days=14, motor_rise=0, calm_margin=1, half_rated_in_proportion=False
 )
+# The third rule's defaults in today's terms (migration 0019 keeps a family's numbers chosen
+# under it: Eyes, Jerks and Balance together no rise of their own).
+V3_RULE = RelapseRule(motor_rise=0)
 DEFAULT_RULE = RelapseRule()
 # The numbers a family may set for its child.
 RULE_FIELDS: tuple[str, ...] = tuple(
@@ -247,11 +254,15 @@ RULE_FIELDS: tuple[str, ...] = tuple(
 def version_kept(rule: RelapseRule) -> int:
     """Which rule's meaning these numbers keep: 1 for the first rule's (nothing left out of the
     usual level, nothing dated back), 2 for the second's (the usual level never reaching further
-    back, Eyes, Jerks and Balance together no rise of their own), else today's."""
-    earlier = not rule.motor_rise and rule.baseline_reach_days <= rule.baseline_days
-    if earlier and not (rule.recent_days_left_out or rule.run_slack or rule.days_dated_back):
-        return 1
-    return 2 if earlier else RULE_VERSION
+    back), 3 for the third's (Eyes, Jerks and Balance together no rise of their own), else
+    today's."""
+    if rule.motor_rise:
+        return RULE_VERSION
+    if rule.baseline_reach_days > rule.baseline_days:
+        return 3
+    if rule.recent_days_left_out or rule.run_slack or rule.days_dated_back:
+        return 2
+    return 1
 
 
 @dataclass(frozen=True)
@@ -410,11 +421,32 @@ def _entry_fever(run: Sequence[tuple[Date, float]]) -> Trigger:
 
 @dataclass(frozen=True)
 class Baseline:
-    """The usual level before a day: the median score, and each core item's median."""
+    """The usual level before a day: the median score, each core item's median, and the median
+    of Eyes, Jerks and Balance added up (None when no day rated enough of them)."""
 
     score: float
     items: Mapping[str, float]
     logged_days: int
+    motor: float | None = None
+
+
+# Eyes, Jerks and Balance: the signs that define OMS. Sleep and Rage also follow a bad night, a
+# fever or one caregiver's habit of rating them higher, so a rise in these three together says
+# more than the same rise in the daily score.
+MOTOR_FIELDS = ("opsoclonus", "myoclonus", "ataxia")
+
+
+def motor_total(day: Day) -> float | None:
+    """Eyes, Jerks and Balance added up; with one of them not rated, in proportion to the two
+    rated (as the day's score is); None with fewer rated.
+
+    Judged against the median of these totals, not the sum of each sign's median: a sign whose
+    usual level lies between 0 and 1 is rated 0 or 1 by chance, its median is 0, and every 1
+    would read as a rise."""
+    rated = [day.ratings[name] for name in MOTOR_FIELDS if day.ratings.get(name) is not None]
+    if len(rated) < len(MOTOR_FIELDS) - 1:
+        return None
+    return sum(rated) * len(MOTOR_FIELDS) / len(rated)
 
 
 def judged_score(day: Day, rule: RelapseRule) -> float:
@@ -446,7 +478,13 @@ def baseline_from(days: Sequence[Day], rule: RelapseRule) -> Baseline | None:
         values = [day.ratings[name] for day in days if day.ratings.get(name) is not None]
         if values:
             items[name] = statistics.median(values)
-    return Baseline(statistics.median(judged_score(day, rule) for day in days), items, len(days))
+    totals = [total for total in map(motor_total, days) if total is not None]
+    return Baseline(
+        statistics.median(judged_score(day, rule) for day in days),
+        items,
+        len(days),
+        statistics.median(totals) if totals else None,
+    )
 
 
 def _baseline_of(
@@ -471,12 +509,6 @@ def baseline_before(
     return _baseline_of(logged, [d.date for d in logged], day, rule)
 
 
-# Eyes, Jerks and Balance: the signs that define OMS. Sleep and Rage also follow a bad night, a
-# fever or one caregiver's habit of rating them higher, so a rise in these three together says
-# more than the same rise in the daily score.
-MOTOR_FIELDS = ("opsoclonus", "myoclonus", "ataxia")
-
-
 def _rises(day: Day, baseline: Baseline, names: Iterable[str]) -> list[float]:
     """How far each of these items, rated on the day, stands above its own usual level."""
     return [
@@ -491,7 +523,10 @@ def is_raised(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
         return True
     if any(rise >= rule.item_rise for rise in _rises(day, baseline, baseline.items)):
         return True
-    return bool(rule.motor_rise) and sum(_rises(day, baseline, MOTOR_FIELDS)) >= rule.motor_rise
+    if not rule.motor_rise or baseline.motor is None:
+        return False
+    total = motor_total(day)
+    return total is not None and total >= baseline.motor + rule.motor_rise
 
 
 def is_calm(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:

@@ -14,7 +14,9 @@ The plot, by day of the diary (day 0 is the first entry, about 18 months ago):
   prednisolone taper, 2 mg/kg lowered every two weeks.
 - relapse 3, day 342: fourteen days after the last prednisolone dose; dexamethasone pulses restart.
 - other triggers with no relapse: moving house, a check-up MRI under anaesthetic, a delayed IVIG
-  infusion, starting nursery, a cold with a mild fever. A 9-day holiday goes unlogged.
+  infusion, starting nursery. A 9-day holiday goes unlogged.
+- a cold with a mild fever, day 499: for its six days Eyes, Jerks and Balance are each a level up,
+  which the rule flags as a possible relapse, illness-associated, over when the cold is.
 
 Today itself is left unlogged, so the demo opens on a day waiting to be filled in.
 """

@@ -1187,10 +1187,10 @@ class RelapseSettings(models.Model):
     )
     motor_rise = rule_number(
         "motor_rise",
-        _("rise in Eyes, Jerks and Balance together that makes a day raised"),
+        _("rise in Eyes, Jerks and Balance added up that makes a day raised"),
         help_text=_(
-            "A day is also raised when Eyes, Jerks and Balance together are this much or more "
-            "above their own usual levels. 0 leaves this out."
+            "A day is also raised when Eyes, Jerks and Balance added up are this much or more "
+            "above their usual total. 0 leaves this out."
         ),
     )
     raised_run = rule_number(

@@ -2,6 +2,7 @@
 
     .venv/bin/python scripts/evaluate_relapse_rule.py                 # today's defaults
     .venv/bin/python scripts/evaluate_relapse_rule.py --rule classic  # the first rule
+    .venv/bin/python scripts/evaluate_relapse_rule.py --rule v3       # the third rule
     .venv/bin/python scripts/evaluate_relapse_rule.py --set score_rise=2 --set run_slack=1
     .venv/bin/python scripts/evaluate_relapse_rule.py --seeds 100 --first-seed 1000 --no-replay
 
@@ -31,7 +32,12 @@ from journal import analysis
 from tests import diaries
 from tests.relapse_evaluation import evaluate, table
 
-RULES = {"default": analysis.DEFAULT_RULE, "classic": analysis.CLASSIC_RULE, "v2": analysis.V2_RULE}
+RULES = {
+    "default": analysis.DEFAULT_RULE,
+    "classic": analysis.CLASSIC_RULE,
+    "v2": analysis.V2_RULE,
+    "v3": analysis.V3_RULE,
+}
 HABITS = {
     "clean": diaries.CLEAN,
     "realistic": diaries.REALISTIC,

@@ -339,7 +339,7 @@ def test_a_baseline_resting_on_seven_logged_days_of_fourteen_is_enough():
     days = history(*[2, None] * 7)
     found = baseline_before(days, on(14))
     assert found == Baseline(
-        2, {"opsoclonus": 1, "myoclonus": 1, "ataxia": 0, "sleep": 0, "rage": 0}, 7
+        2, {"opsoclonus": 1, "myoclonus": 1, "ataxia": 0, "sleep": 0, "rage": 0}, 7, motor=2
     )
 
 

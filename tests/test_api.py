@@ -121,6 +121,26 @@ def test_children_say_where_each_stands(api, child):
     assert api.get("/api/v1/children").json()["count"] == 1
 
 
+def test_a_possible_relapse_is_read_with_its_usual_level_label_and_triggers(api, child):
+    """Three weeks at the usual level, then a fever and four days with every sign up: a possible
+    relapse, illness-associated, the fever among its possible triggers."""
+    today = child.today()
+    for back in range(30, 5, -1):
+        DailyEntryFactory(child=child, date=today - back * DAY, opsoclonus=0, myoclonus=0, ataxia=1)
+    for back in range(5, 1, -1):
+        DailyEntryFactory(child=child, date=today - back * DAY, opsoclonus=2, myoclonus=2, ataxia=2)
+    TriggerEventFactory(child=child, start_date=today - 6 * DAY)
+
+    (episode,) = api.get(f"/api/v1/children/{child.pk}").json()["possible_relapses"]
+    assert episode["onset"] == (today - 5 * DAY).isoformat()
+    assert episode["end"] is None
+    assert episode["usual_score"] == 2
+    assert episode["illness_associated"] is True
+    assert [(t["type"], t["days_before_onset"]) for t in episode["possible_triggers"]] == [
+        ("fever", 1)
+    ]
+
+
 def test_days_are_read_by_date_range_oldest_first(api, child):
     today = child.today()
     for back in (1, 3, 10):

@@ -142,7 +142,7 @@ def test_treatments_csv_has_its_dose_changes_in_words(child):
 
 @pytest.fixture
 def maya() -> Child:
-    """The demo family's child: 18 months, three possible relapses."""
+    """The demo family's child: 18 months, three relapses and a cold flagged as possible ones."""
     demo.seed()
     return Child.objects.get(name="Maya")
 
@@ -157,13 +157,18 @@ def test_journal_json_holds_the_journal_and_the_possible_relapses_with_their_tri
     assert data["child"]["relapse_rule"]["recent_days_left_out"] == 7
     assert any(course["dose_changes"] for course in data["child"]["treatments"])
     episodes = data["possible_relapses"]
-    assert len(episodes) == 3
+    assert len(episodes) == 4
     assert all(e["end"] is not None and e["length_days"] > 0 for e in episodes)
-    assert all(e["rule_version"] == analysis.RULE_VERSION == 3 for e in episodes)
+    assert all(e["rule_version"] == analysis.RULE_VERSION == 4 for e in episodes)
     first = episodes[0]
     assert {t["type"] for t in first["possible_triggers"]} >= {"fever", "illness"}
     assert all(t["days_before_onset"] >= 0 for t in first["possible_triggers"])
     assert set(first["baseline"]["items"]) == set(ENTRY_COLUMNS[1:6])
+    usual = first["baseline"]["items"]
+    assert 0 <= first["baseline"]["motor_total"] <= 9
+    assert first["baseline"]["motor_total"] >= min(
+        usual[n] for n in ("opsoclonus", "myoclonus", "ataxia")
+    )
     json.dumps(data)  # plain JSON throughout
 
 

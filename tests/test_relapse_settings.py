@@ -163,9 +163,24 @@ def test_numbers_chosen_for_the_first_rule_keep_its_meaning_and_the_page_says_wh
     assert "first rule" not in text
     assert "These numbers were chosen for OMS Journal's second rule, and keep its meaning" in text
     assert "reach back up to 42 days for a usual level after days away" in text
-    # With today's numbers the notice is gone.
+    assert "Since the fourth rule, the defaults also raise a day when Eyes, Jerks" in text
+    # With the third rule's numbers: all but Eyes, Jerks and Balance added up.
     services.relapse_settings_save(child=child, user=owner, values={"baseline_reach_days": 42})
-    assert "keep its meaning" not in text_of(owner_client.get(page_url(child)))
+    text = text_of(owner_client.get(page_url(child)))
+    assert "keep its meaning" not in text
+    assert "Since the fourth rule" not in text
+    assert (
+        "These numbers leave out Eyes, Jerks and Balance added up, as OMS Journal's third rule "
+        "did. The rule's defaults now also raise a day when they are 2 or more above their "
+        "usual total"
+    ) in text
+    assert "or when Eyes, Jerks and Balance added up" not in text  # not in the rule as it stands
+    # With today's numbers the notices are gone.
+    services.relapse_settings_save(child=child, user=owner, values={"motor_rise": 2})
+    text = text_of(owner_client.get(page_url(child)))
+    assert "third rule" not in text
+    assert "Since the fourth rule" not in text
+    assert "or when Eyes, Jerks and Balance added up are 2 or more above their usual total" in text
 
 
 def test_a_save_that_changes_nothing_writes_nothing(owner_client, child):

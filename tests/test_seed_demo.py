@@ -195,15 +195,22 @@ def test_three_relapses_each_after_its_trigger(maya):
 
 def test_the_possible_relapse_rule_finds_the_three_relapses_and_what_preceded_them(maya):
     """The demo tells its story through the app's own analysis: three possible relapses, ended,
-    each with its trigger among the possible ones, and Maya stable today."""
+    each with its trigger among the possible ones; the cold of the autumn, a week with Eyes,
+    Jerks and Balance each a level up, flagged too and labelled illness-associated, ended with
+    the cold; and Maya stable today."""
     history = trends.load_history(maya)
     found = analysis.episodes(history.days, history.triggers, maya.relapse_rule())
-    assert len(found) == 3
+    assert len(found) == 4
     assert not any(episode.ongoing for episode in found)
     kinds = [{p.trigger.type for p in episode.possible_triggers} for episode in found]
     assert {"fever", "illness"} <= kinds[0]
     assert "vaccination" in kinds[1]
     assert "immunotherapy_change" in kinds[2]
+    assert [episode.illness_associated for episode in found] == [False, False, False, True]
+    cold = found[3]
+    cold_events = [t for t in history.triggers if t.type in ("illness", "fever")]
+    assert cold.onset == cold_events[-2].date  # the first day of the cold
+    assert cold.end <= cold_events[-2].end_date  # over when the cold was
     assert analysis.status(history.days, maya.today(), maya.relapse_rule()).kind == "stable"
 
 

@@ -163,7 +163,8 @@ def test_a_change_in_words(before, now, text):
 
 @pytest.fixture
 def maya(client) -> Child:
-    """The demo child, 18 months logged with three possible relapses; her mother logged in."""
+    """The demo child, 18 months logged with three relapses and a cold flagged as possible ones;
+    her mother logged in."""
     demo.seed()
     client.force_login(get_user_model().objects.get(username="demo"))
     return Child.objects.get(name="Maya")

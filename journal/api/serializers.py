@@ -378,6 +378,9 @@ class EpisodeSerializer(serializers.Serializer):
     usual_score = serializers.FloatField(
         source="baseline.score", help_text="The usual daily score before onset (frozen there)."
     )
+    illness_associated = serializers.BooleanField(
+        help_text="It began during or within the rule's days of a fever or an illness."
+    )
     possible_triggers = PossibleTriggerSerializer(many=True)
 
 

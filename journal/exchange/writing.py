@@ -139,6 +139,8 @@ def episode_data(episode: analysis.Episode, today: datetime.date) -> dict:
         "baseline": {
             "score": episode.baseline.score,
             "items": {name: episode.baseline.items.get(name) for name in CORE_FIELDS},
+            # Eyes, Jerks and Balance added up: the usual total a rise of theirs is judged by.
+            "motor_total": episode.baseline.motor,
             "logged_days": episode.baseline.logged_days,
         },
         "illness_associated": episode.illness_associated,
