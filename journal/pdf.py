@@ -76,8 +76,23 @@ RUNNING = _style("running", fontSize=8, leading=10)  # a long list as running te
 STATUS = _style("status", fontName=BOLD, fontSize=10, leading=13)
 
 
+MOST_PAGES = 3  # the visit summary's promise: one to three pages
+# The most recent lines the long lists of dose changes and triggers keep, tried in turn until the
+# summary fits its pages: a long period is condensed, never a fourth page. The caregivers'
+# questions are all kept: they are what the visit is for.
+LIST_LIMITS = (None, 40, 20, 10, 5)
+
+
 def summary_pdf(visit: VisitSummary, *, paper: str = "a4", made: datetime.date) -> bytes:
-    """The visit summary as PDF bytes, on A4 or Letter paper."""
+    """The visit summary as PDF bytes, on A4 or Letter paper, in at most MOST_PAGES pages."""
+    for most in LIST_LIMITS:
+        document = _summary_pdf(visit, paper, made, most)
+        if len(PdfReader(io.BytesIO(document)).pages) <= MOST_PAGES:
+            break
+    return document
+
+
+def _summary_pdf(visit: VisitSummary, paper: str, made: datetime.date, most: int | None) -> bytes:
     size = PAPERS[paper]
     width = size[0] - 2 * MARGIN
     charts = ChartSet()
@@ -96,7 +111,7 @@ def summary_pdf(visit: VisitSummary, *, paper: str = "a4", made: datetime.date) 
         creator="OMS Journal",
     )
     footer = _Footer(visit, made)
-    story = _story(visit, width, document.height - 2 * FRAME_PADDING, charts)
+    story = _story(visit, width, document.height - 2 * FRAME_PADDING, charts, most)
     document.build(story, onFirstPage=footer, onLaterPages=footer, canvasmaker=_NumberedCanvas)
     return charts.place(buffer.getvalue())
 
@@ -108,10 +123,12 @@ PAGE_ONE_SCORE_HEIGHT = 1.3  # inches: the score panel on page 1, lower than on 
 EPISODE_TRIGGERS = 5  # on page 1, the possible triggers nearest the onset; the list has all
 
 
-def _story(visit: VisitSummary, width: float, height: float, charts: "ChartSet") -> list:
+def _story(
+    visit: VisitSummary, width: float, height: float, charts: "ChartSet", most: int | None
+) -> list:
     """Page 1 tells the story: where the child stands, the score chart, the possible relapses
     with their triggers, and the questions, the most recent of those that fit. The rest
-    follows on one or two pages, long lists condensed."""
+    follows on one or two pages, long lists condensed (to their `most` recent lines, if given)."""
     page_one, earlier_episodes, earlier_questions = _page_one(visit, width, height, charts)
     chart_width = width / inch
     story = [
@@ -136,8 +153,10 @@ def _story(visit: VisitSummary, width: float, height: float, charts: "ChartSet")
         title = _("Earlier possible relapses in this period")
         story += _section(title, _episodes(visit, width, earlier_episodes))
     story += [
-        *_section(_("Treatments"), _treatments(visit, width)),
-        *_section(_("Triggers logged in this period"), _dated_rows(visit.triggers, width)),
+        *_section(_("Treatments"), _treatments(visit, width, most)),
+        *_section(
+            _("Triggers logged in this period"), _dated_rows(visit.triggers, width, most=most)
+        ),
         *_section(_("How possible relapses are flagged"), _rule(visit)),
     ]
     return story
@@ -419,9 +438,15 @@ def _days_before(days: int) -> str:
 LIST_ROWS = 16  # a longer list is condensed into running text
 
 
-def _dated_rows(lines: tuple[Line, ...], width: float, empty: str = "", earlier: int = 0) -> list:
-    """Dated lines as a table (their notes beside them); a long list as running text; and a
-    word on the earlier ones page 2 holds."""
+def _dated_rows(
+    lines: tuple[Line, ...],
+    width: float,
+    empty: str = "",
+    earlier: int = 0,
+    most: int | None = None,
+) -> list:
+    """Dated lines as a table (their notes beside them); a long list as running text, its
+    `most` recent lines if given; and a word on the earlier ones page 2 holds."""
     if not lines and earlier:
         words = ngettext(
             "%(count)s question: on the next pages.",
@@ -440,8 +465,19 @@ def _dated_rows(lines: tuple[Line, ...], width: float, empty: str = "", earlier:
     if not lines:
         return [Paragraph(empty or _("None."), BODY)]
     if len(lines) > LIST_ROWS:
-        running = "; ".join(f"<b>{_day(line.date)}</b> {_text(line.text)}" for line in lines)
-        return [Paragraph(running + ".", RUNNING), *more]
+        left_out = max(0, len(lines) - most) if most else 0
+        running = "; ".join(
+            f"<b>{_day(line.date)}</b> {_text(line.text)}" for line in lines[left_out:]
+        )
+        before = []
+        if left_out:
+            words = ngettext(
+                "%(count)s earlier one, not shown here: the journal holds it.",
+                "%(count)s earlier ones, not shown here: the journal holds them.",
+                left_out,
+            )
+            before = [Paragraph(words % {"count": left_out}, SMALL)]
+        return [*before, Paragraph(running + ".", RUNNING), *more]
     rows = [[_cell(short_date(line.date)), _cell(line.text), _cell(line.note)] for line in lines]
     widths = [width * 0.16, width * 0.42, width * 0.42]
     if not any(line.note for line in lines):
@@ -450,13 +486,16 @@ def _dated_rows(lines: tuple[Line, ...], width: float, empty: str = "", earlier:
     return [_grid(rows, widths, header=False), *more]
 
 
-def _treatments(visit: VisitSummary, width: float) -> list:
+def _treatments(visit: VisitSummary, width: float, most: int | None = None) -> list:
     now = ", ".join(line.text for line in visit.treatments_now) or _("none")
     going_on = _("Going on at %(day)s:") % {"day": _day(visit.last)}
     parts = [Paragraph(f"<b>{going_on}</b> {_text(now)}", BODY)]
     parts += [Spacer(1, 4), Paragraph(f"<b>{_('Changes in this period')}</b>", BODY)]
     parts += _dated_rows(
-        visit.treatment_changes, width, empty=_("No course started, changed or stopped.")
+        visit.treatment_changes,
+        width,
+        empty=_("No course started, changed or stopped."),
+        most=most,
     )
     missed = "; ".join(
         f"{short_date(line.date)} {_text(line.text[:1].lower() + line.text[1:])}"

@@ -198,7 +198,8 @@ def test_the_year_pdf_says_what_the_neurologist_needs(client, maya):
         assert on(episode.onset) in text
         for possible in episode.possible_triggers:
             days = possible.days_before_onset
-            assert f"{days} days before: {possible.trigger.label}" in _joined(text)
+            before = {0: "same day", 1: "1 day before"}.get(days, f"{days} days before")
+            assert f"{before}: {possible.trigger.label}" in _joined(text)
     assert visit.questions
     for question in visit.questions:
         assert question.text in _joined(text)

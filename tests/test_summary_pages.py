@@ -6,6 +6,7 @@ import datetime
 import io
 import os
 import random
+import re
 import subprocess
 from decimal import Decimal
 from pathlib import Path
@@ -183,6 +184,10 @@ def test_five_years_fit_three_pages_condensed_with_the_story_on_page_one(
     assert "Weekly mean of the daily score" in pages[0]  # condensed week by week
     later = " ".join(pages[1:])
     assert "Earlier possible relapses in this period" in later
+    # Five years of tapers would fill a fourth page: the oldest dose changes are left to the
+    # journal, and the page says so; the most recent are there.
+    assert re.search(r"\d+ earlier ones, not shown here: the journal holds them", later)
+    assert on(visit.treatment_changes[-1].date) in later
     assert "Earlier questions" in later
     assert visit.questions[0].text in later
     assert "Partly given (Prednisolone" in " ".join(pages) or "partly given (Prednisolone" in (
