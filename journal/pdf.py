@@ -465,25 +465,28 @@ def _dated_rows(
     if not lines:
         return [Paragraph(empty or _("None."), BODY)]
     if len(lines) > LIST_ROWS:
-        left_out = max(0, len(lines) - most) if most else 0
-        running = "; ".join(
-            f"<b>{_day(line.date)}</b> {_text(line.text)}" for line in lines[left_out:]
-        )
-        before = []
-        if left_out:
-            words = ngettext(
-                "%(count)s earlier one, not shown here: the journal holds it.",
-                "%(count)s earlier ones, not shown here: the journal holds them.",
-                left_out,
-            )
-            before = [Paragraph(words % {"count": left_out}, SMALL)]
-        return [*before, Paragraph(running + ".", RUNNING), *more]
+        return [*_running_text(lines, most), *more]
     rows = [[_cell(short_date(line.date)), _cell(line.text), _cell(line.note)] for line in lines]
     widths = [width * 0.16, width * 0.42, width * 0.42]
     if not any(line.note for line in lines):
         widths = [width * 0.16, width * 0.84]
         rows = [row[:2] for row in rows]
     return [_grid(rows, widths, header=False), *more]
+
+
+def _running_text(lines: tuple[Line, ...], most: int | None) -> list:
+    """A long list as running text: its `most` recent lines if given, after a word on the
+    earlier ones left to the journal."""
+    left_out = max(0, len(lines) - most) if most else 0
+    running = "; ".join(f"<b>{_day(line.date)}</b> {_text(line.text)}" for line in lines[left_out:])
+    if not left_out:
+        return [Paragraph(running + ".", RUNNING)]
+    words = ngettext(
+        "%(count)s earlier one, not shown here: the journal holds it.",
+        "%(count)s earlier ones, not shown here: the journal holds them.",
+        left_out,
+    )
+    return [Paragraph(words % {"count": left_out}, SMALL), Paragraph(running + ".", RUNNING)]
 
 
 def _treatments(visit: VisitSummary, width: float, most: int | None = None) -> list:
