@@ -13,7 +13,8 @@ from django.db import connection
 from django.test import Client
 
 from journal import services
-from journal.models import Change, DailyEntry, Role, TriggerEvent
+from journal.forms import day_form
+from journal.models import Change, Child, DailyEntry, Role, TriggerEvent
 from tests.factories import (
     DailyEntryFactory,
     DoseChangeFactory,
@@ -143,6 +144,36 @@ def test_a_post_without_a_version_is_refused_rather_than_forced(owner_client, ch
     response = owner_client.post(entry_url(child, day), {"date": day.isoformat(), "rage": "0"})
     assert response.status_code == 409
     assert DailyEntry.objects.get(child=child, date=day).rage == 2
+
+
+def test_a_day_saved_by_another_after_the_form_read_it_is_a_conflict(child, day, owner, caregiver):
+    """The save writes the day only if it is still at the version its form read: another
+    caregiver's save in between (after the read, before the write) is found, shown, and
+    nothing of this one is written, neither its day, its change record nor its data version."""
+    DailyEntryFactory(child=child, date=day, opsoclonus=1, notes="Morning note")
+    data = {"date": day.isoformat(), "version": "1", "opsoclonus": "2", "notes": "Mine"}
+    _entry, _items, mine = day_form(child, day, data)
+    assert mine.is_valid(), mine.errors
+    _entry, _items, theirs = day_form(child, day, {**data, "notes": "Theirs"})
+    assert theirs.is_valid(), theirs.errors
+    services.entry_save(
+        entry=theirs.instance, user=caregiver, expected_version=1, stored=theirs.stored
+    )
+    data_version = Child.objects.get(pk=child.pk).data_version
+
+    with pytest.raises(services.EditConflict) as clash:
+        services.entry_save(
+            entry=mine.instance,
+            user=owner,
+            expected_version=mine.started_from_version,
+            stored=mine.stored,
+        )
+
+    assert (clash.value.saved.notes, clash.value.saved.version) == ("Theirs", 2)
+    stored = DailyEntry.objects.get(child=child, date=day)
+    assert (stored.notes, stored.version, stored.updated_by) == ("Theirs", 2, caregiver)
+    assert [change.user for change in Change.objects.filter(child=child)] == [caregiver]
+    assert Child.objects.get(pk=child.pk).data_version == data_version
 
 
 def test_saving_from_the_current_version_raises_it(owner_client, child, day):
