@@ -222,30 +222,10 @@ RATINGS = RowReader(
 ENTRY_COLUMNS = [field for field in DailyEntry._meta.concrete_fields if not field.primary_key]
 
 
-def _write_entry(entry: DailyEntry, stored: DailyEntry | None) -> None:
-    """Write the day, if it is still at the version read (`stored`'s): the version is checked
-    and raised by the same UPDATE, so two saves racing from one version cannot both pass.
-    EditConflict if it is not (someone saved or deleted it meanwhile), or if a new or moved
-    entry goes onto a day saved since the form checked it: one entry a day is the database's
-    to enforce. (That write in a savepoint, as PostgreSQL's transaction is unusable after an
-    error; a day kept on its own date needs none.)"""
-    if stored is not None and stored.date == entry.date:
-        _update_entry(entry, stored.version)
-        return
-    try:
-        with transaction.atomic():
-            if stored is None:
-                entry.save(force_insert=True)
-            else:
-                _update_entry(entry, stored.version)
-    except IntegrityError:
-        taken = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
-        if taken is None:
-            raise
-        raise EditConflict(taken) from None
-
-
 def _update_entry(entry: DailyEntry, version: int) -> None:
+    """Write the day, if it is still at the version read: the version is checked and raised
+    by the same UPDATE, so two saves racing from one version cannot both pass. EditConflict,
+    with the day as stored now, if it is not (someone saved or deleted it meanwhile)."""
     entry.version = version + 1
     values = {field.attname: field.pre_save(entry, False) for field in ENTRY_COLUMNS}
     if not DailyEntry.objects.filter(pk=entry.pk, version=version).update(**values):
@@ -275,7 +255,6 @@ def _write_ratings(entry: DailyEntry, before: Mapping, item_values: Mapping) -> 
             rated.update(value=value)
 
 
-@transaction.atomic
 def entry_save(
     *,
     entry: DailyEntry,
@@ -294,6 +273,22 @@ def entry_save(
     history's "before", not read again, and the version the write must find. Without it, or
     without an expected version, the day is read here.
     """
+    try:
+        return _entry_save(entry, user, item_values or {}, expected_version, stored)
+    except IntegrityError:
+        # One entry a day is the database's to enforce: the day a new or moved entry goes onto
+        # may have been saved since the form checked it, which is a conflict. Asked once the
+        # save is undone (PostgreSQL's transaction is unusable after an error), rather than
+        # around the write in a savepoint, two more round trips for every new day.
+        taken = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date)
+        taken = taken.exclude(pk=entry.pk).first()
+        if taken is None:
+            raise
+        raise EditConflict(taken) from None
+
+
+@transaction.atomic
+def _entry_save(entry, user, item_values, expected_version, stored) -> DailyEntry:
     # The data version first: its UPDATE locks the child's row, so saves of one child's days
     # take turns (the first save of a day can't race another's), taking their locks in the
     # order a day's deletion and an import take theirs: the child, then its days. SQLite's
@@ -304,7 +299,6 @@ def entry_save(
         stored = _stored_day(entry)
     if expected_version is not None and stored.version != expected_version:
         raise EditConflict((stored if read_here else _stored_day(entry)).entry)
-    item_values = item_values or {}
     ratings = {**stored.ratings, **item_values}
     if entry.is_empty(ratings.values()):
         raise ValidationError(NOTHING_LOGGED)
@@ -312,7 +306,10 @@ def entry_save(
     # The child and the users are those of the request, not the form's: no need to ask the
     # database whether they exist.
     entry.full_clean(exclude=TRUSTED_FIELDS, validate_unique=False, validate_constraints=False)
-    _write_entry(entry, stored.entry)
+    if stored.entry is None:
+        entry.save(force_insert=True)
+    else:
+        _update_entry(entry, stored.entry.version)
     _write_ratings(entry, stored.ratings, item_values)
     before = history.entry_snapshot(stored.entry, stored.ratings) if stored.entry else None
     after = {item: value for item, value in ratings.items() if value is not None}

@@ -176,6 +176,29 @@ def test_a_day_saved_by_another_after_the_form_read_it_is_a_conflict(child, day,
     assert Child.objects.get(pk=child.pk).data_version == data_version
 
 
+def test_a_new_day_saved_by_another_after_the_form_read_it_is_a_conflict(
+    child, day, owner, caregiver
+):
+    """The form read no entry for the day; another caregiver saved one before this save's
+    write: the database's one-entry-a-day refuses it, and the save answers with theirs."""
+    data = {"date": day.isoformat(), "version": "0", "opsoclonus": "2", "notes": "Mine"}
+    _entry, _items, mine = day_form(child, day, data)
+    _entry, _items, theirs = day_form(child, day, {**data, "notes": "Theirs"})
+    assert mine.is_valid() and theirs.is_valid()
+    services.entry_save(
+        entry=theirs.instance, user=caregiver, expected_version=0, stored=theirs.stored
+    )
+
+    with pytest.raises(services.EditConflict) as clash:
+        services.entry_save(entry=mine.instance, user=owner, expected_version=0, stored=mine.stored)
+
+    assert (clash.value.saved.notes, clash.value.saved.updated_by) == ("Theirs", caregiver)
+    assert list(DailyEntry.objects.filter(child=child).values_list("notes", flat=True)) == [
+        "Theirs"
+    ]
+    assert [change.user for change in Change.objects.filter(child=child)] == [caregiver]
+
+
 def test_saving_from_the_current_version_raises_it(owner_client, child, day):
     page = owner_client.get(entry_url(child, day))
     owner_client.post(entry_url(child, day), form_data(page, rage=1))

@@ -32,11 +32,10 @@ QUERIES = {
     "history": 8,  # the journal's first day; the 4 weeks' entries, events, courses, dose changes
     # The form's reads (the day, the extra items, a logged day's ratings of them: the change
     # history's "before"), then the transaction: the data version raised (its UPDATE locks the
-    # child's row: saves of one child take turns), the day written if still at the version the
-    # form read (a new day in a savepoint: one a day is the database's to enforce), the extra
-    # item's rating, the change record. Counted as tests see them: each atomic block inside
-    # the test's transaction is a pair of SAVEPOINT queries.
-    "save, today": 13,
+    # child's row: saves of one child take turns), the day written (a logged day only if still
+    # at the version the form read), the extra item's rating, the change record. Counted as
+    # tests see them: the save's transaction, inside the test's, is a pair of SAVEPOINT queries.
+    "save, today": 11,
     "save, a logged day": 12,
     # The API, with a token: the token and its last use, the rate count (read, counted, then
     # written in the database cache, in a savepoint), the membership; then the page's count,
