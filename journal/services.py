@@ -203,7 +203,8 @@ def _stored_day(entry: DailyEntry) -> StoredDay:
     """The day as stored now, with its ratings: for a save whose caller read nothing before
     (the admin, an import), or a conflict's answer."""
     if entry.pk is not None:
-        stored = by_primary_key(DailyEntry).first([entry.pk])["row"]
+        found = by_primary_key(DailyEntry).first([entry.pk])
+        stored = found["row"] if found else None
     else:
         stored = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
     if stored is None:
@@ -299,6 +300,8 @@ def _entry_save(entry, user, item_values, expected_version, stored) -> DailyEntr
         stored = _stored_day(entry)
     if expected_version is not None and stored.version != expected_version:
         raise EditConflict((stored if read_here else _stored_day(entry)).entry)
+    if entry.pk is not None and stored.entry is None:
+        raise EditConflict(None)  # deleted meanwhile: not written again
     ratings = {**stored.ratings, **item_values}
     if entry.is_empty(ratings.values()):
         raise ValidationError(NOTHING_LOGGED)

@@ -199,6 +199,30 @@ def test_a_new_day_saved_by_another_after_the_form_read_it_is_a_conflict(
     assert [change.user for change in Change.objects.filter(child=child)] == [caregiver]
 
 
+@pytest.mark.parametrize("read_by", ["the admin", "a caller", "the form"])
+def test_a_day_deleted_meanwhile_is_not_written_again(child, day, owner, read_by):
+    """A save of a day someone deleted since it was read is a conflict with nothing stored,
+    never the day again: the admin's (no version to check), a caller's that gives only the
+    version, and the page's, whose form read the day before the deletion."""
+    entry = DailyEntryFactory(child=child, date=day, notes="Read before the deletion")
+    data = {"date": day.isoformat(), "version": "1", "notes": "Saved after it"}
+    _entry, _items, form = day_form(child, day, data)
+    assert form.is_valid(), form.errors
+    services.entry_delete(entry=DailyEntry.objects.get(pk=entry.pk), user=owner)
+    entry.notes = "Saved after it"
+    saves = {
+        "the admin": dict(entry=entry, expected_version=None),
+        "a caller": dict(entry=entry, expected_version=1),
+        "the form": dict(entry=form.instance, expected_version=1, stored=form.stored),
+    }
+
+    with pytest.raises(services.EditConflict) as clash:
+        services.entry_save(user=owner, **saves[read_by])
+
+    assert clash.value.saved is None
+    assert not DailyEntry.objects.filter(child=child).exists()
+
+
 def test_saving_from_the_current_version_raises_it(owner_client, child, day):
     page = owner_client.get(entry_url(child, day))
     owner_client.post(entry_url(child, day), form_data(page, rage=1))
