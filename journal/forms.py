@@ -262,19 +262,18 @@ class EntryForm(VersionedForm):
             "question": _("Collected for your next visit."),
         }
 
-    def __init__(self, *args, items=(), **kwargs):
-        """`items`: the child's extra tracked items, rated like the core five."""
+    def __init__(self, *args, items=(), stored: queries.StoredDay | None = None, **kwargs):
+        """`items`: the child's extra tracked items, rated like the core five; `stored`: the day
+        as read (day_form), with its ratings, which the save takes as its "before"."""
         super().__init__(*args, **kwargs)
         for item in CORE_ITEMS:
             self.fields[item.field] = RatingField(item=item)
         self.items = list(items)
-        saved = {}
-        if self.instance.pk and self.items:
-            saved = {r.item_id: r.value for r in self.instance.item_ratings.all()}
+        self.stored = stored or queries.StoredDay.read(self.instance, self.items)
         for item in self.items:
             name = self.item_field_name(item)
             self.fields[name] = RatingField(item=item)
-            self.initial.setdefault(name, saved.get(item.pk))
+            self.initial.setdefault(name, self.stored.ratings.get(item))
         self.fields["doses"].choices = [("", _("Not noted")), *self.fields["doses"].choices[1:]]
         for name in ("night_wakings", "rage_episodes", "rage_longest_minutes"):
             self.fields[name].error_messages["invalid"] = _("Enter a whole number, such as 2.")
@@ -347,7 +346,8 @@ def day_form(child, day: datetime.date, data=None) -> tuple[DailyEntry, list, En
     items = queries.entry_items(child, entry)
     if callable(data):
         data = data(items)
-    return entry, items, EntryForm(data, instance=entry, items=items)
+    stored = queries.StoredDay.read(entry, items)
+    return entry, items, EntryForm(data, instance=entry, items=items, stored=stored)
 
 
 class TrackedItemForm(forms.ModelForm):

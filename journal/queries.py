@@ -5,7 +5,9 @@ the same way and neither keeps a copy. Each function takes a child already reach
 access.py (the caregiver's own), and reads only that child's rows.
 """
 
+import copy
 import datetime
+from dataclasses import dataclass, field
 
 from django.contrib.auth import get_user_model
 from django.db import connection
@@ -71,6 +73,37 @@ def fever_logged_on(child, day: datetime.date) -> bool:
 def tracked_items(child) -> list[TrackedItem]:
     """Every extra item of the child, tracked now or retired, oldest first."""
     return [row["item"] for row in TRACKED_ITEMS.all([child.pk])]
+
+
+@dataclass(frozen=True)
+class StoredDay:
+    """A day as read before its form was bound: its entry (None: not logged yet), a copy the
+    form does not change, and its extra items' ratings. A save takes it as the "before" of its
+    change history instead of reading the day again, and writes only if the day is still at
+    this version (services.entry_save)."""
+
+    entry: DailyEntry | None
+    ratings: dict = field(default_factory=dict)  # TrackedItem -> rating
+
+    @property
+    def version(self) -> int:
+        return self.entry.version if self.entry else 0
+
+    @classmethod
+    def read(cls, entry: DailyEntry, items) -> "StoredDay":
+        """The day as `entry` holds it now (a copy: the form changes its instance as it cleans),
+        with its ratings of `items`."""
+        return cls(copy.copy(entry) if entry.pk else None, day_ratings(entry, items))
+
+
+def day_ratings(entry: DailyEntry, items) -> dict:
+    """The day's ratings of `items` (the day's extra items, entry_items), by item: a query only
+    for a logged day of a child who has extra items."""
+    if not (entry.pk and items):
+        return {}
+    by_id = {item.pk: item for item in items}
+    rated = ItemRating.objects.filter(entry=entry).values_list("item_id", "value")
+    return {by_id[item_id]: value for item_id, value in rated if item_id in by_id}
 
 
 def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:

@@ -12,7 +12,7 @@ from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import IntegrityError, connection, transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.http import Http404
 from django.utils import timezone
@@ -41,6 +41,7 @@ from journal.models import (
     TriggerEvent,
     hash_token,
 )
+from journal.queries import StoredDay
 from journal.rows import Joined, RowReader, by_primary_key
 
 
@@ -198,18 +199,17 @@ def _claim(obj, expected_version: int | None):
     return stored
 
 
-def _claim_entry(entry: DailyEntry, expected_version: int | None) -> DailyEntry | None:
-    """The day as stored (see _claim), or None for a day with no entry yet."""
-    # Saves of one child's days take turns: the first save of a day can't race another's.
-    # (SQLite's writers already do: its transactions are IMMEDIATE, and it has no FOR UPDATE.)
-    if connection.features.has_select_for_update:
-        Child.objects.select_for_update().filter(pk=entry.child_id).first()
+def _stored_day(entry: DailyEntry) -> StoredDay:
+    """The day as stored now, with its ratings: for a save whose caller read nothing before
+    (the admin, an import), or a conflict's answer."""
     if entry.pk is not None:
-        return _claim(entry, expected_version)
-    stored = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
-    if stored is not None or expected_version:
-        raise EditConflict(stored)
-    return None
+        found = by_primary_key(DailyEntry).first([entry.pk])
+        stored = found["row"] if found else None
+    else:
+        stored = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
+    if stored is None:
+        return StoredDay(None)
+    return StoredDay(stored, {row["item"]: row["rating"].value for row in RATINGS.all([stored.pk])})
 
 
 TRUSTED_FIELDS = ("child", "created_by", "updated_by")
@@ -219,68 +219,104 @@ RATINGS = RowReader(
     rating=Joined(ItemRating, "r"),
     item=Joined(TrackedItem, "i"),
 )
+# What a save of a logged day writes: every column but the id, as Model.save() does.
+ENTRY_COLUMNS = [field for field in DailyEntry._meta.concrete_fields if not field.primary_key]
 
 
-def _write_entry(entry: DailyEntry, *, onto_another_day: bool) -> None:
-    """Write the day. One entry a day is the database's to enforce: a day a new or moved entry
-    goes onto may have been saved since the form checked it, which is a conflict. (In a
-    savepoint, as PostgreSQL's transaction is unusable after an error; a day kept on its own
-    date needs none.)"""
-    if not onto_another_day:
-        entry.save()
-        return
-    try:
-        with transaction.atomic():
-            entry.save()
-    except IntegrityError:
-        taken = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
-        if taken is None:
-            raise
-        raise EditConflict(taken) from None
+def _update_entry(entry: DailyEntry, version: int) -> None:
+    """Write the day, if it is still at the version read: the version is checked and raised
+    by the same UPDATE, so two saves racing from one version cannot both pass. EditConflict,
+    with the day as stored now, if it is not (someone saved or deleted it meanwhile)."""
+    entry.version = version + 1
+    values = {field.attname: field.pre_save(entry, False) for field in ENTRY_COLUMNS}
+    if not DailyEntry.objects.filter(pk=entry.pk, version=version).update(**values):
+        raise EditConflict(_stored_day(entry).entry)
 
 
-@transaction.atomic
+def _write_ratings(entry: DailyEntry, before: Mapping, item_values: Mapping) -> None:
+    """The day's ratings of extra items as `item_values` says (None clears one), knowing those
+    stored (`before`): a statement only for a rating added, changed or cleared."""
+    for item, value in item_values.items():
+        if item.child_id != entry.child_id:
+            raise ValidationError(_("This item belongs to another child."))
+        rated = ItemRating.objects.filter(entry=entry, item=item)
+        if value is None:
+            if item in before:
+                rated.delete()
+            continue
+        rating = ItemRating(entry=entry, item=item, value=value)
+        # The value's own checks; the entry is the one being written and the item the child's
+        # (above), and the database holds the one-rating-a-day and 0-3 constraints itself.
+        rating.full_clean(
+            exclude=("entry", "item"), validate_unique=False, validate_constraints=False
+        )
+        if item not in before:
+            rating.save(force_insert=True)
+        elif before[item] != value:
+            rated.update(value=value)
+
+
 def entry_save(
     *,
     entry: DailyEntry,
     user,
     item_values: Mapping[TrackedItem, int | None] | None = None,
     expected_version: int | None = None,
+    stored: StoredDay | None = None,
 ) -> DailyEntry:
     """Save a day, with the ratings of the child's extra items (None clears one).
 
     `expected_version` is the version the caregiver started from (0 for a day with no entry
     yet); if the day was saved by someone else since, EditConflict is raised and nothing is
     written. None skips the check, for writers that hold no stale copy.
+
+    `stored` is the day as the caller read it (the form's, EntryForm.stored): the change
+    history's "before", not read again, and the version the write must find. Without it, or
+    without an expected version, the day is read here.
     """
-    stored = _claim_entry(entry, expected_version)
-    # The day's ratings of extra items, read once: after the save, they are these with the
-    # form's changes (None clears one).
-    rows = RATINGS.all([stored.pk]) if stored else []
-    ratings = {row["item"]: row["rating"].value for row in rows}
-    before = history.entry_snapshot(stored, ratings) if stored else None
-    if entry.is_empty({**ratings, **(item_values or {})}.values()):
+    try:
+        return _entry_save(entry, user, item_values or {}, expected_version, stored)
+    except IntegrityError:
+        # One entry a day is the database's to enforce: the day a new or moved entry goes onto
+        # may have been saved since the form checked it, which is a conflict. Asked once the
+        # save is undone (PostgreSQL's transaction is unusable after an error), rather than
+        # around the write in a savepoint, two more round trips for every new day.
+        taken = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date)
+        taken = taken.exclude(pk=entry.pk).first()
+        if taken is None:
+            raise
+        raise EditConflict(taken) from None
+
+
+@transaction.atomic
+def _entry_save(entry, user, item_values, expected_version, stored) -> DailyEntry:
+    # The data version first: its UPDATE locks the child's row, so saves of one child's days
+    # take turns (the first save of a day can't race another's), taking their locks in the
+    # order a day's deletion and an import take theirs: the child, then its days. SQLite's
+    # writers already take turns: its transactions are IMMEDIATE.
+    touch(entry.child_id)
+    read_here = stored is None or expected_version is None
+    if read_here:
+        stored = _stored_day(entry)
+    if expected_version is not None and stored.version != expected_version:
+        raise EditConflict((stored if read_here else _stored_day(entry)).entry)
+    if entry.pk is not None and stored.entry is None:
+        raise EditConflict(None)  # deleted meanwhile: not written again
+    ratings = {**stored.ratings, **item_values}
+    if entry.is_empty(ratings.values()):
         raise ValidationError(NOTHING_LOGGED)
     _stamp(entry, user)
     # The child and the users are those of the request, not the form's: no need to ask the
     # database whether they exist.
     entry.full_clean(exclude=TRUSTED_FIELDS, validate_unique=False, validate_constraints=False)
-    _write_entry(entry, onto_another_day=stored is None or stored.date != entry.date)
-    for item, value in (item_values or {}).items():
-        if item.child_id != entry.child_id:
-            raise ValidationError(_("This item belongs to another child."))
-        if value is None:
-            ItemRating.objects.filter(entry=entry, item=item).delete()
-        else:
-            rating = ItemRating(entry=entry, item=item, value=value)
-            # Not the constraints: the day's rating may exist (update_or_create changes it), and
-            # the database holds the one-rating-a-day and 0-3 constraints itself.
-            rating.full_clean(validate_unique=False, validate_constraints=False)
-            ItemRating.objects.update_or_create(entry=entry, item=item, defaults={"value": value})
-    ratings.update(item_values or {})
+    if stored.entry is None:
+        entry.save(force_insert=True)
+    else:
+        _update_entry(entry, stored.entry.version)
+    _write_ratings(entry, stored.ratings, item_values)
+    before = history.entry_snapshot(stored.entry, stored.ratings) if stored.entry else None
     after = {item: value for item, value in ratings.items() if value is not None}
     history.record(obj=entry, user=user, before=before, after=history.entry_snapshot(entry, after))
-    touch(entry.child_id)
     return entry
 
 

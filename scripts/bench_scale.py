@@ -141,9 +141,15 @@ def copy_days(kids: list, users: list, diaries: list, columns: str) -> int:
         return sum(pool.map(stream, range(STREAMS)))
 
 
-def add_world(children: int, years: float, password_hash: str) -> tuple[int, float]:
+# The world's children with a possible-relapse rule of their own, and its numbers: a slower
+# rule (a larger rise, a longer run), as a family whose child's scores swing might agree on.
+OWN_RULE_EVERY = 5
+OWN_RULE = {"score_rise": 4, "raised_run": 4}
+
+
+def add_world(children: int, years: float, password_hash: str) -> tuple[int, float, int]:
     """`children` more children in families of two, each with `years` of days written by COPY;
-    (entries written, seconds taken).
+    (entries written, seconds taken, children with their own possible-relapse rule in all).
 
     The day table's indexes and foreign keys are dropped, the days copied, then the indexes
     built and the keys checked again (each build with PostgreSQL's parallel workers), as they
@@ -156,7 +162,7 @@ def add_world(children: int, years: float, password_hash: str) -> tuple[int, flo
     from django.db import connection, transaction
     from django.utils import timezone
 
-    from journal.models import Child, DailyEntry, Membership, Role
+    from journal.models import Child, DailyEntry, Membership, RelapseSettings, Role
 
     began = time.monotonic()
     days = round(years * 365.25)
@@ -190,6 +196,17 @@ def add_world(children: int, years: float, password_hash: str) -> tuple[int, flo
              for n, kid in enumerate(kids)),
             batch_size=2000,
         )  # fmt: skip
+        # Families change the possible-relapse rule's numbers with their neurologist: every
+        # OWN_RULE_EVERY-th child has its own, so that the table every page of a child reads
+        # with it holds rows, as a live one does, and is searched by the child's key.
+        RelapseSettings.objects.bulk_create(
+            (
+                RelapseSettings(child=kid, updated_by=users[n // 2], **OWN_RULE)
+                for n, kid in enumerate(kids)
+                if n % OWN_RULE_EVERY == 0
+            ),
+            batch_size=2000,
+        )
         with connection.cursor() as cursor:
             drop, make = rebuilt_after_load(cursor, table)
             for statement in drop:
@@ -216,7 +233,7 @@ def add_world(children: int, years: float, password_hash: str) -> tuple[int, flo
         cursor.execute(f"VACUUM (ANALYZE) {table}")
         cursor.execute("ANALYZE")
     print(f"    vacuumed and analyzed in {time.monotonic() - vacuumed:.0f} s", flush=True)
-    return written, time.monotonic() - began
+    return written, time.monotonic() - began, RelapseSettings.objects.count()
 
 
 # --- the plans ---------------------------------------------------------------------------------
@@ -348,7 +365,7 @@ def report(args, small, large, plans, world, sqlite, began) -> str:
     when = datetime.datetime.now(datetime.UTC).strftime("%Y-%m-%d %H:%M UTC")
     comparison, drifted = comparison_table(small, large, sqlite, args.children)
     budgets, met = scale_budgets(large, args.children)
-    written, seconds = world
+    written, seconds, own_rules = world
     drift = "all within 20%" if not drifted else "drifted: " + ", ".join(drifted)
     problems = small.problems + large.problems
     return "\n".join(
@@ -361,7 +378,8 @@ def report(args, small, large, plans, world, sqlite, began) -> str:
             "",
             f"Data: {args.children:,} children in all: the bench's {large.data.children} with "
             f"{args.years:g} years each and one with a month (as in the SQLite run), then the "
-            f"others, their {written:,} daily entries written with COPY in {seconds:.0f} s. "
+            f"others, their {written:,} daily entries written with COPY in {seconds:.0f} s; "
+            f"{own_rules:,} children with their own possible-relapse rule. "
             f"The pages are measured on the same child at {large.data.children + 1} children "
             f"and at {args.children:,}.",
             "",

@@ -13,7 +13,8 @@ from django.db import connection
 from django.test import Client
 
 from journal import services
-from journal.models import Change, DailyEntry, Role, TriggerEvent
+from journal.forms import day_form
+from journal.models import Change, Child, DailyEntry, Role, TriggerEvent
 from tests.factories import (
     DailyEntryFactory,
     DoseChangeFactory,
@@ -143,6 +144,83 @@ def test_a_post_without_a_version_is_refused_rather_than_forced(owner_client, ch
     response = owner_client.post(entry_url(child, day), {"date": day.isoformat(), "rage": "0"})
     assert response.status_code == 409
     assert DailyEntry.objects.get(child=child, date=day).rage == 2
+
+
+def test_a_day_saved_by_another_after_the_form_read_it_is_a_conflict(child, day, owner, caregiver):
+    """The save writes the day only if it is still at the version its form read: another
+    caregiver's save in between (after the read, before the write) is found, shown, and
+    nothing of this one is written, neither its day, its change record nor its data version."""
+    DailyEntryFactory(child=child, date=day, opsoclonus=1, notes="Morning note")
+    data = {"date": day.isoformat(), "version": "1", "opsoclonus": "2", "notes": "Mine"}
+    _entry, _items, mine = day_form(child, day, data)
+    assert mine.is_valid(), mine.errors
+    _entry, _items, theirs = day_form(child, day, {**data, "notes": "Theirs"})
+    assert theirs.is_valid(), theirs.errors
+    services.entry_save(
+        entry=theirs.instance, user=caregiver, expected_version=1, stored=theirs.stored
+    )
+    data_version = Child.objects.get(pk=child.pk).data_version
+
+    with pytest.raises(services.EditConflict) as clash:
+        services.entry_save(
+            entry=mine.instance,
+            user=owner,
+            expected_version=mine.started_from_version,
+            stored=mine.stored,
+        )
+
+    assert (clash.value.saved.notes, clash.value.saved.version) == ("Theirs", 2)
+    stored = DailyEntry.objects.get(child=child, date=day)
+    assert (stored.notes, stored.version, stored.updated_by) == ("Theirs", 2, caregiver)
+    assert [change.user for change in Change.objects.filter(child=child)] == [caregiver]
+    assert Child.objects.get(pk=child.pk).data_version == data_version
+
+
+def test_a_new_day_saved_by_another_after_the_form_read_it_is_a_conflict(
+    child, day, owner, caregiver
+):
+    """The form read no entry for the day; another caregiver saved one before this save's
+    write: the database's one-entry-a-day refuses it, and the save answers with theirs."""
+    data = {"date": day.isoformat(), "version": "0", "opsoclonus": "2", "notes": "Mine"}
+    _entry, _items, mine = day_form(child, day, data)
+    _entry, _items, theirs = day_form(child, day, {**data, "notes": "Theirs"})
+    assert mine.is_valid() and theirs.is_valid()
+    services.entry_save(
+        entry=theirs.instance, user=caregiver, expected_version=0, stored=theirs.stored
+    )
+
+    with pytest.raises(services.EditConflict) as clash:
+        services.entry_save(entry=mine.instance, user=owner, expected_version=0, stored=mine.stored)
+
+    assert (clash.value.saved.notes, clash.value.saved.updated_by) == ("Theirs", caregiver)
+    assert list(DailyEntry.objects.filter(child=child).values_list("notes", flat=True)) == [
+        "Theirs"
+    ]
+    assert [change.user for change in Change.objects.filter(child=child)] == [caregiver]
+
+
+@pytest.mark.parametrize("read_by", ["the admin", "a caller", "the form"])
+def test_a_day_deleted_meanwhile_is_not_written_again(child, day, owner, read_by):
+    """A save of a day someone deleted since it was read is a conflict with nothing stored,
+    never the day again: the admin's (no version to check), a caller's that gives only the
+    version, and the page's, whose form read the day before the deletion."""
+    entry = DailyEntryFactory(child=child, date=day, notes="Read before the deletion")
+    data = {"date": day.isoformat(), "version": "1", "notes": "Saved after it"}
+    _entry, _items, form = day_form(child, day, data)
+    assert form.is_valid(), form.errors
+    services.entry_delete(entry=DailyEntry.objects.get(pk=entry.pk), user=owner)
+    entry.notes = "Saved after it"
+    saves = {
+        "the admin": dict(entry=entry, expected_version=None),
+        "a caller": dict(entry=entry, expected_version=1),
+        "the form": dict(entry=form.instance, expected_version=1, stored=form.stored),
+    }
+
+    with pytest.raises(services.EditConflict) as clash:
+        services.entry_save(user=owner, **saves[read_by])
+
+    assert clash.value.saved is None
+    assert not DailyEntry.objects.filter(child=child).exists()
 
 
 def test_saving_from_the_current_version_raises_it(owner_client, child, day):

@@ -7,6 +7,7 @@ import pytest
 from django.utils import translation
 
 from journal import history, services
+from journal.forms import day_form
 from journal.models import Change, DailyEntry, DoseChange, TreatmentCourse, TriggerEvent
 from tests.factories import DailyEntryFactory, TrackedItemFactory, TriggerEventFactory
 from tests.view_helpers import child_url, html_of, text_of
@@ -41,6 +42,44 @@ def test_a_changed_entry_keeps_before_and_after_and_the_extra_items(child, owner
     assert change.action == "changed"
     changed = {label: (before, after) for label, before, after in change.fields_changed}
     assert changed == {"Rage": ("1", "3"), "Drooling": (None, "2")}
+
+
+def test_a_day_saved_through_its_form_records_the_day_as_the_form_read_it(child, owner, caregiver):
+    """The page's save takes its "before" from the day its form read (not read again in the
+    transaction): each extra item's rating changed, cleared or kept, and the day's own values."""
+    drooling = TrackedItemFactory(child=child, name="Drooling")
+    speech = TrackedItemFactory(child=child, name="Speech")
+    walking = TrackedItemFactory(child=child, name="Walking")
+    entry = DailyEntryFactory(child=child, date=child.today(), rage=1, notes="Before")
+    for item, value in ((drooling, 1), (speech, 2), (walking, 3)):
+        entry.item_ratings.create(item=item, value=value)
+    _entry, _items, shown = day_form(child, entry.date)
+    data = {name: shown[name].value() for name in shown.fields}
+    data = {name: "" if value is None else str(value) for name, value in data.items()}
+    data.update(rage="2", notes="After")
+    data.update({f"item_{drooling.pk}": "3", f"item_{speech.pk}": "", f"item_{walking.pk}": "3"})
+    _entry, _items, form = day_form(child, entry.date, data)
+    assert form.is_valid(), form.errors
+    saved = services.entry_save(
+        entry=form.instance,
+        user=caregiver,
+        item_values=form.item_values,
+        expected_version=form.started_from_version,
+        stored=form.stored,
+    )
+    changed = {
+        label: (before, after) for label, before, after in Change.objects.get().fields_changed
+    }
+    assert changed == {
+        "Rage": ("1", "2"),
+        "Notes": ("Before", "After"),
+        "Drooling": ("1", "3"),
+        "Speech": ("2", None),
+    }
+    stored = DailyEntry.objects.get(pk=saved.pk)
+    assert (stored.version, stored.rage, stored.notes) == (2, 2, "After")
+    ratings = dict(stored.item_ratings.values_list("item__name", "value"))
+    assert ratings == {"Drooling": 3, "Walking": 3}
 
 
 def test_a_save_that_changes_nothing_records_nothing(child, owner):

@@ -135,7 +135,8 @@ def put_day(*, membership, day: datetime.date, body, headers, user) -> Outcome:
     if it can't be."""
     version = expected_version(headers)
     entry, _, form = day_form(membership.child, day, form_data(body, day, version))
-    stored = history.entry_snapshot(entry) if entry.pk else None
+    read = form.stored
+    stored = history.entry_snapshot(read.entry, read.ratings) if read.entry else None
     if not form.is_valid():
         raise Refused(form_errors(form))
     if stored is not None and unchanged(stored, form):
@@ -146,6 +147,7 @@ def put_day(*, membership, day: datetime.date, body, headers, user) -> Outcome:
             user=user,
             item_values=form.item_values,
             expected_version=form.started_from_version,
+            stored=read,
         )
     except services.EditConflict as clash:
         return Outcome(clash.saved, conflict=True)

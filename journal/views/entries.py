@@ -113,6 +113,7 @@ def save_day(request: HttpRequest, membership, day: datetime.date) -> HttpRespon
                     user=request.user,
                     item_values=form.item_values,
                     expected_version=form.started_from_version,
+                    stored=form.stored,
                 )
         except services.AlreadyDelivered:
             return delivered_before(request, membership, day)
