@@ -197,9 +197,20 @@ def test_health_through_nginx_names_both_stores(cluster):
     assert body == b'{"status": "ok", "database": "ok", "cache": "ok"}'
     request_id = response.headers["X-Request-ID"]
     assert re.fullmatch(r"[0-9a-f]{32}", request_id)
-    assert f"id={request_id}" in cluster.log("nginx-access.log")
-    logs = "".join(cluster.log(f"gunicorn-{n}.log") for n in range(2))
-    assert f"[{request_id}] journal.requests: GET /health/ 200" in logs
+    # Each server writes its line once the answer is sent: it may land just after we read it.
+    assert logged(cluster, ["nginx-access.log"], f"id={request_id}")
+    servers = [f"gunicorn-{n}.log" for n in range(2)]
+    assert logged(cluster, servers, f"[{request_id}] journal.requests: GET /health/ 200")
+
+
+def logged(cluster, names: list[str], line: str, within: float = 5.0) -> bool:
+    """Whether `line` is in one of these logs, or appears there within `within` seconds."""
+    deadline = time.monotonic() + within
+    while line not in "".join(cluster.log(name) for name in names):
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.1)
+    return True
 
 
 def test_a_pg_dump_taken_while_caregivers_save_restores_every_row(cluster, maya):
