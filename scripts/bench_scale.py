@@ -407,17 +407,27 @@ def report(args, small, large, plans, world, sqlite, began) -> str:
 
 
 def with_versions_now(data: "bench.DataSet") -> "bench.DataSet":
-    """The data set with the save targets' versions as the first round's saves left them."""
+    """The data set with the versions of the days the saves and the API's PUTs change, as the
+    first round left them: each starts from the version its day holds, not one it held."""
     from journal.models import DailyEntry
 
-    versions = dict(
-        DailyEntry.objects.filter(child_id=data.save_targets[0][0]).values_list("date", "version")
+    child_ids = {child_id for child_id, _, _ in (*data.save_targets, *data.put_targets)}
+    versions = {
+        (child_id, day): version
+        for child_id, day, version in DailyEntry.objects.filter(child_id__in=child_ids).values_list(
+            "child_id", "date", "version"
+        )
+    }
+
+    def now(targets):
+        return tuple(
+            (child_id, day, versions[child_id, datetime.date.fromisoformat(day)])
+            for child_id, day, _ in targets
+        )
+
+    return dataclasses.replace(
+        data, save_targets=now(data.save_targets), put_targets=now(data.put_targets)
     )
-    targets = tuple(
-        (child_id, day, versions[datetime.date.fromisoformat(day)])
-        for child_id, day, _ in data.save_targets
-    )
-    return dataclasses.replace(data, save_targets=targets)
 
 
 def quiet_request_log() -> None:
