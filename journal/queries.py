@@ -90,20 +90,26 @@ class StoredDay:
         return self.entry.version if self.entry else 0
 
     @classmethod
-    def read(cls, entry: DailyEntry, items) -> "StoredDay":
+    def read(cls, entry: DailyEntry, items=None) -> "StoredDay":
         """The day as `entry` holds it now (a copy: the form changes its instance as it cleans),
-        with its ratings of `items`."""
-        return cls(copy.copy(entry) if entry.pk else None, day_ratings(entry, items))
+        with its ratings. `items`, the day's extra items (entry_items) if known: none, and
+        there is no rating to read."""
+        if entry.pk is None:
+            return cls(None)
+        return cls(copy.copy(entry), day_ratings(entry) if items is None or items else {})
 
 
-def day_ratings(entry: DailyEntry, items) -> dict:
-    """The day's ratings of `items` (the day's extra items, entry_items), by item: a query only
-    for a logged day of a child who has extra items."""
-    if not (entry.pk and items):
-        return {}
-    by_id = {item.pk: item for item in items}
-    rated = ItemRating.objects.filter(entry=entry).values_list("item_id", "value")
-    return {by_id[item_id]: value for item_id, value in rated if item_id in by_id}
+# The day's ratings of extra items, with the items (SQL written once: journal/rows.py).
+DAY_RATINGS = RowReader(
+    "FROM {rating} JOIN {item} ON i.id = r.item_id WHERE r.entry_id = %s",
+    rating=Joined(ItemRating, "r"),
+    item=Joined(TrackedItem, "i"),
+)
+
+
+def day_ratings(entry: DailyEntry) -> dict:
+    """A logged day's ratings of extra items, by item."""
+    return {row["item"]: row["rating"].value for row in DAY_RATINGS.all([entry.pk])}
 
 
 def entry_items(child, entry: DailyEntry) -> list[TrackedItem]:

@@ -42,7 +42,7 @@ from journal.models import (
     hash_token,
 )
 from journal.queries import StoredDay
-from journal.rows import Joined, RowReader, by_primary_key
+from journal.rows import by_primary_key
 
 
 @transaction.atomic
@@ -207,18 +207,10 @@ def _stored_day(entry: DailyEntry) -> StoredDay:
         stored = found["row"] if found else None
     else:
         stored = DailyEntry.objects.filter(child_id=entry.child_id, date=entry.date).first()
-    if stored is None:
-        return StoredDay(None)
-    return StoredDay(stored, {row["item"]: row["rating"].value for row in RATINGS.all([stored.pk])})
+    return StoredDay.read(stored) if stored else StoredDay(None)
 
 
 TRUSTED_FIELDS = ("child", "created_by", "updated_by")
-# The day's ratings of extra items, with the items (SQL written once: journal/rows.py).
-RATINGS = RowReader(
-    "FROM {rating} JOIN {item} ON i.id = r.item_id WHERE r.entry_id = %s",
-    rating=Joined(ItemRating, "r"),
-    item=Joined(TrackedItem, "i"),
-)
 # What a save of a logged day writes: every column but the id, as Model.save() does.
 ENTRY_COLUMNS = [field for field in DailyEntry._meta.concrete_fields if not field.primary_key]
 

@@ -146,7 +146,9 @@ def event_write(*, event: TriggerEvent, body, headers, user, key: str = "") -> O
         return Outcome(event)
     same = None if both else queries.same_trigger(form)
     if same is not None:
-        return Outcome(same, same=True)
+        # Found, it may be this very sending's trigger, stored meanwhile by its twin sent at the
+        # same instant (a phone's queue and a retry): then it is answered as that save.
+        return sent_before(event, user=user, key=key) or Outcome(same, same=True)
 
     def save() -> Outcome:
         try:

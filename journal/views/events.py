@@ -58,6 +58,12 @@ def event_form_page(request: HttpRequest, membership, event: TriggerEvent) -> Ht
         # The same trigger twice is most often a double tap or two caregivers logging one
         # fever: say so before saving, and save both only when the caregiver says they are two.
         same = None if KEEP_BOTH in request.POST else queries.same_trigger(form)
+        # Found, it may be this very sending's trigger, stored meanwhile by its twin sent at
+        # the same instant (a phone's queue and a retry): then it is saved, nothing to ask.
+        if same is not None and services.was_delivered(
+            user=request.user, key=delivery_key(request)
+        ):
+            return event_saved(request, child, _("Saved."))
     if same is None and request.method == "POST" and form.is_valid():
         try:
             with services.delivered_once(user=request.user, key=delivery_key(request)):
