@@ -7,7 +7,9 @@
 --              `version` on the first round, one more on each round after, so that each save
 --              starts from the version the last save of that day left
 --   IF_MATCH   true for the API's PUT: the version goes in the If-Match header, not the body,
---              and the body's "ROUND" becomes the round, so that each PUT changes the day
+--              and the body's "VERSION" becomes that version, so that each PUT changes the day
+--              (the API answers a PUT that changes nothing without a new version, and a round
+--              number would repeat one an earlier run left there)
 --   STATUS     the status of a good response (200, or 302 for a redirect)
 --   EXPECT     text each good response holds; any other response counts as bad
 -- At the end it prints one line, "RESULT {json}", that the bench reads.
@@ -51,7 +53,7 @@ function request()
       headers = {}
       for name, value in pairs(HEADERS) do headers[name] = value end
       headers["If-Match"] = '"' .. version .. '"'
-      body = string.gsub(target[2], "ROUND", tostring(round))
+      body = string.gsub(target[2], "VERSION", tostring(version))
     else
       body = target[2] .. "&version=" .. version
     end

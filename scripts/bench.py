@@ -569,9 +569,15 @@ def save_form(token: str, day: str, note: str) -> dict:
 
 API_YEAR = "API: a year of days (GET, token)"
 API_PUT = "API: PUT a day (token, If-Match)"
-# "ROUND" becomes the round (bench.lua), so that each PUT changes the day it is sent to.
+# "VERSION" becomes the version the PUT starts from (bench.lua), so that each PUT changes the
+# day it is sent to, whatever an earlier run left there.
 API_PUT_BODY = json.dumps(
-    {"opsoclonus": 1, "ataxia": 2, "sleep_hours": 10.5, "notes": "PUT by the bench, round ROUND."}
+    {
+        "opsoclonus": 1,
+        "ataxia": 2,
+        "sleep_hours": 10.5,
+        "notes": "PUT by the bench, from version VERSION.",
+    }
 )
 
 
@@ -698,7 +704,7 @@ def count_api_queries(username: str, paths: Paths) -> dict[str, tuple[int, int]]
     counts = {}
     for key in ("api-year", "api-put"):
         found = []
-        for round_ in range(2):
+        for _ in range(2):
             _, token = token_create(user=user, name="bench", scope="write", child=None, days=1)
             client = Client(HTTP_HOST=HOST, HTTP_AUTHORIZATION=f"Bearer {token}")
             version = DailyEntry.objects.get(pk=last.pk).version
@@ -706,7 +712,7 @@ def count_api_queries(username: str, paths: Paths) -> dict[str, tuple[int, int]]
                 if key == "api-year":
                     response = client.get(paths.api_year)
                 else:
-                    body = API_PUT_BODY.replace("ROUND", f"counted {round_}")
+                    body = API_PUT_BODY.replace("VERSION", f"{version}, counted")
                     response = client.put(
                         put_path,
                         body,
