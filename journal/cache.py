@@ -15,7 +15,7 @@ import functools
 import logging
 import time
 
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
@@ -68,11 +68,33 @@ def _default(args, kwargs):
     return kwargs.get("default", args[1] if len(args) > 1 else None)
 
 
+class OneClientPerPool(RedisCacheClient):
+    """Django's Redis client, which makes a new redis.Redis for each cache call; this one keeps
+    one per connection pool. Making one sets up its 170 or so reply handlers, which cost a
+    cached page about as much as its read from Redis. A redis.Redis may be shared: each command
+    takes a connection from the pool and gives it back."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._clients = {}
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        client = self._clients.get(pool)
+        if client is None:
+            client = self._clients[pool] = self._client(connection_pool=pool)
+        return client
+
+
 class FailOpenRedisCache(RedisCache):
     """Django's RedisCache; while Redis is unreachable, an empty cache that keeps nothing."""
 
     failing = False
     down_until = 0.0
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = OneClientPerPool
 
     get = _fail_open(_default)(RedisCache.get)
     get_many = _fail_open(_empty)(RedisCache.get_many)
