@@ -16,6 +16,7 @@ from hypothesis import strategies as st
 from journal import pages
 from journal.models import Child, DailyEntry
 from journal.trends import KINDS
+from journal.views import trends as trends_views
 from tests.factories import (
     ChildFactory,
     DailyEntryFactory,
@@ -313,6 +314,26 @@ def test_all_starts_at_the_first_logged_day(owner_client, child):
     log_days(child, [CALM] * 400)
     first = child.today() - 399 * DAY
     assert f"{first.day} {first:%b %Y} {DASH}" in text_of(trends(owner_client, child, range="all"))
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "",
+        "range=1y",
+        "range=all",
+        "range=4w&range=all",  # the last one counts, as in the form
+        "range=",
+        "range=bogus",
+        "range=custom&start=2026-01-01&end=2026-02-01",
+        "range=1y&start=garbage",  # an invalid form: the default range
+        "range=1y&other=1",
+    ],
+)
+def test_a_chart_reads_the_period_the_trends_page_reads(rf, child, query):
+    log_days(child, [CALM] * 40, last=child.today() - 100 * DAY)
+    request = rf.get("/", QUERY_STRING=query)
+    assert trends_views._period_of(request, child) == trends_views._period_for(request, child)[1]
 
 
 def test_custom_dates_are_shown_and_kept(owner_client, child):

@@ -19,7 +19,7 @@ from journal.access import membership_for
 from journal.forms import PeriodForm
 from journal.models import Child, Membership
 from journal.pages import cached_page, page_key
-from journal.trends import DEFAULT_RANGE, EMPTY_HISTORY, KINDS, Period
+from journal.trends import DEFAULT_RANGE, EMPTY_HISTORY, KINDS, PRESETS, Period
 
 
 def _period_for(request: HttpRequest, child: Child) -> tuple[PeriodForm, Period]:
@@ -30,6 +30,17 @@ def _period_for(request: HttpRequest, child: Child) -> tuple[PeriodForm, Period]
         form = PeriodForm({"range": DEFAULT_RANGE}, today=today, born=child.birth_date)
     wants_all = form.is_valid() and form.cleaned_data.get("range") == "all"
     return form, form.period(trends.history_for(child) if wants_all else EMPTY_HISTORY)
+
+
+def _period_of(request: HttpRequest, child: Child) -> Period:
+    """The period a chart or a table asks for, as _period_for reads it. A preset alone in the
+    query, as every link of the trends page sends, needs no form: building and checking one
+    cost a cached chart about a tenth of its time."""
+    key = request.GET.get("range", DEFAULT_RANGE)
+    if key in PRESETS and set(request.GET) <= {"range"}:
+        history = trends.history_for(child) if key == "all" else EMPTY_HISTORY
+        return Period.preset(key, child.today(), history)
+    return _period_for(request, child)[1]
 
 
 @login_required
@@ -65,7 +76,7 @@ def chart(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404("No such chart.")
     child = membership_for(request, child_id).child
-    _, period = _period_for(request, child)
+    period = _period_of(request, child)
     # Weak: the same chart, sent compressed or not.
     etag = "W/" + trends.etag_for(trends.chart_key(child, kind, period))
     response = get_conditional_response(request, etag=etag)
@@ -90,7 +101,7 @@ def chart_table(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
     if kind not in KINDS:
         raise Http404("No such chart.")
     membership = membership_for(request, child_id)
-    _, period = _period_for(request, membership.child)
+    period = _period_of(request, membership.child)
     template = "journal/chart_table.html"
     if request.htmx and not request.htmx.boosted:
         template += "#table"
