@@ -145,6 +145,8 @@ def copy_days(kids: list, users: list, diaries: list, columns: str) -> int:
 # rule (a larger rise, a longer run), as a family whose child's scores swing might agree on.
 OWN_RULE_EVERY = 5
 OWN_RULE = {"score_rise": 4, "raised_run": 4}
+# The language each family's account chose, in turn: most read the journal in their browser's.
+LANGUAGE_CHOSEN = ("", "", "", "", "", "", "", "es", "fr", "de")
 
 
 def add_world(children: int, years: float, password_hash: str) -> tuple[int, float, int]:
@@ -163,6 +165,7 @@ def add_world(children: int, years: float, password_hash: str) -> tuple[int, flo
     from django.utils import timezone
 
     from journal.models import Child, DailyEntry, Membership, RelapseSettings, Role
+    from journal.profiles import Profile
 
     began = time.monotonic()
     days = round(years * 365.25)
@@ -196,6 +199,16 @@ def add_world(children: int, years: float, password_hash: str) -> tuple[int, flo
              for n, kid in enumerate(kids)),
             batch_size=2000,
         )  # fmt: skip
+        # Every account that has logged in has a profile (the login keeps its browser's
+        # language), read with the user on every page: the table holds a row per family here,
+        # as a live one does, and is searched by the user's key.
+        Profile.objects.bulk_create(
+            (
+                Profile(user=user, browser_language="en", language=LANGUAGE_CHOSEN[n % 10])
+                for n, user in enumerate(users)
+            ),
+            batch_size=2000,
+        )
         # Families change the possible-relapse rule's numbers with their neurologist: every
         # OWN_RULE_EVERY-th child has its own, so that the table every page of a child reads
         # with it holds rows, as a live one does, and is searched by the child's key.
