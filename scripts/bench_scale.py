@@ -387,7 +387,8 @@ def report(args, small, large, plans, world, sqlite, began) -> str:
             "",
             f"Machine: {machine('postgresql')}. PostgreSQL and Redis on 127.0.0.1; wrk "
             f"(-t{bench.THREADS} -c{args.connections}, {args.seconds:g} s a run) through nginx "
-            f"to {SERVERS} gunicorn servers of {WORKERS_EACH} sync worker each.",
+            f"to {SERVERS} gunicorn servers of {WORKERS_EACH} sync worker each. "
+            f"{bench.repeats_said(args.repeats)}",
             "",
             f"Data: {args.children:,} children in all: the bench's {large.data.children} with "
             f"{args.years:g} years each and one with a month (as in the SQLite run), then the "
@@ -468,6 +469,7 @@ def main() -> int:
     parser.add_argument("--years", type=float, default=5, help="years of history a child (5)")
     parser.add_argument("--seconds", type=float, default=10, help="length of each load run")
     parser.add_argument("--connections", type=int, default=8, help="wrk's connections (8)")
+    parser.add_argument("--repeats", type=int, default=3, help=bench.REPEATS_HELP)
     parser.add_argument("--doc", type=Path, help="write the tables into this Markdown file")
     parser.add_argument(
         "--families",
@@ -483,7 +485,7 @@ def main() -> int:
         if args.doc:
             parser.error("--quick figures are no benchmark: it never writes --doc")
         args.families, args.children, args.years, args.seconds = 4, 40, 1, 2
-        args.connections, args.cold_samples = 2, 3
+        args.connections, args.cold_samples, args.repeats = 2, 3, 1
     for tool in ("wrk", "redis-server", "nginx"):
         if shutil.which(tool) is None and not Path("/usr/sbin", tool).exists():
             parser.error(f"{tool} is missing: make system-deps installs it")

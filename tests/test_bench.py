@@ -49,6 +49,10 @@ def test_a_quick_bench_measures_every_page_and_leaves_the_doc_alone():
     assert result.returncode == 0, result.stdout + result.stderr
     report = result.stdout
     assert "Runs: every response checked and good." in report
+    # A page read is run twice (--quick's repeats) and the median run kept; a save, once.
+    assert "Each page read run 2 times" in report
+    assert report.count("\n  Dashboard: ") == 2
+    assert report.count("\n  Save an entry (htmx POST): ") == 1
     for row in (
         "| Bare Django view (yardstick) | ",
         "| Today form | ",
