@@ -11,8 +11,9 @@ brotli and gzip) and serves the app with gunicorn (2 sync workers, DEBUG off) on
 - throughput: wrk (-t2 -c8, --seconds each) on the bare view (`bench/bare/`, mounted only by
   scripts/bench_urls.py) and on each page, logged in through the real login form; requests per
   second, median and 99th-percentile latency, and the share of the bare view's requests per
-  second, measured in the same run. Every response is checked (status 200 and its content; each
-  save must answer "Saved").
+  second, measured in the same run. Each page read is run --repeats times (3) and the median
+  run kept; a save, a PUT and the first renders once. Every response of every run is checked
+  (status 200 and its content; each save must answer "Saved").
 - render times: a year's chart drawn cold (nothing cached for its child) and a year's PDF, timed
   in this process through Django's test client against the same database.
 - SQL queries per page, for a child with 1 month and one with 5 years of history, first
@@ -1270,9 +1271,8 @@ def run_problems(run: Run) -> list[str]:
 
 
 def median_run(runs: list[Run]) -> Run:
-    """The run of the median requests per second. A page read again and again is run
-    --repeats times: on a shared machine one run moves by a tenth either way. A write, or the
-    cold charts, whose targets a run uses up, is run once."""
+    """The run of the median requests per second (of two, the faster). On a shared machine
+    one run moves by a tenth either way."""
     return sorted(runs, key=lambda run: run.per_second)[len(runs) // 2]
 
 
