@@ -38,6 +38,15 @@ KEPT_COUNT = """new Promise((resolve) => {
 })"""
 
 
+# Resolves once the service worker controls the page. Not `page.wait_for_function`: it polls
+# with the page's own `eval`, which our Content-Security-Policy refuses whenever the first poll
+# finds no controller yet.
+CONTROLLED = """navigator.serviceWorker.controller !== null || new Promise((resolve, reject) => {
+  navigator.serviceWorker.addEventListener("controllerchange", () => resolve(true), { once: true });
+  setTimeout(() => reject(new Error("no service worker took control")), TIMEOUT_MS);
+})""".replace("TIMEOUT_MS", str(TIMEOUT_MS))
+
+
 class ClosingWSGIServer(ThreadedWSGIServer):
     """Django's live server, which also drops its open connections when it stops: a browser's
     kept-alive connection would otherwise still be answered by a stopped server."""
@@ -136,7 +145,7 @@ def installed(page, *urls):
     page.evaluate("navigator.serviceWorker.ready.then(() => true)")
     for url in urls:
         page.goto(url)
-    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.evaluate(CONTROLLED)
 
 
 def day_url(child, day=None) -> str:
