@@ -202,12 +202,42 @@ def _most_that_fit(episodes: int, questions: int, fits) -> tuple[int, int]:
     least_questions = min(questions, PAGE_ONE_LEAST_QUESTIONS)
     while least_questions and not fits(0, least_questions):
         least_questions -= 1
-    shown_e = next((e for e in range(episodes, -1, -1) if fits(e, least_questions)), 0)
-    shown_q = next(
-        (q for q in range(questions, least_questions - 1, -1) if fits(shown_e, q)),
-        least_questions,
+    shown_e = largest_fitting(0, episodes, lambda e: fits(e, least_questions))
+    shown_q = largest_fitting(
+        least_questions, questions, lambda q: fits(shown_e, q), layout_changes=(LIST_ROWS + 1,)
     )
     return shown_e, shown_q
+
+
+def largest_fitting(lo: int, hi: int, fits, layout_changes: tuple[int, ...] = ()) -> int:
+    """The largest n in lo..hi for which `fits(n)`, else lo, in a few measurements rather than
+    one per n: two years of daily questions made page 1 lay out their rows 730 times.
+
+    All of them (n = hi) is measured first, as it alone has no line on the earlier ones. Below
+    it a block only grows with n, except where its layout changes (`layout_changes`: the first
+    n of each new layout, as a list longer than LIST_ROWS turns into running text); each
+    stretch of one layout is bisected, the highest first."""
+    if hi <= lo or fits(hi):
+        return hi
+    top = hi - 1
+    for start in [*sorted((n for n in layout_changes if lo < n <= top), reverse=True), lo]:
+        found = _last_fitting(start, top, fits)
+        if found is not None:
+            return found
+        top = start - 1
+    return lo
+
+
+def _last_fitting(lo: int, hi: int, fits) -> int | None:
+    """The largest n in lo..hi for which `fits(n)`, where it holds up to some n and not past."""
+    found = None
+    while lo <= hi:
+        middle = (lo + hi) // 2
+        if fits(middle):
+            found, lo = middle, middle + 1
+        else:
+            hi = middle - 1
+    return found
 
 
 PAGE_ONE_LEAST_QUESTIONS = 3

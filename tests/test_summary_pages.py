@@ -13,10 +13,13 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth import get_user_model
+from hypothesis import example, given, settings
+from hypothesis import strategies as st
 from pypdf import PdfReader
 
 from journal import demo, summary
 from journal.models import Child, DailyEntry, DoseChange, Doses, TreatmentCourse, TriggerEvent
+from journal.pdf import LIST_ROWS, largest_fitting
 from tests.factories import ChildFactory
 
 pytestmark = pytest.mark.django_db
@@ -242,3 +245,33 @@ def test_the_before_comparison_starts_no_earlier_than_the_first_logged_day():
     fresh = logged_child(list(range(10)))
     visit = summary.visit_summary(fresh, today - 27 * DAY, today)
     assert visit.before_first is None and visit.before_logged == 0
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    lo=st.integers(0, 3),
+    heights=st.lists(st.integers(1, 40), min_size=1, max_size=60),
+    room=st.integers(0, 400),
+)
+@example(lo=0, heights=[20] * 25, room=150)  # 5 rows as a table fit, and 20 as running text
+def test_page_one_shows_as_many_as_a_measurement_of_each_count_would(lo, heights, room):
+    """`largest_fitting` finds the count a measurement of every count from the top finds, with
+    blocks shaped as page 1's: growing with the count within one layout, running text past
+    LIST_ROWS (shorter again), and no line on the earlier ones when all are shown."""
+    hi = lo + len(heights) - 1
+
+    def height(n: int) -> int:
+        if n == hi:
+            return sum(heights[: n - lo + 1])
+        rows = heights[: n - lo + 1]
+        shown = sum(rows) if n < LIST_ROWS + 1 else sum(rows) // 3
+        return shown + EARLIER_LINE
+
+    def fits(n: int) -> bool:
+        return height(n) <= room
+
+    one_by_one = next((n for n in range(hi, lo - 1, -1) if fits(n)), lo)
+    assert largest_fitting(lo, hi, fits, layout_changes=(LIST_ROWS + 1,)) == one_by_one
+
+
+EARLIER_LINE = 12
