@@ -85,17 +85,20 @@ LIST_LIMITS = (None, 40, 20, 10, 5)
 
 def summary_pdf(visit: VisitSummary, *, paper: str = "a4", made: datetime.date) -> bytes:
     """The visit summary as PDF bytes, on A4 or Letter paper, in at most MOST_PAGES pages."""
+    drawings = {}  # each chart is drawn once, whichever condensing the pages need
     for most in LIST_LIMITS:
-        document = _summary_pdf(visit, paper, made, most)
+        document = _summary_pdf(visit, paper, made, most, drawings)
         if len(PdfReader(io.BytesIO(document)).pages) <= MOST_PAGES:
             break
     return document
 
 
-def _summary_pdf(visit: VisitSummary, paper: str, made: datetime.date, most: int | None) -> bytes:
+def _summary_pdf(
+    visit: VisitSummary, paper: str, made: datetime.date, most: int | None, drawings: dict
+) -> bytes:
     size = PAPERS[paper]
     width = size[0] - 2 * MARGIN
-    charts = ChartSet()
+    charts = ChartSet(drawings)
     buffer = io.BytesIO()
     document = SimpleDocTemplate(
         buffer,
@@ -558,10 +561,9 @@ def _chart_section(
     visit: VisitSummary, kind: str, charts: "ChartSet", width: float, words=True, **drawing
 ) -> list:
     """A chart's title, the chart, and (unless `words` is False) the chart in words."""
-    chart = trends.KINDS[kind]
-    drawn = chart.draw(**visit.charts[kind], format="pdf", width=width, **drawing)
     said = [Paragraph(_text(visit.chart_words(kind)), SMALL)] if words else []
-    return [Paragraph(chart.title, HEADING), charts.add(drawn), *said]
+    drawn = charts.draw(visit, kind, width, **drawing)
+    return [Paragraph(trends.KINDS[kind].title, HEADING), drawn, *said]
 
 
 PAIRED = ("sleep", "rage")
@@ -595,9 +597,19 @@ class ChartSet:
     """The charts of one document: a placeholder for each in the layout, and where each was
     drawn, to put the chart itself there once ReportLab has written the pages."""
 
-    def __init__(self):
+    def __init__(self, drawings: dict):
         self.charts: list[PdfReader] = []
         self.placements: list[_Placement] = []
+        self.drawings = drawings  # the charts drawn, kept across the layouts tried
+
+    def draw(self, visit: VisitSummary, kind: str, width: float, **drawing) -> Flowable:
+        key = (kind, width, *sorted(drawing.items()))
+        if key not in self.drawings:
+            chart = trends.KINDS[kind]
+            self.drawings[key] = chart.draw(
+                **visit.charts[kind], format="pdf", width=width, **drawing
+            )
+        return self.add(self.drawings[key])
 
     def add(self, drawn: bytes) -> Flowable:
         self.charts.append(PdfReader(io.BytesIO(drawn)))
