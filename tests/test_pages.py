@@ -2,6 +2,7 @@
 each caregiver's own copy, never stale, never another's, with a CSRF token of its own."""
 
 import datetime
+import gzip
 import re
 
 import pytest
@@ -65,12 +66,19 @@ def test_a_page_seen_again_costs_only_the_access_check(owner_client, child, url)
     assert tables == ["django_session", "auth_user", "journal_membership"]
 
 
+def html_of(response) -> str:
+    if response.get("Content-Encoding") == "gzip":
+        return gzip.decompress(response.content).decode()
+    return response.content.decode()
+
+
+@pytest.mark.parametrize("encoding", ["", "gzip, deflate, br"])
 @pytest.mark.parametrize("url", ALL_PAGES)
-def test_each_response_carries_its_own_working_csrf_token(owner, child, url):
-    client = Client(enforce_csrf_checks=True)
+def test_each_response_carries_its_own_working_csrf_token(owner, child, url, encoding):
+    client = Client(enforce_csrf_checks=True, headers={"Accept-Encoding": encoding})
     client.force_login(owner)
-    drawn = client.get(url(child)).content.decode()
-    cached = client.get(url(child)).content.decode()
+    drawn = html_of(client.get(url(child)))
+    cached = html_of(client.get(url(child)))
     assert pages.TOKEN_MARK not in cached
     tokens = [set(TOKEN_VALUE.findall(page)) for page in (drawn, cached)]
     assert [len(found) for found in tokens] == [1, 1]  # the same in every place of a page
@@ -86,6 +94,22 @@ def test_each_response_carries_its_own_working_csrf_token(owner, child, url):
     )
     assert saved.status_code == 302
     assert DailyEntry.objects.filter(child=child).exists()
+
+
+@pytest.mark.parametrize("url", ALL_PAGES)
+def test_a_browser_gets_the_page_kept_compressed_the_same_as_a_client_without_gzip(
+    owner_client, child, url
+):
+    plain = owner_client.get(url(child))
+    for _ in range(2):  # drawn, then from the cache
+        compressed = owner_client.get(url(child), headers={"Accept-Encoding": "gzip"})
+        assert compressed["Content-Encoding"] == "gzip"
+        assert "Accept-Encoding" in compressed["Vary"]
+        assert int(compressed["Content-Length"]) == len(compressed.content)
+        assert without_tokens_text(html_of(compressed)) == without_tokens(plain)
+        assert len(compressed.content) < len(plain.content) / 2
+    assert "Content-Encoding" not in plain
+    assert "Accept-Encoding" in plain["Vary"]
 
 
 def test_a_save_shows_on_the_pages_at_once(owner_client, child):

@@ -5,7 +5,6 @@ ETag: a browser that has the chart gets a 304 until the child's journal changes.
 """
 
 import gzip
-import re
 
 from django.contrib.auth.decorators import login_required
 from django.http import Http404, HttpRequest, HttpResponse
@@ -16,6 +15,7 @@ from django.views.decorators.http import require_GET
 
 from journal import trends
 from journal.access import membership_for
+from journal.compression import accepts_gzip
 from journal.forms import PeriodForm
 from journal.models import Child, Membership
 from journal.pages import cached_page, page_key
@@ -66,9 +66,6 @@ def trends_page(request: HttpRequest, child_id: int) -> HttpResponse:
     return render(request, template, context)
 
 
-ACCEPTS_GZIP = re.compile(r"\bgzip\b")
-
-
 @login_required
 @require_GET
 def chart(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
@@ -82,7 +79,7 @@ def chart(request: HttpRequest, child_id: int, kind: str) -> HttpResponse:
     response = get_conditional_response(request, etag=etag)
     if response is None:
         svg = trends.chart_svg_gzip(child, kind, period)
-        if ACCEPTS_GZIP.search(request.headers.get("Accept-Encoding", "")):
+        if accepts_gzip(request):
             response = HttpResponse(svg, content_type="image/svg+xml")
             response["Content-Encoding"] = "gzip"  # the GZip middleware leaves it as it is
         else:
