@@ -12,8 +12,10 @@ brotli and gzip) and serves the app with gunicorn (2 sync workers, DEBUG off) on
   scripts/bench_urls.py) and on each page, logged in through the real login form; requests per
   second, median and 99th-percentile latency, and the share of the bare view's requests per
   second, measured in the same run. Each page read is run --repeats times (3) and the median
-  run kept; a save, a PUT and the first renders once. Every response of every run is checked
-  (status 200 and its content; each save must answer "Saved").
+  run kept; a save, a PUT and the first renders once. Each page read asks for gzip, as a
+  browser does. Every response of every run is checked: its status and its content (each save
+  must answer "Saved"); a compressed one, which wrk cannot unpack, by its gzip header and the
+  size its gzip trailer gives, against a response the bench unpacked and checked itself.
 - render times: a year's chart drawn cold (nothing cached for its child) and a year's PDF, timed
   in this process through Django's test client against the same database.
 - SQL queries per page, for a child with 1 month and one with 5 years of history, first
@@ -375,6 +377,10 @@ class Load:
     htmx: bool = False
     status: int = 200
     api: bool = False  # sent with the API token, not the session; a PUT's version in If-Match
+    # Asked for with gzip, as a browser asks for a page or an image; then `size` is a good
+    # answer's size unpacked, read by a request of the bench's own (`sized`).
+    gzip: bool = False
+    size: int = 0
 
 
 @dataclasses.dataclass(frozen=True)
@@ -408,6 +414,8 @@ def lua_config(load: Load, cookie: str, api_token: str = "") -> str:
         headers["Content-Type"] = "application/json"
     if load.htmx:
         headers |= {"HX-Request": "true", "HX-Target": "entry-form"}
+    if load.gzip:
+        headers["Accept-Encoding"] = "gzip"
     targets = ",\n".join(
         f"{{{lua_string(path)}, {lua_string(body) if body else 'nil'}, {version}}}"
         for path, body, version in load.targets
@@ -417,6 +425,7 @@ def lua_config(load: Load, cookie: str, api_token: str = "") -> str:
         f"THREADS = {THREADS}\nMETHOD = {lua_string(load.method)}\n"
         f"HEADERS = {{{header_items}}}\nEXPECT = {lua_string(load.expect)}\n"
         f"STATUS = {load.status}\nIF_MATCH = {'true' if load.api else 'false'}\n"
+        f"SIZE = {load.size}\n"
         f"TARGETS = {{\n{targets}\n}}\n"
     )
 
@@ -586,7 +595,7 @@ def loads(data: DataSet, paths: Paths, token: str) -> list[Load]:
     """The requests measured, in the order they run: the bare view first."""
 
     def get(key, label, path, expect="</html>"):
-        return Load(key, label, ((path, None, 0),), expect)
+        return Load(key, label, ((path, None, 0),), expect, gzip=True)
 
     saves = tuple(
         (
@@ -1270,6 +1279,16 @@ def run_problems(run: Run) -> list[str]:
     return problems
 
 
+def sized(load: Load, session: Session) -> Load:
+    """`load` with the size of a good answer unpacked, read by one request of its own, unpacked
+    and checked here: wrk's script cannot unpack gzip, so it checks each compressed answer by
+    its status, its gzip header and the size its gzip trailer gives (bench.lua)."""
+    sent = fetch(session, load.targets[0][0])
+    if sent.status != load.status or load.expect.encode() not in sent.body:
+        raise RuntimeError(f"{load.key}: answered {sent.status}, without {load.expect!r}")
+    return dataclasses.replace(load, size=sent.plain)
+
+
 def median_run(runs: list[Run]) -> Run:
     """The run of the median requests per second (of two, the faster). On a shared machine
     one run moves by a tenth either way."""
@@ -1293,6 +1312,7 @@ def run_everything(args, data: DataSet, port: int, folder: Path) -> Results:
             fetch(owner, path)
     runs = {}
     for load in loads(data, paths, token):
+        load = sized(load, owner) if load.gzip else load
         cookie = reader.cookie_header if load.key == "chart-cold" else owner.cookie_header
         cookie = "" if load.key == "bare" else cookie
         repeats = args.repeats if load.method == "GET" and len(load.targets) == 1 else 1
