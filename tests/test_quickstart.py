@@ -5,9 +5,11 @@ then the development server, whose last lines must be where to log in and with w
 """
 
 import os
+import queue
 import socket
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -34,7 +36,7 @@ def manage(*args: str, env: dict) -> subprocess.CompletedProcess:
 
 
 def served_output(env: dict, port: int) -> str:
-    """What `runserver` prints until it has bound its port, then stop it."""
+    """What `runserver` prints until it has bound its port, then stop it; at most a minute."""
     server = subprocess.Popen(  # noqa: S603
         [sys.executable, "manage.py", "runserver", "--noreload", f"127.0.0.1:{port}"],
         cwd=ROOT,
@@ -43,27 +45,34 @@ def served_output(env: dict, port: int) -> str:
         stderr=subprocess.STDOUT,
         text=True,
     )
+    lines = queue.SimpleQueue()
+    threading.Thread(target=pour, args=(server.stdout, lines), daemon=True).start()
     try:
-        lines = []
+        read = []
         deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = server.stdout.readline()
-            if not line:
+        while not read or "password" not in read[-1]:
+            try:
+                read.append(lines.get(timeout=max(0, deadline - time.monotonic())))
+            except queue.Empty:
                 break
-            lines.append(line)
-            if "password" in line:
-                break
-        return "".join(lines)
+        return "".join(read)
     finally:
         server.terminate()
         server.wait(timeout=10)
+
+
+def pour(stream, lines: queue.SimpleQueue) -> None:
+    for line in stream:
+        lines.put(line)
 
 
 def test_make_run_ends_with_where_to_log_in_and_the_password(tmp_path):
     env = {
         key: value
         for key, value in os.environ.items()
-        if key not in {"DATABASE_URL", "SECRET_KEY", "REDIS_URL"}
+        # A newcomer's shell sets none of these; PYTHONUNBUFFERED would hide a server that
+        # holds its banner back in a buffer.
+        if key not in {"DATABASE_URL", "SECRET_KEY", "REDIS_URL", "PYTHONUNBUFFERED"}
     }
     env |= {
         "DEBUG": "1",

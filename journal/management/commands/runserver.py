@@ -18,3 +18,6 @@ class Command(RunserverCommand):
         login = demo.login_words(f"{self.protocol}://{self.addr}:{server_port}")
         if login:
             self.stdout.write(self.style.SUCCESS(f"\n{login}"))
+        # Through a pipe (`make run | tee`, a process manager) Python holds its output back in a
+        # buffer, and the server then prints nothing while it serves.
+        self.stdout.flush()
