@@ -35,6 +35,7 @@ CLASSIC_RULE is the first rule, as the domain wrote it; V2_RULE the second, V3_R
 import bisect
 import dataclasses
 import datetime
+import functools
 import itertools
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
@@ -275,9 +276,21 @@ class Day:
     ratings: Mapping[str, int | None] = field(default_factory=dict)
     details: Mapping[str, float | None] = field(default_factory=dict)
 
-    @property
+    # Kept once worked out: the relapse rule reads each day's score, its count of core items
+    # rated and its motor total again for every day whose usual level it is part of (some
+    # twenty), and a chart of five years judges some 1,800 days.
+    @functools.cached_property
     def score(self) -> int | None:
         return daily_score(self.ratings)
+
+    @functools.cached_property
+    def core_rated(self) -> int:
+        return sum(self.ratings.get(name) is not None for name in CORE_FIELDS)
+
+    @functools.cached_property
+    def motor(self) -> float | None:
+        """Eyes, Jerks and Balance added up (motor_total)."""
+        return motor_total(self)
 
 
 # Trigger types that are not trigger events but come from the treatment courses.
@@ -452,10 +465,9 @@ def motor_total(day: Day) -> float | None:
 def judged_score(day: Day, rule: RelapseRule) -> float:
     """The day's score as the rule judges it: in proportion to the core items rated, so that a
     day with a sign not rated is not read as a calmer day."""
-    rated = sum(day.ratings.get(name) is not None for name in CORE_FIELDS)
-    if not rule.half_rated_in_proportion or rated == len(CORE_FIELDS):
+    if not rule.half_rated_in_proportion or day.core_rated == len(CORE_FIELDS):
         return day.score
-    return day.score * len(CORE_FIELDS) / rated
+    return day.score * len(CORE_FIELDS) / day.core_rated
 
 
 def logged_days(days: Iterable[Day]) -> list[Day]:
@@ -478,7 +490,7 @@ def baseline_from(days: Sequence[Day], rule: RelapseRule) -> Baseline | None:
         values = [day.ratings[name] for day in days if day.ratings.get(name) is not None]
         if values:
             items[name] = statistics.median(values)
-    totals = [total for total in map(motor_total, days) if total is not None]
+    totals = [day.motor for day in days if day.motor is not None]
     return Baseline(
         statistics.median(judged_score(day, rule) for day in days),
         items,
@@ -525,8 +537,7 @@ def is_raised(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
         return True
     if not rule.motor_rise or baseline.motor is None:
         return False
-    total = motor_total(day)
-    return total is not None and total >= baseline.motor + rule.motor_rise
+    return day.motor is not None and day.motor >= baseline.motor + rule.motor_rise
 
 
 def is_calm(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
