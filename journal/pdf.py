@@ -87,10 +87,21 @@ def summary_pdf(visit: VisitSummary, *, paper: str = "a4", made: datetime.date) 
     """The visit summary as PDF bytes, on A4 or Letter paper, in at most MOST_PAGES pages."""
     drawings = {}  # each chart is drawn once, whichever condensing the pages need
     for most in LIST_LIMITS:
+        if most is not None and not _condenses(visit, most):
+            continue  # the same pages as the last tried
         document = _summary_pdf(visit, paper, made, most, drawings)
         if len(PdfReader(io.BytesIO(document)).pages) <= MOST_PAGES:
             break
     return document
+
+
+def _condenses(visit: VisitSummary, most: int) -> bool:
+    """Whether keeping the `most` recent lines of each long list leaves any out: the dated
+    lists are condensed past LIST_ROWS lines only (_dated_rows), the doses missed always."""
+    dated = (visit.triggers, visit.treatment_changes)
+    return any(len(lines) > max(most, LIST_ROWS) for lines in dated) or (
+        len(visit.missed_doses) > most
+    )
 
 
 def _summary_pdf(
@@ -514,12 +525,16 @@ def _running_text(lines: tuple[Line, ...], most: int | None) -> list:
     running = "; ".join(f"<b>{_day(line.date)}</b> {_text(line.text)}" for line in lines[left_out:])
     if not left_out:
         return [Paragraph(running + ".", RUNNING)]
+    return [Paragraph(_left_out_words(left_out), SMALL), Paragraph(running + ".", RUNNING)]
+
+
+def _left_out_words(count: int) -> str:
     words = ngettext(
         "%(count)s earlier one, not shown here: the journal holds it.",
         "%(count)s earlier ones, not shown here: the journal holds them.",
-        left_out,
+        count,
     )
-    return [Paragraph(words % {"count": left_out}, SMALL), Paragraph(running + ".", RUNNING)]
+    return words % {"count": count}
 
 
 def _treatments(visit: VisitSummary, width: float, most: int | None = None) -> list:
@@ -533,11 +548,12 @@ def _treatments(visit: VisitSummary, width: float, most: int | None = None) -> l
         empty=_("No course started, changed or stopped."),
         most=most,
     )
+    left_out = max(0, len(visit.missed_doses) - most) if most else 0
+    shown = visit.missed_doses[left_out:]
     missed = "; ".join(
-        f"{short_date(line.date)} {_text(line.text[:1].lower() + line.text[1:])}"
-        for line in visit.missed_doses
+        f"{short_date(line.date)} {_text(line.text[:1].lower() + line.text[1:])}" for line in shown
     )
-    count = len(visit.missed_doses)
+    count = len(shown)
     if count:
         missed = ngettext("%(count)s day: %(days)s.", "%(count)s days: %(days)s.", count) % {
             "count": count,
@@ -547,6 +563,8 @@ def _treatments(visit: VisitSummary, width: float, most: int | None = None) -> l
         missed = _("none logged.")
     heading = _("Doses missed or partly given:")
     parts += [Spacer(1, 4), Paragraph(f"<b>{heading}</b> {missed}", RUNNING)]
+    if left_out:
+        parts.append(Paragraph(_left_out_words(left_out), SMALL))
     return parts
 
 

@@ -198,6 +198,27 @@ def test_five_years_fit_three_pages_condensed_with_the_story_on_page_one(
     )
 
 
+def test_a_year_of_doses_often_partly_given_is_condensed_to_fit(client, maya, tmp_path):
+    """The doses missed are condensed as the other long lists are: a year with one day in six
+    partly given had run onto a fourth page."""
+    last = maya.today()
+    first = last - 364 * DAY
+    entries = list(DailyEntry.objects.filter(child=maya, date__gte=first).order_by("date"))
+    for entry in entries[::6]:
+        entry.doses = Doses.PARTLY
+    DailyEntry.objects.bulk_update(entries, ["doses"])
+    data = pdf(client, maya, first, last)
+    look(data, "summary-doses", tmp_path)
+    pages = read(data)
+    visit = summary.visit_summary(maya, first, last)
+
+    assert len(visit.missed_doses) >= 50
+    assert 1 <= len(pages) <= 3
+    later = " ".join(pages[1:])
+    assert re.search(r"\d+ earlier ones, not shown here: the journal holds them", later)
+    assert on(visit.missed_doses[-1].date) in later
+
+
 # --- The headline and the comparison ------------------------------------------------------------
 
 
