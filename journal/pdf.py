@@ -77,9 +77,9 @@ STATUS = _style("status", fontName=BOLD, fontSize=10, leading=13)
 
 
 MOST_PAGES = 3  # the visit summary's promise: one to three pages
-# The most recent lines the long lists of dose changes and triggers keep, tried in turn until the
-# summary fits its pages: a long period is condensed, never a fourth page. The caregivers'
-# questions are all kept: they are what the visit is for.
+# The most recent lines the long lists (dose changes, doses missed, triggers) keep, tried in turn
+# until the summary fits its pages: a long period is condensed, never a fourth page. The
+# caregivers' questions are all kept: they are what the visit is for.
 LIST_LIMITS = (None, 40, 20, 10, 5)
 
 
