@@ -15,7 +15,7 @@
 --   SIZE       for a load asked for with gzip (HEADERS hold Accept-Encoding), the size of a
 --              good response unpacked, which the bench read and checked itself: this script
 --              cannot unpack gzip, so a compressed response is good if it has the status, the
---              gzip header and, in its gzip trailer, that size (within SIZE_SLACK)
+--              gzip header and, in its gzip trailer, that size (give or take `near`'s slack)
 -- At the end it prints one line, "RESULT {json}", that the bench reads.
 
 local threads = {}

@@ -52,9 +52,12 @@ def served_output(env: dict, port: int) -> str:
         deadline = time.monotonic() + 60
         while not read or "password" not in read[-1]:
             try:
-                read.append(lines.get(timeout=max(0, deadline - time.monotonic())))
+                line = lines.get(timeout=max(0, deadline - time.monotonic()))
             except queue.Empty:
                 break
+            if line is None:  # the server has ended
+                break
+            read.append(line)
         return "".join(read)
     finally:
         server.terminate()
@@ -62,8 +65,10 @@ def served_output(env: dict, port: int) -> str:
 
 
 def pour(stream, lines: queue.SimpleQueue) -> None:
+    """Each line of `stream` into `lines`, then None at its end."""
     for line in stream:
         lines.put(line)
+    lines.put(None)
 
 
 def test_make_run_ends_with_where_to_log_in_and_the_password(tmp_path):
