@@ -13,12 +13,18 @@ how its defaults were measured):
   within `baseline_reach_days` before them. Each core item has its own baseline, the median of
   that item over the same days. Leaving the most recent days out keeps a rise from lifting its
   own bar.
-- A logged day is raised when its score is at least baseline + `score_rise`, when one core
-  item stands `item_rise` or more above that item's baseline, or when Eyes, Jerks and Balance
-  together stand `motor_rise` or more above their usual total, the median of their daily totals
-  (0: not used). A possible relapse is flagged
-  on a raised day that makes `raised_run` raised days among the last `raised_run` + `run_slack`
-  logged days in a row; it starts on the first raised day of them, dated back over the logged
+- A logged day is raised when its score is at least baseline + `score_rise` with at least
+  `score_motor_part` of that rise in Eyes, Jerks and Balance (0: any rise), when one of Eyes,
+  Jerks and Balance stands `item_rise` or more above its own baseline, Sleep or Rage
+  `sleep_rage_rise` or more (0: never alone), or when Eyes, Jerks and Balance together stand
+  `motor_rise` or more above their usual total, the median of their daily totals (0: not used).
+  A possible relapse is flagged on a raised day that makes `raised_run` raised days among the
+  last `raised_run` + `run_slack` logged days in a row, or `raised_run_after_trigger` days in a
+  row when a possible trigger began in the `trigger_window_days` before the first of them and
+  Eyes, Jerks and Balance together stand `motor_rise` above their usual total on each, and on
+  one `motor_peak_after_trigger`, or the score `score_peak_after_trigger` above the usual level
+  (0: not used); it starts on the first raised day of them,
+  dated back over the logged
   days in a row just before, up to `days_dated_back` days, that stood more than
   `dated_back_margin` above the usual level; its baselines are frozen at the first raised day.
   It ends on the last raised day before `calm_run` logged days in a row whose score is at most
@@ -28,8 +34,8 @@ how its defaults were measured):
 - Possible triggers: every trigger in the `trigger_window_days` before onset, with days to onset.
   An onset during or within `illness_window_days` of a fever or an illness is illness-associated.
 
-CLASSIC_RULE is the first rule, as the domain wrote it; V2_RULE the second, V3_RULE the third
-(docs/relapse-rule.md).
+CLASSIC_RULE is the first rule, as the domain wrote it; V2_RULE the second, V3_RULE the third,
+V4_RULE the fourth (docs/relapse-rule.md).
 """
 
 import bisect
@@ -40,6 +46,7 @@ import itertools
 import statistics
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 from django.utils.formats import number_format
 from django.utils.translation import gettext, gettext_lazy, ngettext
@@ -110,9 +117,14 @@ class RelapseRule:
     min_logged_days: int = 7
     baseline_reach_days: int = 42
     score_rise: int = 3
+    score_motor_part: int = 1
     item_rise: int = 2
+    sleep_rage_rise: int = 0
     motor_rise: int = 2
     raised_run: int = 3
+    raised_run_after_trigger: int = 2
+    motor_peak_after_trigger: int = 3
+    score_peak_after_trigger: int = 4
     run_slack: int = 0
     days_dated_back: int = 4
     dated_back_margin: int = 1
@@ -124,6 +136,12 @@ class RelapseRule:
     # Not a number a family sets: every child's rule counts a half-rated day in proportion
     # (since version 3); only the earlier rules, replayed by the evaluation, do not.
     half_rated_in_proportion: bool = True
+
+    @property
+    def flags_sooner_after_trigger(self) -> bool:
+        """Whether a shorter run flags after a possible trigger: it needs Eyes, Jerks and
+        Balance added up to judge its days by."""
+        return 0 < self.raised_run_after_trigger < self.raised_run and bool(self.motor_rise)
 
     def numbers(self) -> dict[str, int]:
         """The numbers a family may set (RULE_FIELDS), by name."""
@@ -180,6 +198,8 @@ class RelapseRule:
         ]
 
     def _raised_sentence(self) -> str:
+        if self.score_motor_part or self.sleep_rage_rise != self.item_rise:
+            return " ".join(self._raised_sentences())
         if self.motor_rise:
             return gettext(
                 "A day is raised when its score is %(score_rise)s or more above the usual level, "
@@ -192,6 +212,41 @@ class RelapseRule:
             "or one item is %(item_rise)s or more above its own usual level."
         )
 
+    def _raised_sentences(self) -> list[str]:
+        """Since the fifth rule: Sleep and Rage, which a bad night, a fever or one caregiver's
+        habit move as much as a relapse does, raise a day only with Eyes, Jerks and Balance."""
+        words = [
+            gettext(
+                "A day is raised when its score is %(score_rise)s or more above the usual level "
+                "with at least %(score_motor_part)s of that rise in Eyes, Jerks and Balance, "
+                "when one of Eyes, Jerks and Balance is %(item_rise)s or more above its own usual "
+                "level, or when Eyes, Jerks and Balance added up are %(motor_rise)s or more above "
+                "their usual total (the middle of their totals on the same days)."
+            )
+            if self.score_motor_part
+            else gettext(
+                "A day is raised when its score is %(score_rise)s or more above the usual level, "
+                "when one of Eyes, Jerks and Balance is %(item_rise)s or more above its own usual "
+                "level, or when Eyes, Jerks and Balance added up are %(motor_rise)s or more above "
+                "their usual total (the middle of their totals on the same days)."
+            )
+        ]
+        if self.sleep_rage_rise:
+            words.append(
+                gettext(
+                    "Sleep or Rage %(sleep_rage_rise)s or more above its own usual level also "
+                    "raises a day."
+                )
+            )
+        else:
+            words.append(
+                gettext(
+                    "Sleep and Rage count in the score, but a rise in them alone raises no day: "
+                    "a bad night, a fever or one caregiver's habit moves them as much."
+                )
+            )
+        return words
+
     def _run_sentence(self) -> str:
         flagged = ngettext(
             "A possible relapse is flagged once %(raised_run)s logged day in a row is raised",
@@ -203,6 +258,19 @@ class RelapseRule:
                 "; up to %(run_slack)s day among them may fall short",
                 "; up to %(run_slack)s days among them may fall short",
                 self.run_slack,
+            )
+        if self.flags_sooner_after_trigger:
+            flagged += ngettext(
+                "; after a possible trigger (in the %(trigger_window_days)s days before), "
+                "%(raised_run_after_trigger)s is enough when on it Eyes, Jerks and Balance added "
+                "up are %(motor_peak_after_trigger)s or more above their usual total, or the score "
+                "%(score_peak_after_trigger)s or more above the usual level",
+                "; after a possible trigger (in the %(trigger_window_days)s days before), "
+                "%(raised_run_after_trigger)s are enough when on each Eyes, Jerks and Balance "
+                "added up are %(motor_rise)s or more above their usual total, and on one of them "
+                "%(motor_peak_after_trigger)s or more, or the score %(score_peak_after_trigger)s "
+                "or more above the usual level",
+                self.raised_run_after_trigger,
             )
         dated = (
             gettext(
@@ -225,11 +293,16 @@ class RelapseRule:
 # usual level and dated a rise back to where it began; 3 counts a half-rated day in proportion,
 # reaches further back for a usual level after days away, ends a possible relapse on days within
 # 2 of the usual level, and lets a family raise a day on Eyes, Jerks and Balance together; 4
-# raises a day on Eyes, Jerks and Balance added up against their usual total, by default.
-RULE_VERSION = 4
+# raises a day on Eyes, Jerks and Balance added up against their usual total, by default; 5 lets
+# Sleep and Rage raise a day only with Eyes, Jerks and Balance, and flags a possible relapse after
+# 2 days of Eyes, Jerks and Balance up when a possible trigger came before.
+RULE_VERSION = 5
 # The first rule's numbers in today's terms: children whose family chose their own numbers
 # under the first rule keep them with this meaning (migrations 0011 and 0016).
 CLASSIC_RULE = RelapseRule(
+    score_motor_part=0,
+    sleep_rage_rise=2,
+    raised_run_after_trigger=0,
     recent_days_left_out=0,
     baseline_reach_days=14,
     motor_rise=0,
@@ -240,11 +313,23 @@ CLASSIC_RULE = RelapseRule(
 # The second rule's defaults in today's terms (migration 0016 keeps a family's numbers chosen
 # under it with this meaning, but for the half-rated days).
 V2_RULE = RelapseRule(
-    baseline_reach_days=14, motor_rise=0, calm_margin=1, half_rated_in_proportion=False
+    baseline_reach_days=14,
+    score_motor_part=0,
+    sleep_rage_rise=2,
+    motor_rise=0,
+    raised_run_after_trigger=0,
+    calm_margin=1,
+    half_rated_in_proportion=False,
 )
 # The third rule's defaults in today's terms (migration 0019 keeps a family's numbers chosen
 # under it: Eyes, Jerks and Balance together no rise of their own).
-V3_RULE = RelapseRule(motor_rise=0)
+V3_RULE = RelapseRule(
+    score_motor_part=0, sleep_rage_rise=2, motor_rise=0, raised_run_after_trigger=0
+)
+# The fourth rule's defaults in today's terms (migration 0020 keeps a family's numbers chosen
+# under it: Sleep and Rage raise a day alone as the other signs do, no shorter run after a
+# trigger).
+V4_RULE = RelapseRule(score_motor_part=0, sleep_rage_rise=2, raised_run_after_trigger=0)
 DEFAULT_RULE = RelapseRule()
 # The numbers a family may set for its child.
 RULE_FIELDS: tuple[str, ...] = tuple(
@@ -255,10 +340,14 @@ RULE_FIELDS: tuple[str, ...] = tuple(
 def version_kept(rule: RelapseRule) -> int:
     """Which rule's meaning these numbers keep: 1 for the first rule's (nothing left out of the
     usual level, nothing dated back), 2 for the second's (the usual level never reaching further
-    back), 3 for the third's (Eyes, Jerks and Balance together no rise of their own), else
-    today's."""
-    if rule.motor_rise:
+    back), 3 for the third's (Eyes, Jerks and Balance together no rise of their own), 4 for the
+    fourth's (Sleep and Rage raising a day alone as the other signs do, no shorter run after a
+    trigger), else today's."""
+    fifth = rule.score_motor_part or rule.raised_run_after_trigger
+    if fifth or rule.sleep_rage_rise != rule.item_rise:
         return RULE_VERSION
+    if rule.motor_rise:
+        return 4
     if rule.baseline_reach_days > rule.baseline_days:
         return 3
     if rule.recent_days_left_out or rule.run_slack or rule.days_dated_back:
@@ -530,14 +619,40 @@ def _rises(day: Day, baseline: Baseline, names: Iterable[str]) -> list[float]:
     ]
 
 
+SLEEP_RAGE_FIELDS = tuple(name for name in CORE_FIELDS if name not in MOTOR_FIELDS)
+
+
 def is_raised(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
-    if judged_score(day, rule) >= baseline.score + rule.score_rise:
+    if _score_raised(day, baseline, rule):
         return True
-    if any(rise >= rule.item_rise for rise in _rises(day, baseline, baseline.items)):
+    if any(rise >= rule.item_rise for rise in _rises(day, baseline, MOTOR_FIELDS)):
         return True
-    if not rule.motor_rise or baseline.motor is None:
+    rises = _rises(day, baseline, SLEEP_RAGE_FIELDS)
+    if rule.sleep_rage_rise and any(rise >= rule.sleep_rage_rise for rise in rises):
+        return True
+    return is_motor_raised(day, baseline, rule)
+
+
+def _motor_rise(day: Day, baseline: Baseline) -> float | None:
+    """How far Eyes, Jerks and Balance added up stand above their usual total, if known."""
+    if day.motor is None or baseline.motor is None:
+        return None
+    return day.motor - baseline.motor
+
+
+def _score_raised(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
+    """The score `score_rise` above the usual level, with `score_motor_part` of it in Eyes,
+    Jerks and Balance (a day with too few of them rated is judged by its score alone)."""
+    if judged_score(day, rule) < baseline.score + rule.score_rise:
         return False
-    return day.motor is not None and day.motor >= baseline.motor + rule.motor_rise
+    motor = _motor_rise(day, baseline)
+    return not rule.score_motor_part or motor is None or motor >= rule.score_motor_part
+
+
+def is_motor_raised(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
+    """Eyes, Jerks and Balance added up `motor_rise` or more above their usual total."""
+    motor = _motor_rise(day, baseline)
+    return bool(rule.motor_rise) and motor is not None and motor >= rule.motor_rise
 
 
 def is_calm(day: Day, baseline: Baseline, rule: RelapseRule) -> bool:
@@ -577,20 +692,29 @@ class Episode:
         return self.onset <= last and (self.end is None or self.end >= first)
 
 
+class Judged(NamedTuple):
+    """A logged day of a run that may open an episode, as judged against its usual level."""
+
+    day: Day
+    raised: bool
+    score_rise: float = 0.0  # above the usual level, as the rule judges the score
+    motor_rise: float | None = None  # of Eyes, Jerks and Balance added up, if known
+
+
 @dataclass
 class _Scan:
     """What one pass over the logged days found: the episodes, and the run still open."""
 
     episodes: list[Episode] = field(default_factory=list)
     # The trailing logged days, each following the one before, that may still open an episode:
-    # (day, raised), at most raised_run + run_slack of them, the first raised.
-    recent: list[tuple[Day, bool]] = field(default_factory=list)
+    # at most raised_run + run_slack of them, the first raised.
+    recent: list[Judged] = field(default_factory=list)
     calm_run: list[Day] = field(default_factory=list)  # trailing calm days inside an episode
 
     @property
     def raised_run(self) -> list[Day]:
         """The raised days of the open run, oldest first."""
-        return [day for day, raised in self.recent if raised]
+        return [judged.day for judged in self.recent if judged.raised]
 
 
 def _follows(day: Day, previous: Day | None, rule: RelapseRule) -> bool:
@@ -603,13 +727,43 @@ def _peak(days: Iterable[Day]) -> Day:
     return max(days, key=lambda day: (day.score, -day.date.toordinal()))
 
 
-def _opening(recent: list[tuple[Day, bool]], rule: RelapseRule) -> list[tuple[Day, bool]]:
+def _opening(recent: list[Judged], rule: RelapseRule) -> list[Judged]:
     """The days that may still open an episode: the last raised_run + run_slack, from the first
     raised among them; none when too many are not raised for the run to be completed."""
     kept = recent[-(rule.raised_run + rule.run_slack) :]
-    while kept and (not kept[0][1] or sum(not raised for _, raised in kept) > rule.run_slack):
+    while kept and (not kept[0].raised or sum(not j.raised for j in kept) > rule.run_slack):
         kept = kept[1:]
     return kept
+
+
+def _trigger_before(day: Date, trigger_dates: Sequence[Date], rule: RelapseRule) -> bool:
+    """Whether a possible trigger began on `day` or in the trigger_window_days before it."""
+    index = bisect.bisect_right(trigger_dates, day)
+    return index > 0 and (day - trigger_dates[index - 1]).days <= rule.trigger_window_days
+
+
+def run_needed(recent: Sequence[Judged], trigger_dates: Sequence[Date], rule: RelapseRule) -> int:
+    """How many raised days in a row flag this run: raised_run_after_trigger when a possible
+    trigger came before it, Eyes, Jerks and Balance added up (the signs that define OMS, which a
+    bad night or one caregiver's habit leaves alone) stand motor_rise above their usual total on
+    each of its days so far, and, once it is that long, one day stands out (_peaks); else
+    raised_run."""
+    if not recent or not rule.flags_sooner_after_trigger:
+        return rule.raised_run
+    sooner = (
+        all(j.motor_rise is not None and j.motor_rise >= rule.motor_rise for j in recent)
+        and (len(recent) < rule.raised_run_after_trigger or any(_peaks(j, rule) for j in recent))
+        and _trigger_before(recent[0].day.date, trigger_dates, rule)
+    )
+    return rule.raised_run_after_trigger if sooner else rule.raised_run
+
+
+def _peaks(judged: Judged, rule: RelapseRule) -> bool:
+    """A day of a short run that stands out from two days of chance (Eyes, Jerks and Balance
+    each a level up): they are motor_peak_after_trigger above their usual total, or the score
+    score_peak_after_trigger above the usual level."""
+    motor = judged.motor_rise is not None and judged.motor_rise >= rule.motor_peak_after_trigger
+    return motor or judged.score_rise >= rule.score_peak_after_trigger
 
 
 def _dated_back(
@@ -631,7 +785,16 @@ def _dated_back(
     return onset
 
 
-def _scan(logged: Sequence[Day], rule: RelapseRule) -> _Scan:
+def _judged(day: Day, baseline: Baseline | None, rule: RelapseRule) -> Judged:
+    if baseline is None:
+        return Judged(day, raised=False)
+    score_rise = judged_score(day, rule) - baseline.score
+    return Judged(day, is_raised(day, baseline, rule), score_rise, _motor_rise(day, baseline))
+
+
+def _scan(logged: Sequence[Day], rule: RelapseRule, trigger_dates: Sequence[Date] = ()) -> _Scan:
+    """One pass over the logged days, in date order; trigger_dates (sorted) are when the
+    possible triggers began."""
     scan = _Scan()
     dates = [day.date for day in logged]
     onset_index, frozen, last_raised = None, None, None
@@ -639,11 +802,11 @@ def _scan(logged: Sequence[Day], rule: RelapseRule) -> _Scan:
     for index, day in enumerate(logged):
         previous = logged[index - 1] if index else None
         if frozen is None:
-            baseline = _baseline_of(logged, dates, day.date, rule)
+            judged = _judged(day, _baseline_of(logged, dates, day.date, rule), rule)
             recent = scan.recent if _follows(day, previous, rule) else []
-            raised = baseline is not None and is_raised(day, baseline, rule)
-            scan.recent = _opening([*recent, (day, raised)], rule)
-            if raised and len(scan.raised_run) >= rule.raised_run:
+            scan.recent = _opening([*recent, judged], rule)
+            needed = run_needed(scan.recent, trigger_dates, rule)
+            if judged.raised and len(scan.raised_run) >= needed:
                 first_raised = dates.index(scan.raised_run[0].date)
                 frozen = _baseline_of(logged, dates, logged[first_raised].date, rule)
                 onset_index = _dated_back(logged, first_raised, open_from, frozen, rule)
@@ -697,7 +860,15 @@ def episodes(
     days: Iterable[Day], triggers: Iterable[Trigger] = (), rule: RelapseRule = DEFAULT_RULE
 ) -> list[Episode]:
     """The possible-relapse episodes, oldest first, each with its possible triggers."""
-    return _with_triggers(_scan(logged_days(days), rule).episodes, triggers, rule)
+    triggers = list(triggers)
+    scan = _scan(logged_days(days), rule, _start_dates(triggers))
+    return _with_triggers(scan.episodes, triggers, rule)
+
+
+def _start_dates(triggers: Iterable[Trigger], last: Date | None = None) -> list[Date]:
+    """When the triggers began (up to `last`, if given), in order: what the rule reads of them
+    to flag a possible relapse sooner after one."""
+    return sorted(t.date for t in triggers if last is None or t.date <= last)
 
 
 def _with_triggers(
@@ -746,16 +917,24 @@ class Status:
     kind: str  # "relapse", "rising", "stable" or "not_enough_data"
     since: Date | None = None  # the onset of an ongoing possible relapse
     raised_days: int = 0  # raised logged days in a row, ending at the last logged day
+    run_needed: int = 0  # while rising: how many in a row would flag a possible relapse
     # The usual level now, and the logged days it rests on: the baseline days ending today
     # (today's entry included once it is logged).
     baseline: Baseline | None = None
     logged_in_window: int = 0
 
 
-def status(days: Iterable[Day], today: Date, rule: RelapseRule = DEFAULT_RULE) -> Status:
-    """Stable, rising, possible relapse since a date, or not enough data yet."""
+def status(
+    days: Iterable[Day],
+    today: Date,
+    rule: RelapseRule = DEFAULT_RULE,
+    triggers: Iterable[Trigger] = (),
+) -> Status:
+    """Stable, rising, possible relapse since a date, or not enough data yet: from the days
+    and the triggers known on `today`."""
     logged = [day for day in logged_days(days) if day.date <= today]
-    return _status(logged, _scan(logged, rule), today, rule)
+    trigger_dates = _start_dates(triggers, today)
+    return _status(logged, _scan(logged, rule, trigger_dates), today, rule, trigger_dates)
 
 
 def status_and_episodes(
@@ -766,14 +945,23 @@ def status_and_episodes(
 ) -> tuple[Status, list[Episode]]:
     """status() and episodes() at once: from one pass over the days when none is after today
     (the pass is most of the work for a long journal)."""
-    logged = logged_days(days)
+    logged, triggers = logged_days(days), list(triggers)
     if logged and logged[-1].date > today:
-        return status(logged, today, rule), episodes(logged, triggers, rule)
-    scan = _scan(logged, rule)
-    return _status(logged, scan, today, rule), _with_triggers(scan.episodes, triggers, rule)
+        return status(logged, today, rule, triggers), episodes(logged, triggers, rule)
+    # A trigger after today changes nothing: a run is judged by the triggers before its first day.
+    trigger_dates = _start_dates(triggers)
+    scan = _scan(logged, rule, trigger_dates)
+    found = _with_triggers(scan.episodes, triggers, rule)
+    return _status(logged, scan, today, rule, trigger_dates), found
 
 
-def _status(logged: Sequence[Day], scan: _Scan, today: Date, rule: RelapseRule) -> Status:
+def _status(
+    logged: Sequence[Day],
+    scan: _Scan,
+    today: Date,
+    rule: RelapseRule,
+    trigger_dates: Sequence[Date] = (),
+) -> Status:
     if scan.episodes and scan.episodes[-1].ongoing:
         episode = scan.episodes[-1]
         return Status("relapse", since=episode.onset, baseline=episode.baseline)
@@ -783,9 +971,13 @@ def _status(logged: Sequence[Day], scan: _Scan, today: Date, rule: RelapseRule) 
         return Status("not_enough_data", logged_in_window=len(window))
     run = scan.raised_run
     # Rising while a day logged today would still continue the run.
-    if run and (today - scan.recent[-1][0].date).days - 1 <= rule.max_gap_days:
+    if run and (today - scan.recent[-1].day.date).days - 1 <= rule.max_gap_days:
         return Status(
-            "rising", raised_days=len(run), baseline=baseline, logged_in_window=len(window)
+            "rising",
+            raised_days=len(run),
+            run_needed=run_needed(scan.recent, trigger_dates, rule),
+            baseline=baseline,
+            logged_in_window=len(window),
         )
     return Status("stable", baseline=baseline, logged_in_window=len(window))
 

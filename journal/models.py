@@ -1095,9 +1095,14 @@ RULE_RANGES: dict[str, tuple[int, int]] = {
     "min_logged_days": (3, 60),
     "baseline_reach_days": (7, 120),
     "score_rise": (1, 15),
+    "score_motor_part": (0, 9),
     "item_rise": (1, 3),
+    "sleep_rage_rise": (0, 3),
     "motor_rise": (0, 9),
     "raised_run": (2, 14),
+    "raised_run_after_trigger": (0, 13),
+    "motor_peak_after_trigger": (1, 9),
+    "score_peak_after_trigger": (1, 15),
     "run_slack": (0, 7),
     "days_dated_back": (0, 14),
     "dated_back_margin": (0, 15),
@@ -1124,6 +1129,13 @@ def rule_number(name: str, verbose_name, help_text) -> models.PositiveSmallInteg
         validators=[MinValueValidator(low, message), MaxValueValidator(high, message)],
         help_text=help_text,
     )
+
+
+def _in_range(name: str, value: int | None) -> bool:
+    """Whether a number another is checked against is itself in range: else its own message
+    says enough."""
+    low, high = RULE_RANGES[name]
+    return value is not None and low <= value <= high
 
 
 class RelapseSettings(models.Model):
@@ -1177,12 +1189,29 @@ class RelapseSettings(models.Model):
             "the usual level."
         ),
     )
+    score_motor_part = rule_number(
+        "score_motor_part",
+        _("part of that rise in Eyes, Jerks and Balance"),
+        help_text=_(
+            "The rise in the daily score raises a day only when at least this much of it is in "
+            "Eyes, Jerks and Balance added up, not all in Sleep and Rage. 0 leaves this out."
+        ),
+    )
     item_rise = rule_number(
         "item_rise",
-        _("rise in one item that makes a day raised"),
+        _("rise in one of Eyes, Jerks and Balance that makes a day raised"),
         help_text=_(
-            "A day is also raised when Eyes, Jerks, Balance, Sleep or Rage is this much "
-            "or more above its own usual level."
+            "A day is also raised when Eyes, Jerks or Balance is this much or more above its "
+            "own usual level."
+        ),
+    )
+    sleep_rage_rise = rule_number(
+        "sleep_rage_rise",
+        _("rise in Sleep or Rage alone that makes a day raised"),
+        help_text=_(
+            "A day is also raised when Sleep or Rage is this much or more above its own usual "
+            "level. 0 leaves this out: a bad night, a fever or one caregiver's habit moves them "
+            "as much as a relapse does."
         ),
     )
     motor_rise = rule_number(
@@ -1199,6 +1228,31 @@ class RelapseSettings(models.Model):
         help_text=_(
             "A possible relapse is flagged once this many logged days in a row are "
             "raised, and dated from the first of them."
+        ),
+    )
+    raised_run_after_trigger = rule_number(
+        "raised_run_after_trigger",
+        _("raised days in a row that flag a possible relapse after a trigger"),
+        help_text=_(
+            "After a possible trigger, fewer raised days in a row flag a possible relapse when "
+            "Eyes, Jerks and Balance added up are up on each of them. 0 leaves this out."
+        ),
+    )
+    motor_peak_after_trigger = rule_number(
+        "motor_peak_after_trigger",
+        _("rise in Eyes, Jerks and Balance added up on one of those days"),
+        help_text=_(
+            "Those fewer days flag a possible relapse only when one of them stands out: Eyes, "
+            "Jerks and Balance added up this much or more above their usual total, or the daily "
+            "score as much as the next number."
+        ),
+    )
+    score_peak_after_trigger = rule_number(
+        "score_peak_after_trigger",
+        _("rise in the daily score on one of those days"),
+        help_text=_(
+            "Or a day of them stands out by its daily score: this much or more above the usual "
+            "level."
         ),
     )
     run_slack = rule_number(
@@ -1276,19 +1330,35 @@ class RelapseSettings(models.Model):
         return f"Possible-relapse rule of {self.child}"
 
     def clean(self) -> None:
-        low, high = RULE_RANGES["baseline_days"]
+        problems = {**self._logged_days_problem(), **self._run_after_trigger_problem()}
+        if problems:
+            raise ValidationError(problems)
+
+    def _logged_days_problem(self) -> dict[str, str]:
         baseline, needed = self.baseline_days, self.min_logged_days
-        # Only against a baseline that is itself in range: else its own message says enough.
-        in_range = baseline is not None and low <= baseline <= high
-        if in_range and needed is not None and needed > baseline:
-            raise ValidationError(
-                {
-                    "min_logged_days": _(
-                        "This can't be more than the %(days)s days looked back for the usual level."
-                    )
-                    % {"days": baseline}
-                }
+        if not _in_range("baseline_days", baseline) or needed is None or needed <= baseline:
+            return {}
+        return {
+            "min_logged_days": _(
+                "This can't be more than the %(days)s days looked back for the usual level."
             )
+            % {"days": baseline}
+        }
+
+    def _run_after_trigger_problem(self) -> dict[str, str]:
+        run, sooner = self.raised_run, self.raised_run_after_trigger
+        both_in_range = _in_range("raised_run", run) and _in_range(
+            "raised_run_after_trigger", sooner
+        )
+        if not both_in_range or not sooner or sooner < run:
+            return {}
+        return {
+            "raised_run_after_trigger": _(
+                "This must be fewer than the %(days)s raised days in a row that flag a possible "
+                "relapse, or 0."
+            )
+            % {"days": run}
+        }
 
     def as_rule(self) -> analysis.RelapseRule:
         return analysis.RelapseRule(**{name: getattr(self, name) for name in analysis.RULE_FIELDS})

@@ -317,6 +317,7 @@ def status_words(visit: VisitSummary) -> tuple[str, str]:
         )
     if status.kind == "rising":
         values["raised"] = status.raised_days
+        values["run"] = status.run_needed
         return (
             _("On %(day)s: rising") % values,
             ngettext(

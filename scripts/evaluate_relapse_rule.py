@@ -3,6 +3,7 @@
     .venv/bin/python scripts/evaluate_relapse_rule.py                 # today's defaults
     .venv/bin/python scripts/evaluate_relapse_rule.py --rule classic  # the first rule
     .venv/bin/python scripts/evaluate_relapse_rule.py --rule v3       # the third rule
+    .venv/bin/python scripts/evaluate_relapse_rule.py --rule v4       # the fourth rule
     .venv/bin/python scripts/evaluate_relapse_rule.py --set score_rise=2 --set run_slack=1
     .venv/bin/python scripts/evaluate_relapse_rule.py --seeds 100 --first-seed 1000 --no-replay
 
@@ -37,6 +38,7 @@ RULES = {
     "classic": analysis.CLASSIC_RULE,
     "v2": analysis.V2_RULE,
     "v3": analysis.V3_RULE,
+    "v4": analysis.V4_RULE,
 }
 HABITS = {
     "clean": diaries.CLEAN,

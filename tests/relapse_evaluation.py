@@ -95,7 +95,7 @@ def first_flag_delay(diary: Diary, relapse: PlantedRelapse, rule) -> int | None:
     evening = relapse.onset - EARLY_MATCH_DAYS * ONE_DAY
     while evening <= relapse.end:
         known = [day for day in window if day.date <= evening]
-        now = analysis.status(known, evening, rule)
+        now = analysis.status(known, evening, rule, diary.triggers)
         if now.kind == "relapse" and relapse.onset - EARLY_MATCH_DAYS * ONE_DAY <= now.since:
             return (evening - relapse.onset).days
         evening += ONE_DAY

@@ -159,7 +159,7 @@ def test_journal_json_holds_the_journal_and_the_possible_relapses_with_their_tri
     episodes = data["possible_relapses"]
     assert len(episodes) == 4
     assert all(e["end"] is not None and e["length_days"] > 0 for e in episodes)
-    assert all(e["rule_version"] == analysis.RULE_VERSION == 4 for e in episodes)
+    assert all(e["rule_version"] == analysis.RULE_VERSION == 5 for e in episodes)
     first = episodes[0]
     assert {t["type"] for t in first["possible_triggers"]} >= {"fever", "illness"}
     assert all(t["days_before_onset"] >= 0 for t in first["possible_triggers"])
@@ -170,6 +170,14 @@ def test_journal_json_holds_the_journal_and_the_possible_relapses_with_their_tri
         usual[n] for n in ("opsoclonus", "myoclonus", "ataxia")
     )
     json.dumps(data)  # plain JSON throughout
+
+
+def test_journal_json_says_the_earlier_rule_whose_meaning_a_familys_numbers_keep(maya):
+    owner = maya.memberships.get(role="owner").user
+    services.relapse_settings_save(child=maya, user=owner, values=analysis.V4_RULE.numbers())
+    episodes = writing.journal_json(maya)["possible_relapses"]
+    assert episodes
+    assert {e["rule_version"] for e in episodes} == {4}
 
 
 @pytest.mark.parametrize(

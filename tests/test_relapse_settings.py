@@ -13,7 +13,14 @@ from django.urls import reverse
 
 from journal import analysis, services
 from journal.access import OWNER_REFUSAL
-from journal.analysis import CLASSIC_RULE, DEFAULT_RULE, RULE_FIELDS, V2_RULE, RelapseRule
+from journal.analysis import (
+    CLASSIC_RULE,
+    DEFAULT_RULE,
+    RULE_FIELDS,
+    V2_RULE,
+    V4_RULE,
+    RelapseRule,
+)
 from journal.models import RULE_RANGES, Change, Child, Membership, RelapseSettings
 from tests.view_helpers import (
     error_beside,
@@ -175,12 +182,25 @@ def test_numbers_chosen_for_the_first_rule_keep_its_meaning_and_the_page_says_wh
         "usual total"
     ) in text
     assert "or when Eyes, Jerks and Balance added up" not in text  # not in the rule as it stands
-    # With today's numbers the notices are gone.
+    assert "Since the fifth rule, the defaults also raise a day only when Eyes, Jerks" in text
+    # With the fourth rule's numbers: Sleep and Rage raise a day alone, no shorter run.
     services.relapse_settings_save(child=child, user=owner, values={"motor_rise": 2})
     text = text_of(owner_client.get(page_url(child)))
     assert "third rule" not in text
     assert "Since the fourth rule" not in text
+    assert "Since the fifth rule" not in text
+    assert "These numbers were chosen for OMS Journal's fourth rule, and keep its meaning" in text
+    assert "flag a possible relapse after 2 days in a row when Eyes, Jerks and Balance" in text
     assert "or when Eyes, Jerks and Balance added up are 2 or more above their usual total" in text
+    assert "after a possible trigger (in the 28 days before)" not in text  # not in its rule
+    # With today's numbers the notices are gone.
+    today = {"score_motor_part": 1, "sleep_rage_rise": 0, "raised_run_after_trigger": 2}
+    services.relapse_settings_save(child=child, user=owner, values=today)
+    text = text_of(owner_client.get(page_url(child)))
+    assert "fourth rule" not in text
+    assert "Since the fifth rule" not in text
+    assert "a rise in them alone raises no day" in text
+    assert "after a possible trigger (in the 28 days before), 2 are enough" in text
 
 
 def test_a_save_that_changes_nothing_writes_nothing(owner_client, child):
@@ -213,6 +233,7 @@ BAD_NUMBERS = [
     ("calm_run", "1e3", "Please type a whole number in figures, such as 3."),
     ("trigger_window_days", "99999999999999999999", "Choose a whole number from 1 to 90."),
     ("min_logged_days", "15", "This can't be more than the 14 days looked back"),
+    ("raised_run_after_trigger", "3", "This must be fewer than the 3 raised days in a row"),
 ]
 
 
@@ -375,45 +396,38 @@ def test_the_rule_page_sentences_match_the_analysis(owner_client, child, own_rul
         assert sentence in text
 
 
-# --- migration 0011: the families' own numbers keep the first rule's meaning -----------------
+# --- migrations 0011, 0017 and 0020: numbers a family chose keep their meaning ----------------
 
-BEFORE_0011 = ("journal", "0010_import_limits_and_choices")
-AT_0011 = ("journal", "0011_relapse_rule_v2")
+
+def families_after_migrating(before: tuple[str, str], **numbers) -> tuple[Child, Child]:
+    """Mia, whose family chose these numbers when the database stood at `before`, and Leo, whose
+    family chose none, once every migration since has run."""
+    from django.db import connection
+    from django.db.migrations.executor import MigrationExecutor
+
+    executor = MigrationExecutor(connection)
+    latest = executor.loader.graph.leaf_nodes("journal")
+    executor.migrate([before])
+    old = executor.loader.project_state([before]).apps
+    born = datetime.date(2022, 1, 1)
+    chosen = old.get_model("journal", "Child").objects.create(name="Mia", birth_date=born)
+    old.get_model("journal", "Child").objects.create(name="Leo", birth_date=born)
+    old.get_model("journal", "RelapseSettings").objects.create(child=chosen, **numbers)
+
+    MigrationExecutor(connection).migrate(latest)
+    return Child.objects.get(name="Mia"), Child.objects.get(name="Leo")
 
 
 @pytest.mark.django_db(transaction=True)
 def test_migration_0011_keeps_the_meaning_of_numbers_a_family_chose():
     """A child with its own numbers before 0011 gets nothing left out, no day short and no dating
     back: its rule is the first rule with its numbers. A child without keeps the defaults."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("journal")
-    executor.migrate([BEFORE_0011])
-    old = executor.loader.project_state([BEFORE_0011]).apps
-    born = datetime.date(2022, 1, 1)
-    chosen = old.get_model("journal", "Child").objects.create(name="Mia", birth_date=born)
-    old.get_model("journal", "Child").objects.create(name="Leo", birth_date=born)
-    old.get_model("journal", "RelapseSettings").objects.create(child=chosen, score_rise=4)
-
-    executor = MigrationExecutor(connection)
-    executor.migrate([AT_0011])
-    executor = MigrationExecutor(connection)
-    executor.migrate(latest)
-
-    mia, leo = Child.objects.get(name="Mia"), Child.objects.get(name="Leo")
+    mia, leo = families_after_migrating(("journal", "0010_import_limits_and_choices"), score_rise=4)
     # Migration 0017 keeps that meaning too, but for the half-rated days.
     assert mia.relapse_rule() == dataclasses.replace(
         CLASSIC_RULE, score_rise=4, half_rated_in_proportion=True
     )
     assert leo.relapse_rule() == DEFAULT_RULE
-
-
-# --- migration 0017: numbers chosen under the second rule keep its meaning ------------------------
-
-BEFORE_0017 = ("journal", "0016_delivered_saves_name_the_record")
-AT_0017 = ("journal", "0017_relapse_rule_v3")
 
 
 @pytest.mark.django_db(transaction=True)
@@ -422,26 +436,9 @@ def test_migration_0017_keeps_the_meaning_of_numbers_a_family_chose():
     than its days looked back, no rise of Eyes, Jerks and Balance together, and dating back over
     the days above its calm margin: the second rule with its numbers. A child without its own
     numbers takes today's defaults."""
-    from django.db import connection
-    from django.db.migrations.executor import MigrationExecutor
-
-    executor = MigrationExecutor(connection)
-    latest = executor.loader.graph.leaf_nodes("journal")
-    executor.migrate([BEFORE_0017])
-    old = executor.loader.project_state([BEFORE_0017]).apps
-    born = datetime.date(2022, 1, 1)
-    chosen = old.get_model("journal", "Child").objects.create(name="Mia", birth_date=born)
-    old.get_model("journal", "Child").objects.create(name="Leo", birth_date=born)
-    old.get_model("journal", "RelapseSettings").objects.create(
-        child=chosen, baseline_days=21, calm_margin=0
+    mia, leo = families_after_migrating(
+        ("journal", "0016_delivered_saves_name_the_record"), baseline_days=21, calm_margin=0
     )
-
-    executor = MigrationExecutor(connection)
-    executor.migrate([AT_0017])
-    executor = MigrationExecutor(connection)
-    executor.migrate(latest)
-
-    mia, leo = Child.objects.get(name="Mia"), Child.objects.get(name="Leo")
     assert mia.relapse_rule() == dataclasses.replace(
         V2_RULE,
         baseline_days=21,
@@ -451,3 +448,16 @@ def test_migration_0017_keeps_the_meaning_of_numbers_a_family_chose():
         half_rated_in_proportion=True,
     )
     assert leo.relapse_rule() == DEFAULT_RULE
+
+
+@pytest.mark.django_db(transaction=True)
+def test_migration_0020_keeps_the_meaning_of_numbers_a_family_chose():
+    """A child with its own numbers before 0020 gets Sleep and Rage raising a day alone at its
+    rise of one item, no part of a score's rise asked of Eyes, Jerks and Balance, and no shorter
+    run after a trigger: the fourth rule with its numbers. A child without takes today's."""
+    mia, leo = families_after_migrating(("journal", "0019_relapse_rule_v4"), item_rise=3)
+    assert mia.relapse_rule() == dataclasses.replace(V4_RULE, item_rise=3, sleep_rage_rise=3)
+    assert analysis.version_kept(mia.relapse_rule()) == 4
+    assert leo.relapse_rule() == DEFAULT_RULE
+    # A row made from now on takes today's defaults.
+    assert RelapseSettings.objects.create(child=leo).as_rule() == DEFAULT_RULE

@@ -388,6 +388,10 @@ class StatusSerializer(serializers.Serializer):
     kind = serializers.ChoiceField(choices=["relapse", "rising", "stable", "not_enough_data"])
     since = serializers.DateField(allow_null=True, help_text="Onset of an ongoing relapse.")
     raised_days = serializers.IntegerField()
+    run_needed = serializers.IntegerField(
+        help_text="While rising: how many raised days in a row flag a possible relapse (fewer "
+        "after a possible trigger, when Eyes, Jerks and Balance are up); 0 otherwise."
+    )
 
 
 class ChildSerializer(serializers.Serializer):

@@ -128,7 +128,7 @@ def treatments_csv(child: Child) -> str:
     return table(list(TREATMENT_COLUMNS), rows)
 
 
-def episode_data(episode: analysis.Episode, today: datetime.date) -> dict:
+def episode_data(episode: analysis.Episode, today: datetime.date, rule_version: int) -> dict:
     return {
         "onset": plain(episode.onset),
         "end": plain(episode.end),
@@ -144,9 +144,10 @@ def episode_data(episode: analysis.Episode, today: datetime.date) -> dict:
             "logged_days": episode.baseline.logged_days,
         },
         "illness_associated": episode.illness_associated,
-        # Which possible-relapse rule found it (analysis.RULE_VERSION), with the child's numbers
-        # in "relapse_rule".
-        "rule_version": analysis.RULE_VERSION,
+        # Which possible-relapse rule found it: today's (analysis.RULE_VERSION), or the earlier
+        # one whose meaning the family's own numbers keep (analysis.version_kept); the numbers
+        # are in "relapse_rule".
+        "rule_version": rule_version,
         "possible_triggers": [
             {
                 "type": found.trigger.type,
@@ -164,14 +165,16 @@ def journal_json(child: Child) -> dict:
     """The whole journal of one child, and its possible relapses as the child's rule finds them."""
     history = history_for(child)
     today = child.today()
-    found = analysis.episodes(history.days, history.triggers, child.relapse_rule())
+    rule = child.relapse_rule()
+    found = analysis.episodes(history.days, history.triggers, rule)
+    version = analysis.version_kept(rule)
     return {
         "format": JSON_FORMAT,
         "format_version": JSON_FORMAT_VERSION,
         "exported_at": plain(datetime.datetime.now(datetime.UTC)),
         "today": plain(today),
         "child": child_journal(child),
-        "possible_relapses": [episode_data(episode, today) for episode in found],
+        "possible_relapses": [episode_data(episode, today, version) for episode in found],
     }
 
 
