@@ -84,6 +84,23 @@ def test_two_bad_days_are_rising_not_yet_a_possible_relapse(owner_client, child)
     assert "not a diagnosis" in text
 
 
+@pytest.mark.parametrize(
+    ("bad_days", "said"),
+    [
+        (1, ["Rising", "flagged after 2 such days in a row"]),
+        (2, ["Possible relapse since", "9 days before Fever"]),
+    ],
+)
+def test_after_a_trigger_two_bad_days_are_a_possible_relapse(owner_client, child, bad_days, said):
+    """Eyes, Jerks and Balance well up after a fever: the dashboard says two such days flag a
+    possible relapse, and flags it on the second."""
+    TriggerEventFactory(child=child, start_date=child.today() - 10 * DAY)  # a fever
+    log_days(child, [CALM] * 20 + [BAD] * bad_days)
+    text = status_text(dashboard(owner_client, child))
+    for words in said:
+        assert words in text
+
+
 def test_three_bad_days_are_a_possible_relapse_with_what_preceded_it(owner_client, child):
     today = child.today()
     TriggerEventFactory(child=child, start_date=today - 10 * DAY)  # a fever
