@@ -203,6 +203,14 @@ def test_numbers_chosen_for_the_first_rule_keep_its_meaning_and_the_page_says_wh
     assert "after a possible trigger (in the 28 days before), 2 are enough" in text
 
 
+def test_numbers_chosen_for_the_fourth_rule_are_said_with_their_own_run(owner_client, owner, child):
+    own = V4_RULE.numbers() | {"raised_run": 4}
+    services.relapse_settings_save(child=child, user=owner, values=own)
+    text = text_of(owner_client.get(page_url(child)))
+    assert "a possible relapse always needs 4 raised days in a row" in text
+    assert "flag a possible relapse after 2 days in a row" in text  # the defaults'
+
+
 def test_a_save_that_changes_nothing_writes_nothing(owner_client, child):
     before = full_snapshot()
     response = owner_client.post(page_url(child), numbers())
