@@ -32,6 +32,7 @@ from journal.scales import CORE_FIELDS, MAX_RATING
 
 ONE_DAY = datetime.timedelta(days=1)
 KINDS = ("sudden", "slow", "small", "one_sign", "back_to_back")
+DECOY_KINDS = ("lone_bad_night", "two_day_bump", "fever_leading_nowhere")
 # Triggers planted before a relapse, and how many days before its onset each may begin.
 PLANTED_TRIGGERS = {
     "fever": (0, 5),
@@ -184,7 +185,7 @@ def _decoys(first, last, rng, per_year) -> list[tuple[Decoy, dict[datetime.date,
     total = (last - first).days + 1
     for _ in range(_poisson(rng, per_year * total / 365.25)):
         start = first + rng.randint(20, total - 1) * ONE_DAY
-        kind = rng.choice(["lone_bad_night", "two_day_bump", "fever_leading_nowhere"])
+        kind = rng.choice(list(DECOY_KINDS))
         if kind == "lone_bad_night":
             bumps = {start: {"sleep": 2.5, "rage": 1.5}}
         elif kind == "two_day_bump":

@@ -12,7 +12,7 @@ it first says "possible relapse" for an episode matching this relapse.
 
 import datetime
 import statistics
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
@@ -20,6 +20,7 @@ from journal import analysis
 from tests.diaries import KINDS, Diary, PlantedRelapse
 
 EARLY_MATCH_DAYS = 7
+DECOY_NEAR_DAYS = 3  # a false flag whose onset is this near a decoy's start is put down to it
 ONSET_WINDOW = (-4, 5)  # onset error the issue accepts, in days
 REPLAY_BEFORE_DAYS = 120  # the status of an evening reads this many days back at most
 ONE_DAY = datetime.timedelta(days=1)
@@ -44,6 +45,9 @@ class Report:
     kinds: dict[str, KindCounts] = field(default_factory=lambda: defaultdict(KindCounts))
     episodes: int = 0
     false_flags: int = 0
+    # What each false flag stood near: a decoy's kind, "relapse" (a second episode within a
+    # relapse's span) or "noise" (nothing planted near).
+    false_flag_causes: Counter = field(default_factory=Counter)
     years: float = 0.0
 
     @property
@@ -88,6 +92,19 @@ def match(
     return matched
 
 
+def false_flag_cause(episode: analysis.Episode, diary: Diary) -> str:
+    """What a false flag stood near: the kind of a decoy that began within DECOY_NEAR_DAYS of
+    its onset, "relapse" when its onset lies in a planted relapse's span (from EARLY_MATCH_DAYS
+    before its onset to its end: a relapse flagged twice), else "noise"."""
+    for decoy in diary.decoys:
+        if abs((episode.onset - decoy.start).days) <= DECOY_NEAR_DAYS:
+            return decoy.kind
+    for relapse in diary.relapses:
+        if relapse.onset - EARLY_MATCH_DAYS * ONE_DAY <= episode.onset <= relapse.end:
+            return "relapse"
+    return "noise"
+
+
 def first_flag_delay(diary: Diary, relapse: PlantedRelapse, rule) -> int | None:
     """Days from the onset to the first evening the dashboard said "possible relapse" for it."""
     since = relapse.onset - REPLAY_BEFORE_DAYS * ONE_DAY
@@ -109,6 +126,10 @@ def evaluate(diaries: Iterable[Diary], rule=analysis.DEFAULT_RULE, replay=True) 
         matched = match(found, diary.relapses)
         report.episodes += len(found)
         report.false_flags += len(found) - len(matched)
+        matched_ids = {id(episode) for episode in matched.values()}
+        for episode in found:
+            if id(episode) not in matched_ids:
+                report.false_flag_causes[false_flag_cause(episode, diary)] += 1
         report.years += diary.years
         for index, relapse in enumerate(diary.relapses):
             counts = report.kinds[relapse.kind]
@@ -141,12 +162,20 @@ def _within(errors: list[int]) -> str:
     return f"{sum(low <= e <= high for e in errors) / len(errors):.2f}"
 
 
+def _causes(report: Report) -> str:
+    """The false flags by what they stood near, most first: "; near: noise 6, ..."."""
+    if not report.false_flag_causes:
+        return ""
+    named = ", ".join(f"{cause} {n}" for cause, n in report.false_flag_causes.most_common())
+    return f"; near: {named}"
+
+
 def table(report: Report, title: str) -> str:
     """The report as a Markdown table: one row per kind of relapse, then all of them."""
     lines = [
         f"**{title}**: precision {report.precision:.2f} ({report.episodes} episodes, "
         f"{report.false_flags} false flags, {report.false_flags_per_child_year:.2f} per "
-        f"child-year over {report.years:.0f} child-years)",
+        f"child-year over {report.years:.0f} child-years{_causes(report)})",
         "",
         "| kind | planted | detectable | found | recall | onset error median (IQR) "
         "| onsets within -4..+5 | median delay to first flag | trigger named |",

@@ -5,6 +5,7 @@ families keep them, without flagging the decoys, better than the first rule (CLA
 import dataclasses
 import datetime
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -426,6 +427,8 @@ def test_todays_rule_flags_half_the_relapses_within_3_days_of_their_onset():
     assert statistics.median(today.all.delays) <= 3
     assert today.all.recall >= 0.90
     assert today.precision >= 0.90
+    assert today.false_flag_causes.total() == today.false_flags
+    assert set(today.false_flag_causes) <= {*diaries.DECOY_KINDS, "relapse", "noise"}
     assert statistics.median(evaluate(generated, V4_RULE).all.delays) > 3
 
 
@@ -452,4 +455,5 @@ def test_the_evaluation_runs_as_its_page_says_with_no_setting():
     )
     assert done.returncode == 0, done.stderr
     assert "**realistic diaries, seeds 0-1**: precision" in done.stdout
+    assert re.search(r"child-years(; near: [a-z_]+ \d+(, [a-z_]+ \d+)*)?\)", done.stdout)
     assert "| all |" in done.stdout
