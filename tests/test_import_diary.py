@@ -9,9 +9,11 @@ from decimal import Decimal
 import pytest
 from django.core.management import CommandError, call_command
 
+from journal import analysis
 from journal.exchange import writing
 from journal.exchange.columns import ENTRY_COLUMNS, EVENT_COLUMNS
 from journal.models import Child, DailyEntry, Role, TrackedItem, TriggerEvent
+from tests import diaries
 from tests.factories import DailyEntryFactory, TriggerEventFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -128,3 +130,62 @@ def test_export_journal_to_standard_output(child):
     assert json.loads(out.getvalue())["child"]["name"] == "Mia"
     with pytest.raises(CommandError, match="No child has the id"):
         call_command("export_journal", "--child", "999999", "--json", "-")
+
+
+def spreadsheet_of(diary: diaries.Diary, folder) -> tuple[str, str]:
+    """entries.csv and events.csv as a family would keep this diary: a row a logged day, a sign
+    not rated left empty; a row a trigger."""
+    entries, events = folder / "entries.csv", folder / "events.csv"
+    rows = [",".join(ENTRY_COLUMNS)]
+    for day in diary.days:
+        ratings = ["" if day.ratings[name] is None else str(day.ratings[name]) for name in CORE]
+        rows.append(",".join([day.date.isoformat(), *ratings, *[""] * (len(ENTRY_COLUMNS) - 6)]))
+    entries.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    rows = [",".join(EVENT_COLUMNS)]
+    for trigger in diary.triggers:
+        end = trigger.end_date.isoformat() if trigger.end_date else ""
+        detail = DETAILS[trigger.type]
+        rows.append(f"{trigger.date.isoformat()},{end},{trigger.type},{detail},")
+    events.write_text("\r\n".join(rows) + "\r\n", encoding="utf-8")
+    return str(entries), str(events)
+
+
+CORE = ENTRY_COLUMNS[1:6]
+# Each type's detail as the exchange format writes it (a type without its detail is read from
+# the family's words instead, and a fever with no temperature becomes another event).
+DETAILS = {
+    "fever": '"38,6 °C"',
+    "illness": "Respiratory",
+    "vaccination": "MMR",
+    "anaesthesia": "MRI",
+    "immunotherapy_change": '"Taper step, prednisolone"',
+    "stress": "",
+}
+
+
+def test_a_generated_diary_imported_from_its_spreadsheet_flags_what_its_evaluation_judged(
+    tmp_path,
+):
+    """A year of a diary as families keep it (tests/diaries.py: gaps, half-rated days, two
+    caregivers, decoys), imported from its own spreadsheet: the JSON export lists the possible
+    relapses the rule finds on the diary itself, each with the same possible triggers."""
+    diary = diaries.generate(7, years=1)
+    UserFactory(username="ana")
+    entries, events = spreadsheet_of(diary, tmp_path)
+
+    out, _ = run(
+        *("--new-child", "Leo", "--owner", "ana", "--birth-date", str(BIRTH)),
+        *("--time-zone", "Europe/Paris", "--entries", entries, "--events", events),
+    )
+
+    exported = writing.journal_json(Child.objects.get(pk=int(out.strip())))["possible_relapses"]
+    found = analysis.episodes(diary.days, diary.triggers)
+    assert len(found) >= 2
+    assert [(e["onset"], e["end"]) for e in exported] == [
+        (e.onset.isoformat(), e.end and e.end.isoformat()) for e in found
+    ]
+    assert [e["illness_associated"] for e in exported] == [e.illness_associated for e in found]
+    assert [sorted((t["type"], t["date"]) for t in e["possible_triggers"]) for e in exported] == [
+        sorted((p.trigger.type, p.trigger.date.isoformat()) for p in e.possible_triggers)
+        for e in found
+    ]
