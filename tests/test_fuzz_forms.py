@@ -142,7 +142,10 @@ ODD_DATES = [
 ODD_TIMES = ["24:00", "25:00", "12:60", "10:00:61", "-1:00", "noon", "10", "10:00 PM", ""]
 
 text = st.text(max_size=40)  # any unicode but surrogates: control characters, NUL, emoji...
-long_text = st.builds(lambda char, n: char * n, st.characters(), st.integers(1, 10_000))
+# A browser sends UTF-8, which cannot hold a lone surrogate: the test client could not send one.
+long_text = st.builds(
+    lambda char, n: char * n, st.characters(codec="utf-8"), st.integers(1, 10_000)
+)
 numbers = st.one_of(
     st.sampled_from(ODD_NUMBERS),
     st.integers().map(str),
